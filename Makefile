@@ -1,0 +1,59 @@
+# DeltaVault: `make demo` runs the main job on a local chain, `make test` runs every test.
+# Each target installs what it needs on first use (Python venv, npm tools, the offline Solidity compiler).
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+SOLC_VERSION := $(shell node -p "require('./package-lock.json').packages['node_modules/solc'].version" 2>/dev/null)
+
+# The compiler is registered inside the checkout and the pinned anvil comes from node_modules.
+export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
+export APE_DISABLE_TELEMETRY := 1
+
+SOL_SOURCES := 'contracts/**/*.sol' 'interfaces/**/*.sol'
+
+.PHONY: setup test lint format bench demo abi clean
+
+setup: $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION)
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found (set PYTHON=...)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+.solcx/solc-v$(SOLC_VERSION): node_modules/.installed tools/solc/solc.js tools/solc/register.sh
+	tools/solc/register.sh
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	prettier --check $(SOL_SOURCES)
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	prettier --write $(SOL_SOURCES)
+
+test: setup lint
+	$(BIN)/ape test tests
+
+abi: setup
+	$(BIN)/ape compile
+	$(BIN)/python -m deltavault.abi
+
+bench: setup
+	@echo "no benchmark yet"
+
+demo: setup
+	@echo "make demo is coming: it needs the vault, the rebalancing engine and the keeper"
+
+clean:
+	rm -rf .build .solcx reports .pytest_cache .hypothesis

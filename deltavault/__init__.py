@@ -1,0 +1,1 @@
+"""DeltaVault tooling: importable logic shared by scripts, bots and tests."""
