@@ -35,12 +35,12 @@ node_modules/.installed: package.json package-lock.json
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	prettier --check $(SOL_SOURCES)
+	prettier --check --no-error-on-unmatched-pattern $(SOL_SOURCES)
 
 format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
-	prettier --write $(SOL_SOURCES)
+	prettier --write --no-error-on-unmatched-pattern $(SOL_SOURCES)
 
 test: setup lint
 	$(BIN)/ape test tests
