@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.utils.vault import WAD, VaultEnv, default_policy, oracle_config
+
 
 @pytest.fixture(scope="session")
 def owner(accounts):
@@ -39,3 +41,64 @@ def create_token(project, owner):
 @pytest.fixture
 def usdc(create_token):
     return create_token("USD Coin", "USDC", 6)
+
+
+@pytest.fixture(scope="session")
+def guardian(accounts):
+    return accounts[5]
+
+
+@pytest.fixture(scope="session")
+def attacker(accounts):
+    return accounts[6]
+
+
+@pytest.fixture(scope="session")
+def create_feed(project, owner):
+    """A Chainlink-compatible aggregator with a first answer (human units, scaled by its decimals)."""
+
+    def create(answer=2000, decimals=8, description="ETH / USD"):
+        feed = owner.deploy(project.TestAggregator, decimals, description)
+        if answer is not None:
+            feed.pushAnswer(int(answer * 10**decimals), sender=owner)
+        return feed
+
+    return create
+
+
+@pytest.fixture(scope="session")
+def create_vault(project, owner, manager, guardian, create_token, create_feed):
+    """Deploys quote and base tokens, a price feed and a DeltaVault over them; returns a VaultEnv."""
+
+    def create(quote_decimals=6, base_decimals=18, price=2000, vol=0.8, policy=None, oracle=None, base=None):
+        quote = create_token("USD Coin", "USDC", quote_decimals)
+        base = base or create_token("Wrapped Ether", "WETH", base_decimals)
+        feed = create_feed(price)
+        oracle = oracle or oracle_config(feed)
+        vault = owner.deploy(
+            project.DeltaVault,
+            quote,
+            base,
+            "DeltaVault USDC/WETH",
+            "dvUSDC",
+            oracle,
+            policy or default_policy(),
+            int(vol * WAD),
+            owner,
+            manager,
+            guardian,
+        )
+        token = project.OptionToken.at(vault.optionToken())
+        return VaultEnv(vault, quote, base, feed, token)
+
+    return create
+
+
+@pytest.fixture
+def env(create_vault):
+    return create_vault()
+
+
+@pytest.fixture
+def vault(env):
+    return env.vault

@@ -1,0 +1,631 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC20, IERC20Metadata, ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {ERC4626} from "@openzeppelin/contracts/token/ERC20/extensions/ERC4626.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {AggregatorV3Interface} from "@deltavault/interfaces/AggregatorV3Interface.sol";
+import {IDeltaVault} from "@deltavault/interfaces/IDeltaVault.sol";
+import {IOptionToken} from "@deltavault/interfaces/IOptionToken.sol";
+
+import {OptionToken} from "./OptionToken.sol";
+import {OracleLib} from "./libraries/OracleLib.sol";
+import {Roles} from "./libraries/Roles.sol";
+import {SeriesLib} from "./libraries/SeriesLib.sol";
+
+/// @title DeltaVault
+/// @notice ERC-4626 vault that writes fully collateralized European options and holds a spot hedge.
+/// @dev See IDeltaVault for units and the solvency rule. Invariant kept by every state change:
+///      quote balance >= reservedAssets(). Rounding always favours the vault: reserves, liabilities and buy
+///      premiums round up; asset values, sale premiums and payouts round down; OpenZeppelin's ERC-4626 rounds
+///      shares in the vault's favour and the fees round up.
+contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+    using SeriesLib for Series;
+
+    // ---------------------------------------------------------------- constants
+
+    uint256 internal constant WAD = 1e18;
+    uint256 internal constant BPS = 10_000;
+
+    /// @notice Live series are bounded so that every loop over them has a known gas ceiling.
+    uint256 public constant MAX_LIVE_SERIES = 16;
+    /// @notice Smallest option trade, WAD of base (1e-6 base).
+    uint256 public constant MIN_OPTION_AMOUNT = 1e12;
+    /// @notice Bounds of the implied volatility, WAD.
+    uint256 public constant MIN_VOL = 0.05e18;
+    uint256 public constant MAX_VOL = 5e18;
+    /// @notice Minimum delay between two manual volatility changes.
+    uint256 public constant VOL_UPDATE_DELAY = 1 hours;
+    /// @notice Bounds of a new series: time to expiry and strike (WAD quote per base).
+    uint256 public constant MIN_TIME_TO_EXPIRY = 1 hours;
+    uint256 public constant MAX_TIME_TO_EXPIRY = 730 days;
+    uint256 public constant MIN_STRIKE = 1e15;
+    uint256 public constant MAX_STRIKE = 1e27;
+    /// @notice Bounds of the policy: deposit and withdrawal fees, spreads, minimum premium.
+    uint256 public constant MIN_FEE_BPS = 5;
+    uint256 public constant MAX_FEE_BPS = 200;
+    uint256 public constant MAX_SPREAD_BPS = 2_000;
+    uint256 public constant MAX_MIN_PREMIUM_BPS = 1_000;
+    /// @notice Bounds of the oracle set-up, seconds.
+    uint256 public constant MIN_ORACLE_AGE = 60;
+    uint256 public constant MAX_ORACLE_AGE = 2 days;
+    uint256 public constant MAX_GRACE_PERIOD = 1 days;
+    /// @dev Virtual shares (10**6 per asset unit) make the first-depositor inflation attack unprofitable.
+    uint8 internal constant DECIMALS_OFFSET = 6;
+
+    // ---------------------------------------------------------------- immutables
+
+    IERC20 internal immutable _base;
+    /// @dev Divisor from (WAD amount x WAD price) to quote units: 10**(36 - quote decimals).
+    uint256 internal immutable _quoteScale;
+    /// @dev Multiplier from base token units to WAD: 10**(18 - base decimals).
+    uint256 internal immutable _baseToWad;
+    IOptionToken internal immutable _optionToken;
+
+    // ---------------------------------------------------------------- storage
+
+    Policy internal _policy;
+    OracleConfig internal _oracle;
+    mapping(uint256 seriesId => Series) internal _series;
+    uint256[] internal _live;
+    /// @notice Number of series ever listed; ids run from 1 to `seriesCount`.
+    uint256 public seriesCount;
+    /// @dev Sum over live series of ceil(outstanding x max payoff), quote units.
+    uint256 internal _reservedLive;
+    /// @dev Sum over settled series of ceil(outstanding x payoff), quote units.
+    uint256 internal _owedSettled;
+    uint128 internal _manualVol;
+    uint64 internal _volUpdatedAt;
+
+    // ---------------------------------------------------------------- constructor
+
+    /// @param quote The quote asset (ERC-4626 asset), 6 to 18 decimals.
+    /// @param base The base asset held as the hedge, at most 18 decimals.
+    constructor(
+        IERC20Metadata quote,
+        IERC20Metadata base,
+        string memory name_,
+        string memory symbol_,
+        OracleConfig memory oracle,
+        Policy memory policy_,
+        uint256 initialVol,
+        address owner,
+        address manager,
+        address guardian
+    ) ERC4626(quote) ERC20(name_, symbol_) {
+        if (owner == address(0) || manager == address(0) || guardian == address(0)) revert ZeroAddress();
+        uint8 quoteDecimals = quote.decimals();
+        uint8 baseDecimals = base.decimals();
+        if (quoteDecimals < 6 || quoteDecimals > 18) {
+            revert ParameterOutOfBounds("quoteDecimals", quoteDecimals, 6, 18);
+        }
+        if (baseDecimals > 18) revert ParameterOutOfBounds("baseDecimals", baseDecimals, 0, 18);
+        _base = base;
+        _quoteScale = 10 ** (36 - quoteDecimals);
+        _baseToWad = 10 ** (18 - baseDecimals);
+        _optionToken = new OptionToken("");
+        _grantRole(Roles.OWNER, owner);
+        _grantRole(Roles.MANAGER, manager);
+        _grantRole(Roles.GUARDIAN, guardian);
+        _setOracleConfig(oracle);
+        _setPolicy(policy_);
+        if (address(oracle.volFeed) == address(0)) _setManualVol(initialVol);
+    }
+
+    // ---------------------------------------------------------------- trading
+
+    /// @inheritdoc IDeltaVault
+    function quoteBuy(uint256 seriesId, uint256 amount) external view returns (uint256 premium) {
+        return _priceTrade(seriesId, amount, true).premium;
+    }
+
+    /// @inheritdoc IDeltaVault
+    function quoteSell(uint256 seriesId, uint256 amount) external view returns (uint256 premium) {
+        return _priceTrade(seriesId, amount, false).premium;
+    }
+
+    /// @inheritdoc IDeltaVault
+    function buyOption(
+        uint256 seriesId,
+        uint256 amount,
+        uint256 maxPremium,
+        address receiver
+    ) external nonReentrant whenNotPaused returns (uint256 premium) {
+        if (receiver == address(0)) revert ZeroAddress();
+        Trade memory t = _priceTrade(seriesId, amount, true);
+        premium = t.premium;
+        if (premium > maxPremium) revert PremiumAboveMax(premium, maxPremium);
+        _checkLimits(t);
+        _setOutstanding(seriesId, _series[seriesId].outstanding + amount);
+        _pullQuote(msg.sender, premium);
+        _checkSolvent();
+        _optionToken.mint(receiver, seriesId, amount);
+        emit OptionBought(seriesId, msg.sender, receiver, amount, premium, t.spot, t.vol);
+    }
+
+    /// @inheritdoc IDeltaVault
+    function sellOption(
+        uint256 seriesId,
+        uint256 amount,
+        uint256 minPremium,
+        address receiver
+    ) external nonReentrant returns (uint256 premium) {
+        if (receiver == address(0)) revert ZeroAddress();
+        Trade memory t = _priceTrade(seriesId, amount, false);
+        premium = t.premium;
+        if (premium < minPremium) revert PremiumBelowMin(premium, minPremium);
+        uint256 outstanding = _series[seriesId].outstanding;
+        if (amount > outstanding) revert ExceedsOutstanding(amount, outstanding);
+        _checkLimits(t);
+        _optionToken.burn(msg.sender, seriesId, amount);
+        _setOutstanding(seriesId, outstanding - amount);
+        IERC20(asset()).safeTransfer(receiver, premium);
+        _checkSolvent();
+        emit OptionSold(seriesId, msg.sender, receiver, amount, premium, t.spot, t.vol);
+    }
+
+    /// @inheritdoc IDeltaVault
+    function settle(uint256 seriesId, uint80 roundId) external nonReentrant {
+        Series storage s = _listed(seriesId);
+        if (s.settled) revert SeriesAlreadySettled(seriesId);
+        if (block.timestamp < s.expiry) revert SeriesNotExpired(seriesId, s.expiry);
+        uint256 price = OracleLib.settlementPrice(_oracle.priceFeed, roundId, s.expiry);
+        Series memory m = s;
+        uint256 payoffPerOption = m.payoff(price);
+        uint256 owed = _reserve(m.outstanding, payoffPerOption);
+        _reservedLive -= _reserve(m.outstanding, m.maxPayoff());
+        _owedSettled += owed;
+        s.settled = true;
+        s.payoffPerOption = uint128(payoffPerOption);
+        _removeLive(seriesId);
+        emit SeriesSettled(seriesId, roundId, price, payoffPerOption, owed);
+    }
+
+    /// @inheritdoc IDeltaVault
+    function redeem(
+        uint256 seriesId,
+        uint256 amount,
+        address receiver
+    ) external nonReentrant returns (uint256 payout) {
+        if (receiver == address(0)) revert ZeroAddress();
+        Series storage s = _listed(seriesId);
+        if (!s.settled) revert SeriesNotSettled(seriesId);
+        _optionToken.burn(msg.sender, seriesId, amount);
+        uint256 payoffPerOption = s.payoffPerOption;
+        uint256 outstanding = s.outstanding;
+        // ceil(o1 x p) - ceil(o2 x p) >= floor((o1 - o2) x p): the release always covers the payout.
+        _owedSettled -=
+            _reserve(outstanding, payoffPerOption) - _reserve(outstanding - amount, payoffPerOption);
+        s.outstanding = uint128(outstanding - amount);
+        // Rounded down: in the vault's favour.
+        payout = Math.mulDiv(amount, payoffPerOption, _quoteScale);
+        IERC20(asset()).safeTransfer(receiver, payout);
+        emit OptionRedeemed(seriesId, msg.sender, receiver, amount, payout);
+    }
+
+    // ---------------------------------------------------------------- ERC-4626
+
+    /// @notice Net asset value in quote units: quote held + base at the oracle price - the value of the
+    ///         outstanding options at the current implied volatility - settled payouts not yet redeemed.
+    function totalAssets() public view override returns (uint256) {
+        uint256 spot = _spotPrice();
+        (uint256 liabilityWad, , , ) = _portfolio(spot, _impliedVol());
+        // Assets rounded down, liabilities rounded up.
+        uint256 assets = IERC20(asset()).balanceOf(address(this)) +
+            Math.mulDiv(_baseWad(), spot, _quoteScale);
+        uint256 debts = Math.mulDiv(liabilityWad, WAD, _quoteScale, Math.Rounding.Ceil) + _owedSettled;
+        return assets > debts ? assets - debts : 0;
+    }
+
+    function deposit(
+        uint256 assets,
+        address receiver
+    ) public override nonReentrant whenNotPaused returns (uint256) {
+        return super.deposit(assets, receiver);
+    }
+
+    function mint(
+        uint256 shares,
+        address receiver
+    ) public override nonReentrant whenNotPaused returns (uint256) {
+        return super.mint(shares, receiver);
+    }
+
+    function withdraw(
+        uint256 assets,
+        address receiver,
+        address owner
+    ) public override nonReentrant returns (uint256) {
+        return super.withdraw(assets, receiver, owner);
+    }
+
+    function redeem(
+        uint256 shares,
+        address receiver,
+        address owner
+    ) public override nonReentrant returns (uint256) {
+        return super.redeem(shares, receiver, owner);
+    }
+
+    /// @notice Zero while paused.
+    function maxDeposit(address) public view override returns (uint256) {
+        return paused() ? 0 : type(uint256).max;
+    }
+
+    /// @notice Zero while paused.
+    function maxMint(address) public view override returns (uint256) {
+        return paused() ? 0 : type(uint256).max;
+    }
+
+    /// @notice Limited by the owner's shares and by the free (unreserved) quote assets.
+    function maxWithdraw(address owner) public view override returns (uint256) {
+        return Math.min(previewRedeem(balanceOf(owner)), freeAssets());
+    }
+
+    /// @notice Limited by the owner's shares and by the shares the free quote assets can pay for.
+    function maxRedeem(address owner) public view override returns (uint256) {
+        return Math.min(balanceOf(owner), _convertToShares(freeAssets(), Math.Rounding.Floor));
+    }
+
+    /// @dev The entry fee is taken out of the deposited assets and stays in the vault.
+    function previewDeposit(uint256 assets) public view override returns (uint256) {
+        return super.previewDeposit(assets - _feeOnTotal(assets, _policy.entryFeeBps));
+    }
+
+    function previewMint(uint256 shares) public view override returns (uint256) {
+        uint256 assets = super.previewMint(shares);
+        return assets + _feeOnRaw(assets, _policy.entryFeeBps);
+    }
+
+    /// @dev The exit fee is added to the assets the shares must cover and stays in the vault.
+    function previewWithdraw(uint256 assets) public view override returns (uint256) {
+        return super.previewWithdraw(assets + _feeOnRaw(assets, _policy.exitFeeBps));
+    }
+
+    function previewRedeem(uint256 shares) public view override returns (uint256) {
+        uint256 assets = super.previewRedeem(shares);
+        return assets - _feeOnTotal(assets, _policy.exitFeeBps);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IDeltaVault
+    function portfolioGreeks() external view returns (int256 delta, int256 gamma, int256 vega) {
+        (, delta, gamma, vega) = _portfolio(_spotPrice(), _impliedVol());
+        delta += int256(_baseWad());
+    }
+
+    /// @inheritdoc IDeltaVault
+    function optionToken() external view returns (address) {
+        return address(_optionToken);
+    }
+
+    /// @inheritdoc IDeltaVault
+    function baseAsset() external view returns (address) {
+        return address(_base);
+    }
+
+    /// @inheritdoc IDeltaVault
+    function series(uint256 seriesId) external view returns (Series memory) {
+        return _series[seriesId];
+    }
+
+    /// @inheritdoc IDeltaVault
+    function liveSeries() external view returns (uint256[] memory) {
+        return _live;
+    }
+
+    /// @inheritdoc IDeltaVault
+    function reservedAssets() public view returns (uint256) {
+        return _reservedLive + _owedSettled;
+    }
+
+    /// @inheritdoc IDeltaVault
+    function freeAssets() public view returns (uint256) {
+        uint256 balance = IERC20(asset()).balanceOf(address(this));
+        uint256 reserved = reservedAssets();
+        return balance > reserved ? balance - reserved : 0;
+    }
+
+    /// @inheritdoc IDeltaVault
+    function spotPrice() external view returns (uint256) {
+        return _spotPrice();
+    }
+
+    /// @inheritdoc IDeltaVault
+    function impliedVol() external view returns (uint256) {
+        return _impliedVol();
+    }
+
+    /// @inheritdoc IDeltaVault
+    function policy() external view returns (Policy memory) {
+        return _policy;
+    }
+
+    /// @inheritdoc IDeltaVault
+    function oracleConfig() external view returns (OracleConfig memory) {
+        return _oracle;
+    }
+
+    function supportsInterface(bytes4 interfaceId) public view override returns (bool) {
+        return interfaceId == type(IDeltaVault).interfaceId || super.supportsInterface(interfaceId);
+    }
+
+    // ---------------------------------------------------------------- administration
+
+    /// @inheritdoc IDeltaVault
+    function listSeries(
+        uint256 strike,
+        uint256 cap,
+        uint256 expiry,
+        bool isCall
+    ) external onlyRole(Roles.MANAGER) returns (uint256 seriesId) {
+        bool validStrike = strike >= MIN_STRIKE && strike <= MAX_STRIKE;
+        bool validCap = isCall ? cap > 0 && cap <= MAX_STRIKE : cap == 0;
+        bool validExpiry = expiry >= block.timestamp + MIN_TIME_TO_EXPIRY &&
+            expiry <= block.timestamp + MAX_TIME_TO_EXPIRY;
+        if (!validStrike || !validCap || !validExpiry) revert InvalidSeries(strike, cap, expiry);
+        if (_live.length >= MAX_LIVE_SERIES) revert TooManyLiveSeries(MAX_LIVE_SERIES);
+        seriesId = ++seriesCount;
+        _series[seriesId] = Series({
+            strike: uint128(strike),
+            cap: uint128(cap),
+            expiry: uint64(expiry),
+            isCall: isCall,
+            settled: false,
+            outstanding: 0,
+            payoffPerOption: 0
+        });
+        _live.push(seriesId);
+        emit SeriesListed(seriesId, strike, cap, expiry, isCall);
+    }
+
+    /// @inheritdoc IDeltaVault
+    function setImpliedVol(uint256 vol) external onlyRole(Roles.MANAGER) {
+        if (address(_oracle.volFeed) != address(0)) revert VolatilityFromFeed(address(_oracle.volFeed));
+        uint256 nextAllowed = _volUpdatedAt + VOL_UPDATE_DELAY;
+        if (block.timestamp < nextAllowed) revert VolatilityUpdateTooSoon(_volUpdatedAt, nextAllowed);
+        _setManualVol(vol);
+    }
+
+    /// @inheritdoc IDeltaVault
+    function setPolicy(Policy calldata policy_) external onlyRole(Roles.OWNER) {
+        _setPolicy(policy_);
+    }
+
+    /// @inheritdoc IDeltaVault
+    function setOracleConfig(OracleConfig calldata config) external onlyRole(Roles.OWNER) {
+        _setOracleConfig(config);
+    }
+
+    /// @inheritdoc IDeltaVault
+    function pause() external onlyRole(Roles.GUARDIAN) {
+        _pause();
+    }
+
+    /// @inheritdoc IDeltaVault
+    function unpause() external onlyRole(Roles.GUARDIAN) {
+        _unpause();
+    }
+
+    // ---------------------------------------------------------------- internal: trading
+
+    /// @dev Everything an option trade is priced and checked with.
+    struct Trade {
+        uint256 spot;
+        uint256 vol;
+        uint256 premium;
+        int256 gammaBefore;
+        int256 gammaAfter;
+        int256 vegaBefore;
+        int256 vegaAfter;
+    }
+
+    /// @dev Prices buying (`isBuy`) or selling back `amount` options of a live, unexpired series.
+    function _priceTrade(
+        uint256 seriesId,
+        uint256 amount,
+        bool isBuy
+    ) internal view returns (Trade memory t) {
+        Series memory s = _listed(seriesId);
+        if (s.settled || block.timestamp >= s.expiry) revert SeriesExpired(seriesId, s.expiry);
+        if (amount < MIN_OPTION_AMOUNT) revert AmountTooSmall(amount, MIN_OPTION_AMOUNT);
+        t.spot = _spotPrice();
+        t.vol = _impliedVol();
+        (, , t.gammaBefore, t.vegaBefore) = _portfolio(t.spot, t.vol);
+        SeriesLib.Greeks memory g = s.greeks(t.spot, t.vol, s.expiry - block.timestamp);
+        // The vault is short what it writes: a buy adds -amount options, a sale back +amount.
+        int256 position = isBuy ? -int256(amount) : int256(amount);
+        t.gammaAfter = t.gammaBefore + (position * g.gamma) / int256(WAD);
+        t.vegaAfter = t.vegaBefore + (position * g.vega) / int256(WAD);
+        uint256 spreadBps = _spreadBps(t.vegaBefore, t.vegaAfter);
+        if (isBuy) {
+            // Rounded up, never below the minimum premium, never above the maximum payoff.
+            uint256 perOption = Math.mulDiv(g.value, BPS + spreadBps, BPS, Math.Rounding.Ceil);
+            uint256 maxPay = s.maxPayoff();
+            uint256 floor = Math.mulDiv(maxPay, _policy.minPremiumBps, BPS, Math.Rounding.Ceil);
+            perOption = Math.min(Math.max(perOption, floor), maxPay);
+            t.premium = Math.mulDiv(amount, perOption, _quoteScale, Math.Rounding.Ceil);
+        } else {
+            uint256 perOption = Math.mulDiv(g.value, BPS - spreadBps, BPS);
+            t.premium = Math.mulDiv(amount, perOption, _quoteScale);
+        }
+    }
+
+    /// @dev Base spread for every trade; trades that add vega exposure pay an extra spread proportional to the
+    ///      average use of the vega limit over the trade. A trade that reduces exposure pays only the base.
+    function _spreadBps(int256 vegaBefore, int256 vegaAfter) internal view returns (uint256) {
+        Policy memory p = _policy;
+        uint256 before = _abs(vegaBefore);
+        uint256 after_ = _abs(vegaAfter);
+        if (after_ <= before) return p.baseSpreadBps;
+        uint256 limit = p.vegaLimit;
+        uint256 useBefore = Math.min(Math.mulDiv(before, WAD, limit), WAD);
+        uint256 useAfter = Math.min(Math.mulDiv(after_, WAD, limit, Math.Rounding.Ceil), WAD);
+        return
+            p.baseSpreadBps +
+            Math.mulDiv(p.exposureSpreadBps, useBefore + useAfter, 2 * WAD, Math.Rounding.Ceil);
+    }
+
+    /// @dev Gamma and vega limits: beyond a limit, only trades that reduce that exposure pass.
+    function _checkLimits(Trade memory t) internal view {
+        uint256 gammaAfter = _abs(t.gammaAfter);
+        if (gammaAfter > _policy.gammaLimit && gammaAfter > _abs(t.gammaBefore)) {
+            revert GammaLimitExceeded(t.gammaAfter, _policy.gammaLimit);
+        }
+        uint256 vegaAfter = _abs(t.vegaAfter);
+        if (vegaAfter > _policy.vegaLimit && vegaAfter > _abs(t.vegaBefore)) {
+            revert VegaLimitExceeded(t.vegaAfter, _policy.vegaLimit);
+        }
+    }
+
+    /// @dev Sets a live series' outstanding amount and moves its reserve accordingly.
+    function _setOutstanding(uint256 seriesId, uint256 outstanding) internal {
+        Series storage s = _series[seriesId];
+        uint256 maxPay = s.isCall ? s.cap : s.strike;
+        _reservedLive = _reservedLive - _reserve(s.outstanding, maxPay) + _reserve(outstanding, maxPay);
+        s.outstanding = uint128(outstanding);
+    }
+
+    /// @dev Pulls `amount` quote from `from`, rejecting tokens that deliver less than asked.
+    function _pullQuote(address from, uint256 amount) internal {
+        IERC20 quote = IERC20(asset());
+        uint256 before = quote.balanceOf(address(this));
+        quote.safeTransferFrom(from, address(this), amount);
+        uint256 received = quote.balanceOf(address(this)) - before;
+        if (received != amount) revert TransferAmountMismatch(amount, received);
+    }
+
+    /// @dev The solvency invariant: the quote balance covers every reserve.
+    function _checkSolvent() internal view {
+        uint256 balance = IERC20(asset()).balanceOf(address(this));
+        uint256 reserved = reservedAssets();
+        if (balance < reserved) revert InsufficientCollateral(reserved, balance);
+    }
+
+    /// @dev ERC-4626 deposits also reject tokens that deliver less than asked.
+    function _deposit(address caller, address receiver, uint256 assets, uint256 shares) internal override {
+        uint256 before = IERC20(asset()).balanceOf(address(this));
+        super._deposit(caller, receiver, assets, shares);
+        uint256 received = IERC20(asset()).balanceOf(address(this)) - before;
+        if (received != assets) revert TransferAmountMismatch(assets, received);
+    }
+
+    function _removeLive(uint256 seriesId) internal {
+        uint256 n = _live.length;
+        for (uint256 i; i < n; ++i) {
+            if (_live[i] == seriesId) {
+                _live[i] = _live[n - 1];
+                _live.pop();
+                return;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- internal: configuration
+
+    function _setPolicy(Policy memory p) internal {
+        _checkBound("entryFeeBps", p.entryFeeBps, MIN_FEE_BPS, MAX_FEE_BPS);
+        _checkBound("exitFeeBps", p.exitFeeBps, MIN_FEE_BPS, MAX_FEE_BPS);
+        _checkBound("baseSpreadBps", p.baseSpreadBps, 0, MAX_SPREAD_BPS);
+        _checkBound("exposureSpreadBps", p.exposureSpreadBps, 0, MAX_SPREAD_BPS);
+        _checkBound("minPremiumBps", p.minPremiumBps, 1, MAX_MIN_PREMIUM_BPS);
+        _checkBound("gammaLimit", p.gammaLimit, 1, type(uint128).max);
+        _checkBound("vegaLimit", p.vegaLimit, 1, type(uint128).max);
+        _policy = p;
+        emit PolicySet(p);
+    }
+
+    function _setOracleConfig(OracleConfig memory c) internal {
+        if (address(c.priceFeed) == address(0)) revert ZeroAddress();
+        _checkBound("priceMaxAge", c.priceMaxAge, MIN_ORACLE_AGE, MAX_ORACLE_AGE);
+        if (address(c.volFeed) != address(0))
+            _checkBound("volMaxAge", c.volMaxAge, MIN_ORACLE_AGE, MAX_ORACLE_AGE);
+        _checkBound("sequencerGracePeriod", c.sequencerGracePeriod, 0, MAX_GRACE_PERIOD);
+        _oracle = c;
+        emit OracleConfigSet(c);
+    }
+
+    function _setManualVol(uint256 vol) internal {
+        if (vol < MIN_VOL || vol > MAX_VOL) revert VolatilityOutOfBounds(vol, MIN_VOL, MAX_VOL);
+        _manualVol = uint128(vol);
+        _volUpdatedAt = uint64(block.timestamp);
+        emit ImpliedVolSet(vol);
+    }
+
+    function _checkBound(bytes32 name, uint256 value, uint256 min, uint256 max) internal pure {
+        if (value < min || value > max) revert ParameterOutOfBounds(name, value, min, max);
+    }
+
+    // ---------------------------------------------------------------- internal: views
+
+    /// @dev Sum over live series of the vault's short positions: the liability (WAD quote, rounded up) and
+    ///      the options' delta, gamma and vega (WAD). No averaged shortcut: every series is valued.
+    function _portfolio(
+        uint256 spot,
+        uint256 vol
+    ) internal view returns (uint256 liabilityWad, int256 delta, int256 gamma, int256 vega) {
+        uint256 n = _live.length;
+        for (uint256 i; i < n; ++i) {
+            Series memory s = _series[_live[i]];
+            if (s.outstanding == 0) continue;
+            uint256 tau = s.expiry > block.timestamp ? s.expiry - block.timestamp : 0;
+            SeriesLib.Greeks memory g = s.greeks(spot, vol, tau);
+            int256 amount = int256(uint256(s.outstanding));
+            liabilityWad += Math.mulDiv(s.outstanding, g.value, WAD, Math.Rounding.Ceil);
+            delta -= (amount * g.delta) / int256(WAD);
+            gamma -= (amount * g.gamma) / int256(WAD);
+            vega -= (amount * g.vega) / int256(WAD);
+        }
+    }
+
+    function _spotPrice() internal view returns (uint256) {
+        OracleConfig memory c = _oracle;
+        OracleLib.checkSequencer(c.sequencerFeed, c.sequencerGracePeriod);
+        return OracleLib.read(c.priceFeed, c.priceMaxAge);
+    }
+
+    function _impliedVol() internal view returns (uint256 vol) {
+        AggregatorV3Interface volFeed = _oracle.volFeed;
+        if (address(volFeed) == address(0)) return _manualVol;
+        vol = OracleLib.read(volFeed, _oracle.volMaxAge);
+        if (vol < MIN_VOL || vol > MAX_VOL) revert VolatilityOutOfBounds(vol, MIN_VOL, MAX_VOL);
+    }
+
+    function _listed(uint256 seriesId) internal view returns (Series storage s) {
+        s = _series[seriesId];
+        if (s.expiry == 0) revert SeriesNotListed(seriesId);
+    }
+
+    /// @dev Base held, WAD.
+    function _baseWad() internal view returns (uint256) {
+        return _base.balanceOf(address(this)) * _baseToWad;
+    }
+
+    /// @dev ceil(amount x perOption), quote units.
+    function _reserve(uint256 amount, uint256 perOption) internal view returns (uint256) {
+        return Math.mulDiv(amount, perOption, _quoteScale, Math.Rounding.Ceil);
+    }
+
+    function _feeOnRaw(uint256 assets, uint256 feeBps) internal pure returns (uint256) {
+        return Math.mulDiv(assets, feeBps, BPS, Math.Rounding.Ceil);
+    }
+
+    function _feeOnTotal(uint256 assets, uint256 feeBps) internal pure returns (uint256) {
+        return Math.mulDiv(assets, feeBps, feeBps + BPS, Math.Rounding.Ceil);
+    }
+
+    function _decimalsOffset() internal pure override returns (uint8) {
+        return DECIMALS_OFFSET;
+    }
+
+    function _abs(int256 x) internal pure returns (uint256) {
+        return x >= 0 ? uint256(x) : uint256(-x);
+    }
+}

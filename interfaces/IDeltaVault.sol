@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {AggregatorV3Interface} from "./AggregatorV3Interface.sol";
+
+/// @title IDeltaVault
+/// @notice An ERC-4626 vault over a quote asset (USDC-like) that writes fully collateralized, cash-settled
+///         European options (calls with a payoff cap, and puts) and holds the base asset (WETH-like) as its
+///         spot hedge. Liquidity providers hold the vault's shares; option holders hold one ERC-1155 token per
+///         series (see `optionToken()`).
+/// @dev Units, everywhere in this interface unless a name says otherwise:
+///      - prices (spot, strike, cap, settlement price) in WAD of quote per one whole unit of base
+///        (2000 USDC per WETH = 2000e18), whatever the tokens' decimals;
+///      - option amounts in WAD of base units (1 option on 1 WETH = 1e18), whatever the base decimals;
+///      - premiums, payouts and ERC-4626 assets in the quote token's own units (6 decimals for USDC);
+///      - volatility annualized in WAD (80% = 0.8e18); time in seconds; fees and spreads in basis points.
+///      Solvency: the quote balance always covers the maximum payoff of every outstanding option plus every
+///      settled payout not yet redeemed (`reservedAssets()`). The spot hedge is bought only with free quote,
+///      and base held is never counted towards that reserve, so a fall of the base price to zero cannot make
+///      the vault unable to pay its option holders.
+interface IDeltaVault {
+    // ---------------------------------------------------------------- types
+
+    /// @notice An option series the vault writes.
+    /// @param strike Strike price, WAD quote per base.
+    /// @param cap For calls, the maximum payoff per option (WAD quote per base); the call pays
+    ///        min(max(S - strike, 0), cap). Zero for puts, whose maximum payoff is the strike.
+    /// @param expiry Expiry timestamp, seconds.
+    /// @param isCall True for a call, false for a put.
+    /// @param settled True once the settlement price is recorded.
+    /// @param outstanding Options written and not bought back, WAD of base (the vault is short this amount).
+    /// @param payoffPerOption Payoff per option fixed at settlement, WAD quote per base (0 before).
+    struct Series {
+        uint128 strike;
+        uint128 cap;
+        uint64 expiry;
+        bool isCall;
+        bool settled;
+        uint128 outstanding;
+        uint128 payoffPerOption;
+    }
+
+    /// @notice The policy the owner sets within hard-coded bounds.
+    /// @param entryFeeBps Fee on deposits, kept by the vault (must be at least the price feed's deviation
+    ///        threshold to make trading against a predictable mark unprofitable).
+    /// @param exitFeeBps Fee on withdrawals, kept by the vault.
+    /// @param baseSpreadBps Spread charged on every option trade.
+    /// @param exposureSpreadBps Extra spread at full use of the vega limit, for trades that add exposure.
+    /// @param minPremiumBps Minimum buy premium as a fraction of the maximum payoff, so that nobody can lock
+    ///        the vault's collateral with options bought for nothing.
+    /// @param gammaLimit Limit of |portfolio gamma|, WAD per one quote unit of spot.
+    /// @param vegaLimit Limit of |portfolio vega|, WAD quote per 1.00 of vol.
+    struct Policy {
+        uint16 entryFeeBps;
+        uint16 exitFeeBps;
+        uint16 baseSpreadBps;
+        uint16 exposureSpreadBps;
+        uint16 minPremiumBps;
+        uint128 gammaLimit;
+        uint128 vegaLimit;
+    }
+
+    /// @notice The oracle set-up.
+    /// @param priceFeed Base/quote price feed (Chainlink AggregatorV3).
+    /// @param priceMaxAge Maximum age of a price answer, seconds (the feed's heartbeat plus a margin).
+    /// @param volFeed Implied-volatility feed answering annualized volatility as a fraction with the feed's
+    ///        decimals (0.8 = 80% with 8 decimals is 80000000); address(0) when volatility is set by the manager.
+    /// @param volMaxAge Maximum age of a volatility answer, seconds.
+    /// @param sequencerFeed L2 sequencer-uptime feed (answer 0 = up); address(0) on L1.
+    /// @param sequencerGracePeriod Time after the sequencer comes back up during which prices are refused.
+    struct OracleConfig {
+        AggregatorV3Interface priceFeed;
+        uint32 priceMaxAge;
+        AggregatorV3Interface volFeed;
+        uint32 volMaxAge;
+        AggregatorV3Interface sequencerFeed;
+        uint32 sequencerGracePeriod;
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    /// @notice The series id does not exist.
+    error SeriesNotListed(uint256 seriesId);
+    /// @notice The series expired at `expiry`; it can no longer be traded.
+    error SeriesExpired(uint256 seriesId, uint256 expiry);
+    /// @notice The series expires at `expiry`, after now; it cannot be settled yet.
+    error SeriesNotExpired(uint256 seriesId, uint256 expiry);
+    /// @notice The series has already been settled.
+    error SeriesAlreadySettled(uint256 seriesId);
+    /// @notice The series has not been settled yet; its options cannot be redeemed.
+    error SeriesNotSettled(uint256 seriesId);
+    /// @notice Listing a series with these parameters is not allowed.
+    error InvalidSeries(uint256 strike, uint256 cap, uint256 expiry);
+    /// @notice The number of live (unsettled) series would exceed `max`.
+    error TooManyLiveSeries(uint256 max);
+    /// @notice Option amounts must be at least `min` (WAD).
+    error AmountTooSmall(uint256 amount, uint256 min);
+    /// @notice The premium of a buy is above the buyer's bound.
+    error PremiumAboveMax(uint256 premium, uint256 maxPremium);
+    /// @notice The premium of a sale is below the seller's bound.
+    error PremiumBelowMin(uint256 premium, uint256 minPremium);
+    /// @notice Selling back more options than the vault has written in the series.
+    error ExceedsOutstanding(uint256 amount, uint256 outstanding);
+    /// @notice The free quote assets cannot cover the collateral the trade needs.
+    error InsufficientCollateral(uint256 required, uint256 available);
+    /// @notice The trade would take |portfolio gamma| beyond its limit.
+    error GammaLimitExceeded(int256 gammaAfter, uint256 limit);
+    /// @notice The trade would take |portfolio vega| beyond its limit.
+    error VegaLimitExceeded(int256 vegaAfter, uint256 limit);
+    /// @notice A feed answered a non-positive value.
+    error OracleAnswerNotPositive(address feed, int256 answer);
+    /// @notice A feed's last update is older than the allowed age.
+    error OracleStale(address feed, uint256 updatedAt, uint256 maxAge);
+    /// @notice The L2 sequencer is down.
+    error SequencerDown(address feed);
+    /// @notice The L2 sequencer came back up at `upSince`; prices are refused during the grace period.
+    error SequencerGracePeriod(address feed, uint256 upSince, uint256 gracePeriod);
+    /// @notice `roundId` is not the first round of the price feed at or after the series' expiry.
+    error InvalidSettlementRound(
+        uint80 roundId,
+        uint256 updatedAt,
+        uint256 previousUpdatedAt,
+        uint256 expiry
+    );
+    /// @notice The implied volatility is outside the hard bounds.
+    error VolatilityOutOfBounds(uint256 vol, uint256 min, uint256 max);
+    /// @notice The manual volatility was changed at `lastUpdate`; the next change is allowed at `nextAllowed`.
+    error VolatilityUpdateTooSoon(uint256 lastUpdate, uint256 nextAllowed);
+    /// @notice Manual volatility cannot be set while a volatility feed is configured.
+    error VolatilityFromFeed(address volFeed);
+    /// @notice A policy or oracle parameter is outside its hard bound.
+    error ParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
+    /// @notice A token transfer delivered a different amount than requested (fee-on-transfer tokens).
+    error TransferAmountMismatch(uint256 expected, uint256 received);
+    /// @notice The zero address was passed where an account or contract is required.
+    error ZeroAddress();
+
+    // ---------------------------------------------------------------- events
+
+    /// @notice A series was listed.
+    event SeriesListed(uint256 indexed seriesId, uint256 strike, uint256 cap, uint256 expiry, bool isCall);
+    /// @notice `buyer` bought `amount` options of `seriesId` for `premium` (quote units), minted to `receiver`.
+    event OptionBought(
+        uint256 indexed seriesId,
+        address indexed buyer,
+        address indexed receiver,
+        uint256 amount,
+        uint256 premium,
+        uint256 spot,
+        uint256 vol
+    );
+    /// @notice `seller` sold `amount` options of `seriesId` back for `premium`, paid to `receiver`.
+    event OptionSold(
+        uint256 indexed seriesId,
+        address indexed seller,
+        address indexed receiver,
+        uint256 amount,
+        uint256 premium,
+        uint256 spot,
+        uint256 vol
+    );
+    /// @notice A series was settled at `settlementPrice` (round `roundId`); `totalPayout` quote units are owed.
+    event SeriesSettled(
+        uint256 indexed seriesId,
+        uint80 roundId,
+        uint256 settlementPrice,
+        uint256 payoffPerOption,
+        uint256 totalPayout
+    );
+    /// @notice `holder` redeemed `amount` settled options of `seriesId` for `payout`, paid to `receiver`.
+    event OptionRedeemed(
+        uint256 indexed seriesId,
+        address indexed holder,
+        address indexed receiver,
+        uint256 amount,
+        uint256 payout
+    );
+    /// @notice The manager set the implied volatility.
+    event ImpliedVolSet(uint256 vol);
+    /// @notice The owner changed the policy.
+    event PolicySet(Policy policy);
+    /// @notice The owner changed the oracle set-up.
+    event OracleConfigSet(OracleConfig config);
+
+    // ---------------------------------------------------------------- trading
+
+    /// @notice Premium a buyer pays now for `amount` options of `seriesId` (quote units, rounded up).
+    function quoteBuy(uint256 seriesId, uint256 amount) external view returns (uint256 premium);
+
+    /// @notice Premium a seller receives now for `amount` options of `seriesId` (quote units, rounded down).
+    function quoteSell(uint256 seriesId, uint256 amount) external view returns (uint256 premium);
+
+    /// @notice Buys `amount` options of `seriesId` from the vault, paying at most `maxPremium` quote units.
+    /// @dev Reserves the series' maximum payoff for `amount` from the free assets; reverts when they cannot
+    ///      cover it, when the series is expired or unlisted, when the vault is paused, or when the trade would
+    ///      take |portfolio gamma| or |portfolio vega| beyond its limit without reducing it.
+    /// @return premium The premium paid, quote units.
+    function buyOption(
+        uint256 seriesId,
+        uint256 amount,
+        uint256 maxPremium,
+        address receiver
+    ) external returns (uint256 premium);
+
+    /// @notice Sells `amount` options of `seriesId` back to the vault for at least `minPremium` quote units.
+    /// @dev Works while paused. Burns the caller's option tokens and releases their reserve.
+    /// @return premium The premium received, quote units.
+    function sellOption(
+        uint256 seriesId,
+        uint256 amount,
+        uint256 minPremium,
+        address receiver
+    ) external returns (uint256 premium);
+
+    /// @notice Records the settlement price of an expired series. Anyone may call.
+    /// @param roundId The first round of the price feed updated at or after expiry; the vault verifies that its
+    ///        `updatedAt` is at or after expiry and that the previous round's is before.
+    function settle(uint256 seriesId, uint80 roundId) external;
+
+    /// @notice Burns `amount` settled options of `seriesId` held by the caller and pays their payoff.
+    /// @return payout The payout, quote units (rounded down).
+    function redeem(uint256 seriesId, uint256 amount, address receiver) external returns (uint256 payout);
+
+    // ---------------------------------------------------------------- views
+
+    /// @notice Greeks of the whole portfolio: every live series (the vault is short what it wrote) plus the
+    ///         base held.
+    /// @return delta WAD of base units.
+    /// @return gamma WAD, change of delta per one quote unit of spot.
+    /// @return vega WAD quote per 1.00 of vol.
+    function portfolioGreeks() external view returns (int256 delta, int256 gamma, int256 vega);
+
+    /// @notice The ERC-1155 token holding one id per series.
+    function optionToken() external view returns (address);
+
+    /// @notice The base asset (spot hedge).
+    function baseAsset() external view returns (address);
+
+    /// @notice A series by id.
+    function series(uint256 seriesId) external view returns (Series memory);
+
+    /// @notice Ids of the live (listed, unsettled) series, at most `MAX_LIVE_SERIES`.
+    function liveSeries() external view returns (uint256[] memory);
+
+    /// @notice Quote units reserved for option holders: the maximum payoff of every outstanding option plus
+    ///         every settled payout not yet redeemed.
+    function reservedAssets() external view returns (uint256);
+
+    /// @notice Quote units not reserved, available to withdrawals and to the hedge.
+    function freeAssets() external view returns (uint256);
+
+    /// @notice The oracle price of base, WAD quote per base (checked for staleness and sequencer status).
+    function spotPrice() external view returns (uint256);
+
+    /// @notice The implied volatility options are priced at, WAD.
+    function impliedVol() external view returns (uint256);
+
+    /// @notice The current policy.
+    function policy() external view returns (Policy memory);
+
+    /// @notice The current oracle set-up.
+    function oracleConfig() external view returns (OracleConfig memory);
+
+    // ---------------------------------------------------------------- administration
+
+    /// @notice Lists a series (manager). `cap` is required and positive for calls, zero for puts.
+    function listSeries(
+        uint256 strike,
+        uint256 cap,
+        uint256 expiry,
+        bool isCall
+    ) external returns (uint256 seriesId);
+
+    /// @notice Sets the manual implied volatility (manager), within hard bounds and at most once per delay.
+    function setImpliedVol(uint256 vol) external;
+
+    /// @notice Sets the policy (owner), every field within its hard bound.
+    function setPolicy(Policy calldata policy) external;
+
+    /// @notice Sets the oracle set-up (owner), every age within its hard bound.
+    function setOracleConfig(OracleConfig calldata config) external;
+
+    /// @notice Pauses new options and deposits (guardian). Withdrawals of free assets, sales back to the vault,
+    ///         settlement and redemptions keep working.
+    function pause() external;
+
+    /// @notice Lifts the pause (guardian).
+    function unpause() external;
+}
