@@ -677,11 +677,14 @@ def swap_to_price(
     `sqrtPriceLimitX96` is the target, funding `trader` with the input it needs.
 
     The pool stops exactly at the target sqrt price (the input is sized from the pool's liquidity, with a
-    small margin the router does not spend). A target equal to the current price swaps nothing.
+    small margin the router does not spend). A target within one unit of sqrtPriceX96 of the current price
+    swaps nothing.
     """
     token_in, amount_in, target = input_to_reach_price(pool, target_price)
     sqrt_now = pool.contract.slot0().sqrtPriceX96
-    if amount_in == 0 or target == sqrt_now:
+    # One unit of sqrtPriceX96 is below price resolution (the Decimal of `pool_price` maps back to it or to
+    # its neighbour), so a target that close is already reached.
+    if amount_in == 0 or abs(target - sqrt_now) <= 1:
         price = pool.price_at(sqrt_now)
         return SwapResult(0, 0, sqrt_now, sqrt_now, price, price)
     budget = amount_in + amount_in // 10_000 + 1_000  # margin: unspent, the price limit stops the swap
