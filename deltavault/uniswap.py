@@ -699,20 +699,6 @@ def swap_to_price(
     )
 
 
-def _deploy_ordered(deploy_base, deploy_quote, base_is_token0: bool | None):
-    """Deploy base and quote; redeploy one of them (the one deploy_*'s `redeployable` says) until the
-    address order matches `base_is_token0`. CREATE addresses depend on the nonce, so this is deterministic."""
-    base, quote = deploy_base(), deploy_quote()
-    for _ in range(32):
-        if base_is_token0 is None or (int(base.address, 16) < int(quote.address, 16)) == base_is_token0:
-            return base, quote
-        if getattr(deploy_base, "redeployable", False):
-            base = deploy_base()
-        else:
-            quote = deploy_quote()
-    raise RuntimeError("could not get the requested token order")
-
-
 def deploy_local_stack(
     deployer: AccountAPI,
     *,
@@ -736,22 +722,27 @@ def deploy_local_stack(
 
     weth = deployer.deploy(load_container("WETH9"))
 
-    def deploy_quote():
+    def deploy_base() -> ContractInstance:
+        if base_decimals == 18:
+            return weth
+        return deployer.deploy(project.TestERC20, "Wrapped Bitcoin", "WBTC", base_decimals)
+
+    def deploy_quote() -> ContractInstance:
         return deployer.deploy(project.TestERC20, "USD Coin", "USDC", quote_decimals)
 
-    if base_decimals == 18:
-
-        def deploy_base():
-            return weth
-
+    base, quote = deploy_base(), deploy_quote()
+    # CREATE addresses follow the deployer's nonce: redeploying the test token (not WETH) flips the order with
+    # probability 1/2 per try, deterministically for a given chain state.
+    for _ in range(64):
+        if base_is_token0 is None or (int(base.address, 16) < int(quote.address, 16)) == base_is_token0:
+            break
+        if base_decimals == 18:
+            quote = deploy_quote()
+        else:
+            base = deploy_base()
     else:
+        raise RuntimeError("could not deploy the tokens in the requested order")
 
-        def deploy_base():
-            return deployer.deploy(project.TestERC20, "Wrapped Bitcoin", "WBTC", base_decimals)
-
-        deploy_base.redeployable = True  # type: ignore[attr-defined]
-
-    base, quote = _deploy_ordered(deploy_base, deploy_quote, base_is_token0)
     uni = deploy_uniswap(deployer, weth)
     pool = create_pool(uni, base, quote, fee, price, deployer)
     positions = add_liquidity(uni, pool, default_ranges(price) if ranges is None else ranges, deployer)

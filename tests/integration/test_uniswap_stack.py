@@ -196,3 +196,15 @@ def test_swap_to_price__current_price__swaps_nothing(uni, pool, stack, trader):
     assert (result.amount_in, result.amount_out) == (0, 0)
     assert pool.contract.slot0().sqrtPriceX96 == before
     assert stack.quote.balanceOf(trader) == 0
+
+
+@pytest.mark.parametrize("base_is_token0", [True, False])
+def test_deploy_local_stack__weth_base__either_token_order(owner, trader, base_is_token0):
+    stack = u.deploy_local_stack(owner, base_is_token0=base_is_token0, price=3500, fee=500)
+    pool = stack.pool
+    assert stack.base.address == stack.weth.address
+    assert pool.base_is_token0 is base_is_token0
+    assert (pool.fee, pool.tick_spacing) == (500, 10)
+    assert rel_err(u.pool_price(pool), 3500) < Decimal("1e-20")
+    u.swap_to_price(stack.uni, pool, 5250, trader)
+    assert rel_err(u.pool_price(pool), 5250) < Decimal("1e-15")
