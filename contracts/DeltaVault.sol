@@ -11,7 +11,9 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 
 import {AggregatorV3Interface} from "@deltavault/interfaces/AggregatorV3Interface.sol";
 import {IDeltaVault} from "@deltavault/interfaces/IDeltaVault.sol";
+import {IGreeksEngine} from "@deltavault/interfaces/IGreeksEngine.sol";
 import {IOptionToken} from "@deltavault/interfaces/IOptionToken.sol";
+import {ISwapAdapter} from "@deltavault/interfaces/ISwapAdapter.sol";
 
 import {OptionToken} from "./OptionToken.sol";
 import {OracleLib} from "./libraries/OracleLib.sol";
@@ -67,6 +69,8 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     /// @dev Multiplier from base token units to WAD: 10**(18 - base decimals).
     uint256 internal immutable _baseToWad;
     IOptionToken internal immutable _optionToken;
+    /// @notice The Black-Scholes engine options are priced with.
+    IGreeksEngine public immutable greeksEngine;
 
     // ---------------------------------------------------------------- storage
 
@@ -82,14 +86,18 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     uint256 internal _owedSettled;
     uint128 internal _manualVol;
     uint64 internal _volUpdatedAt;
+    /// @inheritdoc IDeltaVault
+    address public hedger;
 
     // ---------------------------------------------------------------- constructor
 
     /// @param quote The quote asset (ERC-4626 asset), 6 to 18 decimals.
     /// @param base The base asset held as the hedge, at most 18 decimals.
+    /// @param engine The Black-Scholes engine.
     constructor(
         IERC20Metadata quote,
         IERC20Metadata base,
+        IGreeksEngine engine,
         string memory name_,
         string memory symbol_,
         OracleConfig memory oracle,
@@ -109,6 +117,7 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         _base = base;
         _quoteScale = 10 ** (36 - quoteDecimals);
         _baseToWad = 10 ** (18 - baseDecimals);
+        greeksEngine = engine;
         _optionToken = new OptionToken("");
         _grantRole(Roles.OWNER, owner);
         _grantRole(Roles.MANAGER, manager);
@@ -207,6 +216,39 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         payout = Math.mulDiv(amount, payoffPerOption, _quoteScale);
         IERC20(asset()).safeTransfer(receiver, payout);
         emit OptionRedeemed(seriesId, msg.sender, receiver, amount, payout);
+    }
+
+    // ---------------------------------------------------------------- hedging
+
+    /// @inheritdoc IDeltaVault
+    function hedge(
+        address adapter,
+        bool buyBase,
+        uint256 amountIn,
+        uint256 minAmountOut
+    ) external nonReentrant returns (uint256 amountOut) {
+        if (msg.sender != hedger) revert OnlyHedger(msg.sender);
+        (IERC20 tokenIn, IERC20 tokenOut) = buyBase ? (IERC20(asset()), _base) : (_base, IERC20(asset()));
+        if (buyBase) {
+            uint256 free = freeAssets();
+            if (amountIn > free) revert InsufficientCollateral(amountIn, free);
+        }
+        uint256 before = tokenOut.balanceOf(address(this));
+        tokenIn.safeTransfer(adapter, amountIn);
+        ISwapAdapter(adapter).swapExactIn(address(tokenIn), address(tokenOut), amountIn, minAmountOut);
+        amountOut = tokenOut.balanceOf(address(this)) - before;
+        if (amountOut < minAmountOut) revert HedgeSlippage(amountOut, minAmountOut);
+        _checkSolvent();
+        emit Hedged(adapter, buyBase, amountIn, amountOut);
+    }
+
+    /// @inheritdoc IDeltaVault
+    function payKeeper(address keeper, uint256 amount) external nonReentrant {
+        if (msg.sender != hedger) revert OnlyHedger(msg.sender);
+        uint256 free = freeAssets();
+        if (amount > free) revert InsufficientCollateral(amount, free);
+        IERC20(asset()).safeTransfer(keeper, amount);
+        emit KeeperPaid(keeper, amount);
     }
 
     // ---------------------------------------------------------------- ERC-4626
@@ -353,10 +395,6 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         return _oracle;
     }
 
-    function supportsInterface(bytes4 interfaceId) public view override returns (bool) {
-        return interfaceId == type(IDeltaVault).interfaceId || super.supportsInterface(interfaceId);
-    }
-
     // ---------------------------------------------------------------- administration
 
     /// @inheritdoc IDeltaVault
@@ -405,6 +443,12 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     }
 
     /// @inheritdoc IDeltaVault
+    function setHedger(address hedger_) external onlyRole(Roles.OWNER) {
+        hedger = hedger_;
+        emit HedgerSet(hedger_);
+    }
+
+    /// @inheritdoc IDeltaVault
     function pause() external onlyRole(Roles.GUARDIAN) {
         _pause();
     }
@@ -439,7 +483,7 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         t.spot = _spotPrice();
         t.vol = _impliedVol();
         (, , t.gammaBefore, t.vegaBefore) = _portfolio(t.spot, t.vol);
-        SeriesLib.Greeks memory g = s.greeks(t.spot, t.vol, s.expiry - block.timestamp);
+        SeriesLib.Greeks memory g = s.greeks(greeksEngine, t.spot, t.vol, s.expiry - block.timestamp);
         // The vault is short what it writes: a buy adds -amount options, a sale back +amount.
         int256 position = isBuy ? -int256(amount) : int256(amount);
         t.gammaAfter = t.gammaBefore + (position * g.gamma) / int256(WAD);
@@ -576,7 +620,7 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
             Series memory s = _series[_live[i]];
             if (s.outstanding == 0) continue;
             uint256 tau = s.expiry > block.timestamp ? s.expiry - block.timestamp : 0;
-            SeriesLib.Greeks memory g = s.greeks(spot, vol, tau);
+            SeriesLib.Greeks memory g = s.greeks(greeksEngine, spot, vol, tau);
             int256 amount = int256(uint256(s.outstanding));
             liabilityWad += Math.mulDiv(s.outstanding, g.value, WAD, Math.Rounding.Ceil);
             delta -= (amount * g.delta) / int256(WAD);

@@ -134,6 +134,10 @@ interface IDeltaVault {
     error TransferAmountMismatch(uint256 expected, uint256 received);
     /// @notice The zero address was passed where an account or contract is required.
     error ZeroAddress();
+    /// @notice Only the vault's rebalancing engine may move the hedge or pay keepers.
+    error OnlyHedger(address caller);
+    /// @notice A hedge swap returned less than its oracle-derived minimum.
+    error HedgeSlippage(uint256 amountOut, uint256 minAmountOut);
 
     // ---------------------------------------------------------------- events
 
@@ -181,6 +185,12 @@ interface IDeltaVault {
     event PolicySet(Policy policy);
     /// @notice The owner changed the oracle set-up.
     event OracleConfigSet(OracleConfig config);
+    /// @notice The owner set the rebalancing engine.
+    event HedgerSet(address hedger);
+    /// @notice The hedge traded `amountIn` of quote (`buyBase`) or base for `amountOut` on `adapter`.
+    event Hedged(address indexed adapter, bool buyBase, uint256 amountIn, uint256 amountOut);
+    /// @notice `keeper` was paid `amount` quote units for a rebalance.
+    event KeeperPaid(address indexed keeper, uint256 amount);
 
     // ---------------------------------------------------------------- trading
 
@@ -220,6 +230,22 @@ interface IDeltaVault {
     /// @notice Burns `amount` settled options of `seriesId` held by the caller and pays their payoff.
     /// @return payout The payout, quote units (rounded down).
     function redeem(uint256 seriesId, uint256 amount, address receiver) external returns (uint256 payout);
+
+    // ---------------------------------------------------------------- hedging (rebalancing engine only)
+
+    /// @notice Trades the spot hedge on `adapter`: `amountIn` of quote for base (`buyBase`) or of base for quote.
+    /// @dev Only the hedger set by the owner. Quote spent on base must come from the free assets (the reserve is
+    ///      never spent on the hedge); the output is measured on the vault's own balance and must reach
+    ///      `minAmountOut`.
+    function hedge(address adapter, bool buyBase, uint256 amountIn, uint256 minAmountOut)
+        external
+        returns (uint256 amountOut);
+
+    /// @notice Pays a keeper's bounty (quote units) from the free assets. Only the hedger.
+    function payKeeper(address keeper, uint256 amount) external;
+
+    /// @notice The rebalancing engine allowed to call `hedge` and `payKeeper`.
+    function hedger() external view returns (address);
 
     // ---------------------------------------------------------------- views
 
@@ -279,6 +305,9 @@ interface IDeltaVault {
 
     /// @notice Sets the oracle set-up (owner), every age within its hard bound.
     function setOracleConfig(OracleConfig calldata config) external;
+
+    /// @notice Sets the rebalancing engine (owner).
+    function setHedger(address hedger) external;
 
     /// @notice Pauses new options and deposits (guardian). Withdrawals of free assets, sales back to the vault,
     ///         settlement and redemptions keep working.

@@ -67,7 +67,12 @@ def create_feed(project, owner):
 
 
 @pytest.fixture(scope="session")
-def create_vault(project, owner, manager, guardian, create_token, create_feed):
+def greeks_engine(project, owner):
+    return owner.deploy(project.GreeksEngine)
+
+
+@pytest.fixture(scope="session")
+def create_vault(project, owner, manager, guardian, create_token, create_feed, greeks_engine):
     """Deploys quote and base tokens, a price feed and a DeltaVault over them; returns a VaultEnv."""
 
     def create(quote_decimals=6, base_decimals=18, price=2000, vol=0.8, policy=None, oracle=None, base=None):
@@ -79,6 +84,7 @@ def create_vault(project, owner, manager, guardian, create_token, create_feed):
             project.DeltaVault,
             quote,
             base,
+            greeks_engine,
             "DeltaVault USDC/WETH",
             "dvUSDC",
             oracle,

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IDeltaVault} from "@deltavault/interfaces/IDeltaVault.sol";
-import {BlackScholes} from "./BlackScholes.sol";
+import {IGreeksEngine} from "@deltavault/interfaces/IGreeksEngine.sol";
 
 /// @title SeriesLib
 /// @notice Payoffs and greeks of one option of a series. A call with cap C is the call spread
@@ -40,43 +40,46 @@ library SeriesLib {
     /// @notice Value and greeks of one long option at `spot` and `vol` with `timeToExpiry` seconds left.
     function greeks(
         IDeltaVault.Series memory s,
+        IGreeksEngine engine,
         uint256 spot,
         uint256 vol,
         uint256 timeToExpiry
-    ) internal pure returns (Greeks memory g) {
-        (uint256 price, int256 delta, uint256 gamma, uint256 vega) = _leg(
-            spot,
-            s.strike,
-            timeToExpiry,
-            vol,
-            s.isCall
-        );
-        if (!s.isCall) return Greeks(price, delta, int256(gamma), int256(vega));
-        (uint256 price2, int256 delta2, uint256 gamma2, uint256 vega2) = _leg(
-            spot,
-            uint256(s.strike) + s.cap,
-            timeToExpiry,
-            vol,
-            true
-        );
+    ) internal view returns (Greeks memory g) {
+        g = _leg(engine, spot, s.strike, timeToExpiry, vol, s.isCall);
+        if (!s.isCall) return g;
+        Greeks memory upper = _leg(engine, spot, uint256(s.strike) + s.cap, timeToExpiry, vol, true);
         // A call spread is worth between 0 and its cap; clamp fixed-point noise into that range.
-        uint256 value = price > price2 ? price - price2 : 0;
-        if (value > s.cap) value = s.cap;
-        g = Greeks(value, delta - delta2, int256(gamma) - int256(gamma2), int256(vega) - int256(vega2));
+        g.value = g.value > upper.value ? g.value - upper.value : 0;
+        if (g.value > s.cap) g.value = s.cap;
+        g.delta -= upper.delta;
+        g.gamma -= upper.gamma;
+        g.vega -= upper.vega;
     }
 
-    /// @dev One Black-Scholes leg, with the intrinsic fallback outside the library's moneyness domain.
+    /// @dev One Black-Scholes leg, with the intrinsic fallback outside the engine's moneyness domain.
     function _leg(
+        IGreeksEngine engine,
         uint256 spot,
         uint256 strike,
         uint256 timeToExpiry,
         uint256 vol,
         bool isCall
-    ) private pure returns (uint256 price, int256 delta, uint256 gamma, uint256 vega) {
+    ) private view returns (Greeks memory g) {
         if (timeToExpiry != 0 && strike * 100 >= spot && strike <= spot * 100) {
-            return BlackScholes.greeks(spot, strike, timeToExpiry, vol, 0, isCall);
+            (uint256 price, int256 delta, uint256 gamma, uint256 vega) = engine.greeks(
+                spot,
+                strike,
+                timeToExpiry,
+                vol,
+                0,
+                isCall
+            );
+            return Greeks(price, delta, int256(gamma), int256(vega));
         }
-        if (isCall) return spot > strike ? (spot - strike, int256(WAD), 0, 0) : (0, int256(0), 0, 0);
-        return strike > spot ? (strike - spot, -int256(WAD), 0, 0) : (0, int256(0), 0, 0);
+        if (isCall) {
+            if (spot > strike) (g.value, g.delta) = (spot - strike, int256(WAD));
+        } else if (strike > spot) {
+            (g.value, g.delta) = (strike - spot, -int256(WAD));
+        }
     }
 }

@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IERC20, IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {FixedPointMathLib as F} from "solady/utils/FixedPointMathLib.sol";
+
+import {IDeltaHedger} from "@deltavault/interfaces/IDeltaHedger.sol";
+import {IDeltaVault} from "@deltavault/interfaces/IDeltaVault.sol";
+import {ISwapAdapter} from "@deltavault/interfaces/ISwapAdapter.sol";
+
+import {RebalanceLib} from "./libraries/RebalanceLib.sol";
+import {Roles} from "./libraries/Roles.sol";
+
+/// @title DeltaHedger
+/// @notice The rebalancing engine of one DeltaVault (rules, execution and protections in IDeltaHedger).
+/// @dev Protections: the pool price must agree with the oracle before trading; the swap's minimum output comes
+///      from the oracle price and `maxSlippageBps`; a per-window loss budget bounds what repeated rebalances can
+///      lose; the trade must shrink |D - T|; a cooldown separates rebalances (so never twice in one block); the
+///      bounty is paid only by a rebalance that traded. The caller passes nothing.
+contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
+    // ---------------------------------------------------------------- constants
+
+    uint256 internal constant WAD = 1e18;
+    uint256 internal constant BPS = 10_000;
+    uint8 internal constant RULE_THRESHOLD = 1;
+    uint8 internal constant RULE_TIME = 2;
+    uint8 internal constant RULE_VOLATILITY = 4;
+    uint8 internal constant RULE_COST = 8;
+    /// @notice Gas a rebalance spends outside the measured section (transaction base cost, calldata, payment).
+    uint256 public constant BOUNTY_GAS_OVERHEAD = 45_000;
+    /// @notice Hard bounds of the policy.
+    uint256 public constant MIN_BAND = 1e12;
+    uint256 public constant MAX_BAND = 1e27;
+    uint256 public constant MAX_COOLDOWN = 1 days;
+    uint256 public constant MAX_INTERVAL = 30 days;
+    uint256 public constant MAX_DEVIATION_BPS = 500;
+    uint256 public constant MAX_SLIPPAGE_BPS = 500;
+    uint256 public constant MIN_LOSS_WINDOW = 1 hours;
+    uint256 public constant MAX_LOSS_WINDOW = 30 days;
+    uint256 public constant MAX_BOUNTY_MULTIPLIER_BPS = 30_000;
+    uint256 public constant MIN_EWMA_ALPHA = 0.01e18;
+    uint256 public constant MAX_EWMA_ALPHA = 0.5e18;
+    uint256 public constant MIN_REFERENCE_VOL = 0.05e18;
+    uint256 public constant MAX_REFERENCE_VOL = 5e18;
+    uint256 public constant MIN_OBSERVATION_SPACING = 60;
+    uint256 public constant MAX_OBSERVATION_SPACING = 1 days;
+    uint256 public constant MAX_REBALANCE_GAS = 2_000_000;
+
+    // ---------------------------------------------------------------- immutables
+
+    IDeltaVault public immutable vault;
+    ISwapAdapter public immutable adapter;
+    /// @dev WAD base to base token units: 10**(18 - base decimals).
+    uint256 internal immutable _baseScale;
+    /// @dev (WAD base x WAD price) to quote units: 10**(36 - quote decimals).
+    uint256 internal immutable _quoteScale;
+
+    // ---------------------------------------------------------------- storage
+
+    Policy internal _policy;
+    /// @notice Time of the last rebalance.
+    uint64 public lastRebalance;
+    /// @notice Start of the current loss-budget window and the loss accumulated in it (quote units).
+    uint64 public lossWindowStart;
+    uint128 public windowLoss;
+    /// @notice Realized-variance EWMA (annualized, WAD) and the last observation.
+    uint128 public variance;
+    uint128 public lastObservedPrice;
+    uint64 public lastObservation;
+
+    // ---------------------------------------------------------------- constructor
+
+    constructor(IDeltaVault vault_, ISwapAdapter adapter_, Policy memory policy_) {
+        address base = vault_.baseAsset();
+        address quote = IERC4626Asset(address(vault_)).asset();
+        if (adapter_.base() != base || adapter_.quote() != quote) revert ISwapAdapter.UnsupportedToken(base);
+        vault = vault_;
+        adapter = adapter_;
+        _baseScale = 10 ** (18 - IERC20Metadata(base).decimals());
+        _quoteScale = 10 ** (36 - IERC20Metadata(quote).decimals());
+        _setPolicy(policy_);
+        lastRebalance = uint64(block.timestamp);
+        lossWindowStart = uint64(block.timestamp);
+    }
+
+    // ---------------------------------------------------------------- external
+
+    /// @inheritdoc IDeltaHedger
+    function rebalance() external nonReentrant returns (int256) {
+        return _rebalance(msg.sender);
+    }
+
+    /// @inheritdoc IDeltaHedger
+    function performUpkeep(bytes calldata) external nonReentrant {
+        _rebalance(msg.sender);
+    }
+
+    /// @inheritdoc IDeltaHedger
+    function checkUpkeep(bytes calldata) external view returns (bool upkeepNeeded, bytes memory performData) {
+        Status memory s = _status(vault.spotPrice());
+        return (s.due, abi.encode(s.rule));
+    }
+
+    /// @inheritdoc IDeltaHedger
+    function rebalanceStatus() external view returns (Status memory) {
+        return _status(vault.spotPrice());
+    }
+
+    /// @inheritdoc IDeltaHedger
+    function observe() external nonReentrant {
+        uint256 next = lastObservation + _policy.observationSpacing;
+        if (block.timestamp < next) revert ObservationTooSoon(lastObservation, next);
+        _observe(vault.spotPrice());
+    }
+
+    /// @inheritdoc IDeltaHedger
+    function realizedVol() public view returns (uint256) {
+        return F.sqrtWad(variance);
+    }
+
+    /// @inheritdoc IDeltaHedger
+    function setPolicy(Policy calldata policy_) external {
+        if (!IAccessControl(address(vault)).hasRole(Roles.OWNER, msg.sender)) revert NotVaultOwner(msg.sender);
+        _setPolicy(policy_);
+    }
+
+    /// @inheritdoc IDeltaHedger
+    function policy() external view returns (Policy memory) {
+        return _policy;
+    }
+
+    // ---------------------------------------------------------------- internal: execution
+
+    function _rebalance(address keeper) internal returns (int256) {
+        uint256 gasStart = gasleft();
+        uint256 spot = vault.spotPrice();
+        if (block.timestamp >= lastObservation + _policy.observationSpacing) _observe(spot);
+        Status memory s = _status(spot);
+        if (!s.due) {
+            if (block.timestamp < s.nextAllowed) revert RebalanceCooldown(lastRebalance, s.nextAllowed);
+            revert RebalanceNotDue(s.delta, s.target, s.band);
+        }
+        _checkPoolPrice(spot);
+
+        (uint256 amountIn, uint256 amountOut, int256 baseChange) = _swap(s.trade, spot);
+        int256 deviationBefore = s.delta - s.target;
+        int256 deviationAfter = deviationBefore + baseChange;
+        if (_abs(deviationAfter) >= _abs(deviationBefore)) revert DeltaNotReduced(deviationBefore, deviationAfter);
+        lastRebalance = uint64(block.timestamp);
+
+        uint256 bounty = _bounty(gasStart - gasleft(), spot);
+        if (bounty != 0) vault.payKeeper(keeper, bounty);
+        emit Rebalanced(keeper, s.rule, s.delta, s.delta + baseChange, amountIn, amountOut, spot, bounty);
+        return baseChange;
+    }
+
+    /// @dev Trades `trade` WAD of base at the oracle-bounded price; returns amounts (token units) and the
+    ///      change of base held (WAD). Accounts the loss against the oracle in the window's budget.
+    function _swap(
+        int256 trade,
+        uint256 spot
+    ) internal returns (uint256 amountIn, uint256 amountOut, int256 baseChange) {
+        uint256 keep = BPS - _policy.maxSlippageBps;
+        uint256 loss;
+        if (trade > 0) {
+            // Buy: spend the oracle value of `trade` in quote; receive at least (1 - slippage) of `trade`.
+            amountIn = Math.mulDiv(uint256(trade), spot, _quoteScale);
+            uint256 minOut = Math.mulDiv(uint256(trade) / _baseScale, keep, BPS);
+            amountOut = vault.hedge(address(adapter), true, amountIn, minOut);
+            baseChange = int256(amountOut * _baseScale);
+            uint256 valueOut = Math.mulDiv(amountOut * _baseScale, spot, _quoteScale);
+            loss = amountIn > valueOut ? amountIn - valueOut : 0;
+        } else {
+            // Sell: spend `trade` base; receive at least (1 - slippage) of its oracle value in quote.
+            amountIn = uint256(-trade) / _baseScale;
+            uint256 valueIn = Math.mulDiv(amountIn * _baseScale, spot, _quoteScale);
+            amountOut = vault.hedge(address(adapter), false, amountIn, Math.mulDiv(valueIn, keep, BPS));
+            baseChange = -int256(amountIn * _baseScale);
+            loss = valueIn > amountOut ? valueIn - amountOut : 0;
+        }
+        _chargeLoss(loss);
+    }
+
+    /// @dev Adds `loss` to the current window's total; reverts beyond the budget.
+    function _chargeLoss(uint256 loss) internal {
+        uint256 total = windowLoss;
+        if (block.timestamp >= lossWindowStart + _policy.lossWindow) {
+            lossWindowStart = uint64(block.timestamp);
+            total = 0;
+        }
+        total += loss;
+        if (total > _policy.lossBudget) revert LossBudgetExceeded(total, _policy.lossBudget);
+        windowLoss = uint128(total);
+    }
+
+    function _checkPoolPrice(uint256 spot) internal view {
+        uint256 poolPrice = adapter.venuePrice();
+        uint256 gap = poolPrice > spot ? poolPrice - spot : spot - poolPrice;
+        uint256 maxBps = _policy.maxPoolDeviationBps;
+        if (gap * BPS > spot * maxBps) revert PoolOracleDeviation(poolPrice, spot, maxBps);
+    }
+
+    /// @dev Gas used (measured + overhead) at the base fee, times the multiplier, in quote at the oracle price
+    ///      (the base asset is the gas token), capped.
+    function _bounty(uint256 gasUsed, uint256 spot) internal view returns (uint256) {
+        uint256 costWei = (gasUsed + BOUNTY_GAS_OVERHEAD) * block.basefee;
+        uint256 bounty = Math.mulDiv(costWei * _policy.bountyMultiplierBps / BPS, spot, _quoteScale);
+        return Math.min(bounty, _policy.bountyCap);
+    }
+
+    function _observe(uint256 spot) internal {
+        uint256 elapsed = block.timestamp - lastObservation;
+        variance = uint128(
+            RebalanceLib.ewmaVariance(variance, lastObservedPrice, spot, elapsed, _policy.ewmaAlpha)
+        );
+        lastObservedPrice = uint128(spot);
+        lastObservation = uint64(block.timestamp);
+        emit VolatilityObserved(spot, realizedVol());
+    }
+
+    // ---------------------------------------------------------------- internal: decision
+
+    /// @dev The decision, computed from on-chain state only.
+    function _status(uint256 spot) internal view returns (Status memory s) {
+        Policy memory p = _policy;
+        (int256 delta, int256 gamma, ) = vault.portfolioGreeks();
+        s.delta = delta;
+        s.target = p.target;
+        s.nextAllowed = uint256(lastRebalance) + p.minInterval;
+        uint256 deviation = _abs(delta - p.target);
+        uint256 elapsed = block.timestamp - lastRebalance;
+        uint256 narrowest = type(uint256).max;
+
+        if (p.rules & RULE_THRESHOLD != 0) {
+            narrowest = p.band;
+            if (deviation > p.band) (s.rule, s.band) = (Rule.Threshold, p.band);
+        }
+        if (s.rule == Rule.None && p.rules & RULE_VOLATILITY != 0) {
+            uint256 k = RebalanceLib.volScale(p.referenceVol, realizedVol());
+            uint256 band = Math.max(Math.mulDiv(p.band, k, WAD), p.minBand);
+            uint256 interval = Math.mulDiv(Math.mulDiv(p.maxInterval, k, WAD), k, WAD);
+            narrowest = Math.min(narrowest, band);
+            if (deviation > band || (elapsed >= interval && deviation > p.minBand)) {
+                (s.rule, s.band) = (Rule.Volatility, band);
+            }
+        }
+        if (s.rule == Rule.None && p.rules & RULE_COST != 0) {
+            uint256 band = Math.max(_costBand(p, spot, _abs(gamma), deviation), p.minBand);
+            narrowest = Math.min(narrowest, band);
+            if (deviation > band) (s.rule, s.band) = (Rule.Cost, band);
+        }
+        if (s.rule == Rule.None && p.rules & RULE_TIME != 0) {
+            narrowest = Math.min(narrowest, p.minBand);
+            if (elapsed >= p.maxInterval && deviation > p.minBand) (s.rule, s.band) = (Rule.Time, p.minBand);
+        }
+        if (s.rule == Rule.None) {
+            s.band = narrowest == type(uint256).max ? p.minBand : narrowest;
+            return s;
+        }
+        s.trade = _tradeSize(p, delta - p.target, s.band, spot);
+        s.due = s.trade != 0 && block.timestamp >= s.nextAllowed;
+    }
+
+    /// @dev The Whalley-Wilmott band for the current deviation (its notional sets the gas share of lambda).
+    function _costBand(
+        Policy memory p,
+        uint256 spot,
+        uint256 gamma,
+        uint256 deviation
+    ) internal view returns (uint256) {
+        if (deviation == 0) return type(uint256).max;
+        (uint256 feeWad, uint256 impactWad) = adapter.tradingCost(deviation);
+        uint256 gasWad = Math.mulDiv(uint256(p.rebalanceGas) * block.basefee, WAD, deviation);
+        return RebalanceLib.whalleyWilmott(feeWad + impactWad + gasWad, spot, gamma, p.riskAversion);
+    }
+
+    /// @dev Trade (WAD base, + buys) taking `deviation` to zero or to the band edge; capped by the hedge cap, by
+    ///      the base held (sales) and by the free quote at the slippage-adjusted oracle price (purchases).
+    function _tradeSize(
+        Policy memory p,
+        int256 deviation,
+        uint256 band,
+        uint256 spot
+    ) internal view returns (int256) {
+        uint256 size = _abs(deviation);
+        if (p.tradeToEdge) size = size > band ? size - band : 0;
+        size = Math.min(size, p.hedgeCap);
+        if (deviation > 0) {
+            uint256 held = IERC20(vault.baseAsset()).balanceOf(address(vault)) * _baseScale;
+            size = Math.min(size, held);
+            size -= size % _baseScale;
+            return -int256(size);
+        }
+        uint256 affordable = Math.mulDiv(vault.freeAssets(), _quoteScale, spot);
+        size = Math.min(size, affordable);
+        size -= size % _baseScale;
+        return int256(size);
+    }
+
+    // ---------------------------------------------------------------- internal: policy
+
+    function _setPolicy(Policy memory p) internal {
+        _bound("rules", p.rules, 1, 15);
+        _bound("target", _abs(p.target), 0, MAX_BAND);
+        _bound("band", p.band, MIN_BAND, MAX_BAND);
+        _bound("minBand", p.minBand, MIN_BAND, p.band);
+        _bound("hedgeCap", p.hedgeCap, MIN_BAND, MAX_BAND);
+        _bound("minInterval", p.minInterval, 1, MAX_COOLDOWN);
+        _bound("maxInterval", p.maxInterval, p.minInterval, MAX_INTERVAL);
+        _bound("maxPoolDeviationBps", p.maxPoolDeviationBps, 1, MAX_DEVIATION_BPS);
+        _bound("maxSlippageBps", p.maxSlippageBps, 1, MAX_SLIPPAGE_BPS);
+        _bound("lossWindow", p.lossWindow, MIN_LOSS_WINDOW, MAX_LOSS_WINDOW);
+        _bound("riskAversion", p.riskAversion, 1, type(uint128).max);
+        _bound("rebalanceGas", p.rebalanceGas, 0, MAX_REBALANCE_GAS);
+        _bound("bountyMultiplierBps", p.bountyMultiplierBps, 0, MAX_BOUNTY_MULTIPLIER_BPS);
+        _bound("referenceVol", p.referenceVol, MIN_REFERENCE_VOL, MAX_REFERENCE_VOL);
+        _bound("ewmaAlpha", p.ewmaAlpha, MIN_EWMA_ALPHA, MAX_EWMA_ALPHA);
+        _bound("observationSpacing", p.observationSpacing, MIN_OBSERVATION_SPACING, MAX_OBSERVATION_SPACING);
+        _policy = p;
+        emit PolicySet(p);
+    }
+
+    function _bound(bytes32 name, uint256 value, uint256 min, uint256 max) internal pure {
+        if (value < min || value > max) revert PolicyOutOfBounds(name, value, min, max);
+    }
+
+    function _abs(int256 x) internal pure returns (uint256) {
+        return x >= 0 ? uint256(x) : uint256(-x);
+    }
+}
+
+/// @dev The ERC-4626 `asset()` getter of the vault.
+interface IERC4626Asset {
+    function asset() external view returns (address);
+}

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IDeltaHedger
+/// @notice The rebalancing engine of one DeltaVault. Anyone may trigger a rebalance, but only when the vault's
+///         policy says one is due; the engine computes everything on-chain (portfolio delta, band, trade size,
+///         price bounds, keeper bounty) and the caller chooses nothing that matters. Also speaks the Chainlink
+///         Automation interface (`checkUpkeep` / `performUpkeep`), usable by Gelato as well.
+/// @dev Units: deltas, bands and trade sizes in WAD of base; prices WAD quote per base; volatility WAD,
+///      annualized; gamma WAD per one quote unit of spot; risk aversion WAD per quote unit; costs WAD fractions
+///      of notional; loss budget and bounties in quote units; times in seconds.
+///      Portfolio delta D = sum over live series of (position x option delta) + base held. With x = D - T:
+///      - Threshold: due when |x| > band.
+///      - Time: due when now - lastRebalance >= maxInterval and |x| > minBand.
+///      - Volatility-adjusted: k = clamp(referenceVol / realizedVol, 1/4, 4), where realizedVol is an EWMA of
+///        annualized squared oracle log returns (`observe()`); due when |x| > band * k, or when
+///        now - lastRebalance >= maxInterval * k^2 and |x| > minBand. Faster markets: narrower band, shorter
+///        interval.
+///      - Cost-aware (Whalley-Wilmott): H = (3/2 * e^(-r tau) * lambda * S * Gamma^2 / riskAversion)^(1/3) with
+///        r = 0 (the vault holds no interest-bearing cash), lambda = pool fee + expected price impact of |x| +
+///        rebalanceGas * basefee / |x| (the base asset is the chain's gas token); due when |x| > max(H, minBand).
+///      A cooldown (minInterval) always applies. The trade goes to the target, or to the firing rule's band edge,
+///      by policy, and is capped by `hedgeCap`, by the base held (sales) and by the free quote (purchases).
+interface IDeltaHedger {
+    // ---------------------------------------------------------------- types
+
+    /// @notice Which rule makes a rebalance due (0 when none does).
+    enum Rule {
+        None,
+        Threshold,
+        Time,
+        Volatility,
+        Cost
+    }
+
+    /// @notice The rebalancing policy, set by the vault's owner within hard bounds.
+    /// @param rules Bit mask of enabled rules: 1 threshold, 2 time, 4 volatility-adjusted, 8 cost-aware.
+    /// @param tradeToEdge True: trade to the firing rule's band edge; false: trade to the target.
+    /// @param target Target delta T, WAD of base.
+    /// @param band Threshold band, WAD of base.
+    /// @param minBand Smallest deviation worth a trade, WAD of base.
+    /// @param hedgeCap Largest trade per rebalance, WAD of base.
+    /// @param minInterval Cooldown between rebalances, seconds.
+    /// @param maxInterval Maximum time between rebalances (time rule), seconds.
+    /// @param maxPoolDeviationBps Largest allowed gap between the pool price and the oracle.
+    /// @param maxSlippageBps Largest allowed loss of a swap against the oracle price.
+    /// @param lossWindow Length of the loss-budget window, seconds.
+    /// @param lossBudget Largest value lost to slippage against the oracle per window, quote units.
+    /// @param riskAversion The Whalley-Wilmott risk aversion, WAD per quote unit.
+    /// @param rebalanceGas Gas of one rebalance, for the cost-aware band.
+    /// @param bountyMultiplierBps Keeper bounty as a multiple of its gas cost at the base fee (10_000 = 1x).
+    /// @param bountyCap Largest keeper bounty, quote units.
+    /// @param referenceVol Volatility at which the volatility-adjusted band equals `band`, WAD.
+    /// @param ewmaAlpha Weight of a new observation in the realized-variance EWMA, WAD.
+    /// @param observationSpacing Minimum time between two volatility observations, seconds.
+    struct Policy {
+        uint8 rules;
+        bool tradeToEdge;
+        int128 target;
+        uint128 band;
+        uint128 minBand;
+        uint128 hedgeCap;
+        uint32 minInterval;
+        uint32 maxInterval;
+        uint16 maxPoolDeviationBps;
+        uint16 maxSlippageBps;
+        uint32 lossWindow;
+        uint128 lossBudget;
+        uint128 riskAversion;
+        uint32 rebalanceGas;
+        uint16 bountyMultiplierBps;
+        uint128 bountyCap;
+        uint64 referenceVol;
+        uint64 ewmaAlpha;
+        uint32 observationSpacing;
+    }
+
+    /// @notice What `rebalance()` would do now.
+    /// @param due True when a rebalance is due and possible.
+    /// @param rule The rule that makes it due (None when not due).
+    /// @param delta Portfolio delta D, WAD of base.
+    /// @param target Target T, WAD of base.
+    /// @param band The active band: the firing rule's band, or else the narrowest enabled band.
+    /// @param trade The trade that would be made, WAD of base (positive: buy base; negative: sell base).
+    /// @param nextAllowed The end of the cooldown.
+    struct Status {
+        bool due;
+        Rule rule;
+        int256 delta;
+        int256 target;
+        uint256 band;
+        int256 trade;
+        uint256 nextAllowed;
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    /// @notice No rule makes a rebalance due: |delta - target| is within `band`.
+    error RebalanceNotDue(int256 delta, int256 target, uint256 band);
+    /// @notice The cooldown since the last rebalance at `lastRebalance` runs until `nextAllowed`.
+    error RebalanceCooldown(uint256 lastRebalance, uint256 nextAllowed);
+    /// @notice The pool price is further from the oracle than allowed.
+    error PoolOracleDeviation(uint256 poolPrice, uint256 oraclePrice, uint256 maxDeviationBps);
+    /// @notice This rebalance would take the window's loss against the oracle beyond the budget.
+    error LossBudgetExceeded(uint256 windowLoss, uint256 budget);
+    /// @notice The trade did not shrink |delta - target|.
+    error DeltaNotReduced(int256 deviationBefore, int256 deviationAfter);
+    /// @notice A volatility observation came before the minimum spacing.
+    error ObservationTooSoon(uint256 lastObservation, uint256 nextAllowed);
+    /// @notice Only the vault's owner may set the policy.
+    error NotVaultOwner(address caller);
+    /// @notice A policy parameter is outside its hard bound.
+    error PolicyOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
+
+    // ---------------------------------------------------------------- events
+
+    /// @notice A rebalance traded the hedge.
+    event Rebalanced(
+        address indexed caller,
+        Rule rule,
+        int256 deltaBefore,
+        int256 deltaAfter,
+        uint256 amountIn,
+        uint256 amountOut,
+        uint256 price,
+        uint256 bounty
+    );
+    /// @notice A volatility observation updated the realized-variance EWMA.
+    event VolatilityObserved(uint256 price, uint256 realizedVol);
+    /// @notice The policy changed.
+    event PolicySet(Policy policy);
+
+    // ---------------------------------------------------------------- functions
+
+    /// @notice Rebalances the vault's hedge when a rule says so; pays the caller a bounty for its gas.
+    /// @return trade The base traded, WAD (positive: bought).
+    function rebalance() external returns (int256 trade);
+
+    /// @notice Whether a rebalance is due, which rule says so, D, T, the active band and the trade.
+    function rebalanceStatus() external view returns (Status memory);
+
+    /// @notice Chainlink Automation: whether `performUpkeep` would rebalance. `performData` is the firing rule.
+    function checkUpkeep(bytes calldata checkData) external view returns (bool upkeepNeeded, bytes memory performData);
+
+    /// @notice Chainlink Automation: rebalances, re-checking every condition on-chain (ignores `performData`).
+    function performUpkeep(bytes calldata performData) external;
+
+    /// @notice Records an oracle observation in the realized-volatility EWMA (permissionless, spaced).
+    function observe() external;
+
+    /// @notice The realized volatility estimate, WAD (0 before two observations).
+    function realizedVol() external view returns (uint256);
+
+    /// @notice Sets the policy (the vault's owner).
+    function setPolicy(Policy calldata policy) external;
+
+    /// @notice The policy.
+    function policy() external view returns (Policy memory);
+}
