@@ -48,6 +48,7 @@ library BlackScholes {
     //////////////////////////////////////////////////////////////*/
 
     uint256 internal constant WAD = 1e18;
+    uint256 internal constant WAD2 = 1e36;
     /// @dev Seconds per year (365 days).
     uint256 internal constant YEAR = 365 days;
     /// @dev Spot bounds, WAD of quote per base: [1e-6, 1e12].
@@ -98,7 +99,8 @@ library BlackScholes {
         uint256 n1;
         (n1, gamma, vega) = _cdfGammaVega(spot, d1, sqrtTau, volSqrtTau);
         unchecked {
-            delta = isCall ? int256(n1) : -int256(WAD - n1);
+            // n1 is N(d1) in 1e36; delta is rounded down, as in `delta`.
+            delta = isCall ? int256(n1 / WAD) : -int256(WAD - n1 / WAD);
             price = _price(spot, strike, timeToExpiry, rate, isCall, n1, d1 - int256(volSqrtTau / 1e9));
         }
     }
@@ -185,7 +187,7 @@ library BlackScholes {
         uint256 volSqrtTau
     ) private pure returns (uint256 n1, uint256 gamma, uint256 vega) {
         uint256 pdf1;
-        (n1, pdf1) = Gaussian.cdfPdf(d1);
+        (n1, pdf1) = Gaussian.cdfPdfPrecise(d1);
         unchecked {
             // pdf1 (1e18) * 1e45 / (spot (1e18) * volSqrtTau (1e27)) leaves gamma in 1e18 of 1/quote.
             // pdf1 * 1e45 < 4e62 and spot * volSqrtTau < 1e30 * 3.2e28: no overflow.
@@ -205,16 +207,16 @@ library BlackScholes {
         uint256 n1,
         int256 d2
     ) private pure returns (uint256) {
-        uint256 n2 = Gaussian.cdf(d2);
+        uint256 n2 = Gaussian.cdfPrecise(d2);
         unchecked {
             // |r tau| <= 10 so e^{-r tau} is in [4.5e-5, 7.4]: no overflow, K e^{-r tau} < 7.4e32.
             int256 rateTime = (rate * int256(timeToExpiry)) / int256(YEAR);
             uint256 discountedStrike = (strike * uint256(FixedPointMathLib.expWad(-rateTime))) / WAD;
-            // Products < 7.4e32 * 1e18: no overflow.
+            // n1, n2 are in 1e36 (the tails keep their relative precision); products < 7.4e32 * 1e36.
             int256 p = isCall
                 ? int256(spot * n1) - int256(discountedStrike * n2)
-                : int256(discountedStrike * (WAD - n2)) - int256(spot * (WAD - n1));
-            return p > 0 ? uint256(p) / WAD : 0;
+                : int256(discountedStrike * (WAD2 - n2)) - int256(spot * (WAD2 - n1));
+            return p > 0 ? uint256(p) / WAD2 : 0;
         }
     }
 
