@@ -49,8 +49,9 @@ abi: setup
 	$(BIN)/ape compile
 	$(BIN)/python -m deltavault.abi
 
+# Every module of benchmarks/ prints its table and merges its rows into reports/bench.json (git-ignored).
 bench: setup
-	@echo "no benchmark yet"
+	$(BIN)/python -m benchmarks
 
 demo: setup
 	@echo "make demo is coming: it needs the vault, the rebalancing engine and the keeper"

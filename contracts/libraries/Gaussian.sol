@@ -11,24 +11,26 @@ import {FixedPointMathLib} from "solady/utils/FixedPointMathLib.sol";
 ///        - y < 0.5:        erf(y)  = y * A(y^2) / B(y^2)                      (no exponential needed);
 ///        - 0.5 <= y < 4:   erfc(y) = exp(-y^2) * C(y) / D(y);
 ///        - 4 <= y < 6.29:  erfc(y) = exp(-y^2) / y * (1/sqrt(pi) - P(1/y^2) / (y^2 Q(1/y^2))).
-///      exp(-x^2 / 2) comes from Solady's `expWad`, and is shared with the density by `cdfPdf`.
-///      Beyond |x| >= 8.9, N(x) is 0 or 1 to within 3e-19 and is returned as such.
-///      Measured absolute error of N and phi: below 2e-17 (see `tests/unit/test_greeks.py`).
-///      All inputs and outputs are WAD: x = 1.5 is 1.5e18, N(x) = 0.93 is 0.93e18.
+///      exp(-x^2 / 2) comes from Solady's `expWad` (shifted by ln(1e18) to get 1e36 fixed point), and is shared
+///      with the density by `cdfPdfPrecise`. Beyond |x| >= 12.8, N(x) is 0 or 1 to within 1e-37.
+///      Error: the approximation's, below 1e-17 absolute and 4e-15 relative in the tails.
+///      Inputs are WAD (x = 1.5 is 1.5e18); `cdf` and `pdf` return WAD, the `Precise` variants N(x) in 1e36.
 library Gaussian {
     /*//////////////////////////////////////////////////////////////
                                 CONSTANTS
     //////////////////////////////////////////////////////////////*/
 
     uint256 internal constant WAD = 1e18;
-    /// @dev |x| (WAD) from which N(x) is returned as exactly 0 or 1 (N(-8.9) = 2.8e-19).
-    uint256 internal constant CDF_CLAMP = 8.9e18;
-    /// @dev |x| (WAD) from which phi(x) < 1e-18 (expWad(-x^2/2) returns 0 from x^2/2 > 41.45).
-    uint256 internal constant PDF_CLAMP = 9.1e18;
+    /// @dev Scale of the precise results: 1e36.
+    uint256 internal constant WAD2 = 1e36;
+    /// @dev |x| (WAD) from which N(x) is returned as exactly 0 or 1 (N(-12.8) = 8e-38 < 1e-36).
+    uint256 internal constant CDF_CLAMP = 12.8e18;
     /// @dev 1 / sqrt(2), WAD.
     uint256 internal constant INV_SQRT_2 = 707106781186547524;
     /// @dev 1 / sqrt(2 pi), WAD.
     uint256 internal constant INV_SQRT_2PI = 398942280401432678;
+    /// @dev ln(1e18), WAD: expWad(LN_WAD - z) = exp(-z) in 1e36 fixed point.
+    int256 internal constant LN_WAD = 41446531673892822312;
 
     /*//////////////////////////////////////////////////////////////
                               DISTRIBUTION
@@ -36,50 +38,52 @@ library Gaussian {
 
     /// @notice Standard normal cumulative distribution function.
     /// @param x The point, WAD.
-    /// @return p N(x), WAD in [0, 1e18].
-    function cdf(int256 x) internal pure returns (uint256 p) {
-        uint256 a = _abs(x);
-        if (a >= CDF_CLAMP) return x > 0 ? WAD : 0;
-        uint256 y;
+    /// @return N(x), WAD in [0, 1e18], rounded down.
+    function cdf(int256 x) internal pure returns (uint256) {
         unchecked {
-            y = (a * INV_SQRT_2) / WAD;
-        }
-        uint256 tail;
-        if (y < 0.5e18) {
-            tail = WAD / 2 - _halfErf(y);
-        } else {
-            tail = _tail(y, _expHalfSquare(x));
-        }
-        unchecked {
-            p = x >= 0 ? WAD - tail : tail;
+            return cdfPrecise(x) / WAD;
         }
     }
 
     /// @notice Standard normal density phi(x) = exp(-x^2 / 2) / sqrt(2 pi).
     /// @param x The point, WAD.
-    /// @return d phi(x), WAD in [0, 0.3990e18].
-    function pdf(int256 x) internal pure returns (uint256 d) {
-        if (_abs(x) >= PDF_CLAMP) return 0;
+    /// @return phi(x), WAD in [0, 0.3990e18], rounded down.
+    function pdf(int256 x) internal pure returns (uint256) {
+        if (_abs(x) >= CDF_CLAMP) return 0;
         unchecked {
-            d = (_expHalfSquare(x) * INV_SQRT_2PI) / WAD;
+            return (_expHalfSquare(x) * INV_SQRT_2PI) / WAD2;
         }
     }
 
-    /// @notice N(x) and phi(x) together, sharing one exponential.
+    /// @notice N(x) in 1e36 fixed point: the tails keep ~15 significant digits down to N(-12.8) ~ 1e-37, so that
+    ///         differences of tails (out-of-the-money prices) stay accurate and monotone.
     /// @param x The point, WAD.
-    /// @return p N(x), WAD in [0, 1e18].
-    /// @return d phi(x), WAD.
-    function cdfPdf(int256 x) internal pure returns (uint256 p, uint256 d) {
+    /// @return p N(x) * 1e36, in [0, 1e36].
+    function cdfPrecise(int256 x) internal pure returns (uint256 p) {
         uint256 a = _abs(x);
-        if (a >= PDF_CLAMP) return (x > 0 ? WAD : 0, 0);
+        if (a >= CDF_CLAMP) return x > 0 ? WAD2 : 0;
+        uint256 tail;
+        unchecked {
+            uint256 y = (a * INV_SQRT_2) / WAD;
+            tail = y < 0.5e18 ? WAD2 / 2 - _halfErf(y) : _tail(y, _expHalfSquare(x));
+            p = x >= 0 ? WAD2 - tail : tail;
+        }
+    }
+
+    /// @notice N(x) (1e36 fixed point, as `cdfPrecise`) and phi(x) (WAD), sharing one exponential.
+    /// @param x The point, WAD.
+    /// @return p N(x) * 1e36, in [0, 1e36].
+    /// @return d phi(x), WAD, rounded down.
+    function cdfPdfPrecise(int256 x) internal pure returns (uint256 p, uint256 d) {
+        uint256 a = _abs(x);
+        if (a >= CDF_CLAMP) return (x > 0 ? WAD2 : 0, 0);
         uint256 e = _expHalfSquare(x);
         uint256 tail;
         unchecked {
-            d = (e * INV_SQRT_2PI) / WAD;
-            if (a >= CDF_CLAMP) return (x > 0 ? WAD : 0, d);
+            d = (e * INV_SQRT_2PI) / WAD2;
             uint256 y = (a * INV_SQRT_2) / WAD;
-            tail = y < 0.5e18 ? WAD / 2 - _halfErf(y) : _tail(y, e);
-            p = x >= 0 ? WAD - tail : tail;
+            tail = y < 0.5e18 ? WAD2 / 2 - _halfErf(y) : _tail(y, e);
+            p = x >= 0 ? WAD2 - tail : tail;
         }
     }
 
@@ -87,14 +91,14 @@ library Gaussian {
                                 INTERNAL
     //////////////////////////////////////////////////////////////*/
 
-    /// @dev exp(-x^2 / 2), WAD, for |x| < 9.1e18 (the caller clamps).
+    /// @dev exp(-x^2 / 2) in 1e36 fixed point (relative error ~1e-18), for |x| < 12.8e18 (the caller clamps).
     function _expHalfSquare(int256 x) private pure returns (uint256) {
         unchecked {
-            return uint256(FixedPointMathLib.expWad(-((x * x) / 2e18)));
+            return uint256(FixedPointMathLib.expWad(LN_WAD - (x * x) / 2e18));
         }
     }
 
-    /// @dev erf(y) / 2 for 0 <= y < 0.5 (WAD), Cody's first approximation: y A(y^2) / B(y^2).
+    /// @dev erf(y) / 2 in 1e36 for 0 <= y < 0.5 (WAD), Cody's first approximation: y A(y^2) / B(y^2).
     function _halfErf(uint256 y) private pure returns (uint256 h) {
         /// @solidity memory-safe-assembly
         assembly {
@@ -109,11 +113,12 @@ library Gaussian {
             m := div(mul(add(m, 1282616526077372280000), s), 1000000000000000000)
             n := add(n, 3209377589138469470000)
             m := add(m, 2844236833439170620000)
-            h := div(mul(y, n), add(m, m))
+            // y (1e18) * n (1e18) * 1e18 / m (1e18) = 1e36; y * n * 1e18 < 2e57.
+            h := div(mul(mul(y, n), 1000000000000000000), add(m, m))
         }
     }
 
-    /// @dev erfc(y) / 2 for 0.5 <= y < 6.3 (WAD), given e = exp(-y^2) (WAD).
+    /// @dev erfc(y) / 2 in 1e36 for 0.5 <= y < 9.06 (WAD), given e = exp(-y^2) in 1e36.
     function _tail(uint256 y, uint256 e) private pure returns (uint256 t) {
         /// @solidity memory-safe-assembly
         assembly {
@@ -139,8 +144,8 @@ library Gaussian {
                 m := div(mul(add(m, 3439367674143721640000), y), 1000000000000000000)
                 n := add(n, 1230339354797997250000)
                 m := add(m, 1230339354803749420000)
-                // r = C / (2 D), WAD.
-                r := div(mul(n, 1000000000000000000), add(m, m))
+                // r = C / (2 D) in 1e27.
+                r := div(mul(n, 1000000000000000000000000000), add(m, m))
             }
             default {
                 // Cody's third approximation in s = 1 / y^2:
@@ -158,10 +163,17 @@ library Gaussian {
                 m := div(mul(add(m, 60518341312441319), s), 1000000000000000000)
                 n := add(n, 658749161529838)
                 m := add(m, 2335204976268692)
-                // r = (1 / sqrt(pi) - s P / Q) / (2 y), WAD.
-                r := div(mul(sub(564189583547756287, div(mul(s, n), m)), 1000000000000000000), add(y, y))
+                // r = (1 / sqrt(pi) - s P / Q) / (2 y) in 1e27 (1 / sqrt(pi) in 1e27 first).
+                r := div(
+                    mul(
+                        sub(564189583547756286948079452, div(mul(mul(s, n), 1000000000), m)),
+                        1000000000000000000
+                    ),
+                    add(y, y)
+                )
             }
-            t := div(mul(r, e), 1000000000000000000)
+            // r (1e27) * e (1e36) < 3e62.
+            t := div(mul(r, e), 1000000000000000000000000000)
         }
     }
 
