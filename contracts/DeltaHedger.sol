@@ -123,7 +123,8 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
 
     /// @inheritdoc IDeltaHedger
     function setPolicy(Policy calldata policy_) external {
-        if (!IAccessControl(address(vault)).hasRole(Roles.OWNER, msg.sender)) revert NotVaultOwner(msg.sender);
+        if (!IAccessControl(address(vault)).hasRole(Roles.OWNER, msg.sender))
+            revert NotVaultOwner(msg.sender);
         _setPolicy(policy_);
     }
 
@@ -148,7 +149,8 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         (uint256 amountIn, uint256 amountOut, int256 baseChange) = _swap(s.trade, spot);
         int256 deviationBefore = s.delta - s.target;
         int256 deviationAfter = deviationBefore + baseChange;
-        if (_abs(deviationAfter) >= _abs(deviationBefore)) revert DeltaNotReduced(deviationBefore, deviationAfter);
+        if (_abs(deviationAfter) >= _abs(deviationBefore))
+            revert DeltaNotReduced(deviationBefore, deviationAfter);
         lastRebalance = uint64(block.timestamp);
 
         uint256 bounty = _bounty(gasStart - gasleft(), spot);
@@ -207,7 +209,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
     ///      (the base asset is the gas token), capped.
     function _bounty(uint256 gasUsed, uint256 spot) internal view returns (uint256) {
         uint256 costWei = (gasUsed + BOUNTY_GAS_OVERHEAD) * block.basefee;
-        uint256 bounty = Math.mulDiv(costWei * _policy.bountyMultiplierBps / BPS, spot, _quoteScale);
+        uint256 bounty = Math.mulDiv((costWei * _policy.bountyMultiplierBps) / BPS, spot, _quoteScale);
         return Math.min(bounty, _policy.bountyCap);
     }
 
@@ -232,32 +234,33 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         s.nextAllowed = uint256(lastRebalance) + p.minInterval;
         uint256 deviation = _abs(delta - p.target);
         uint256 elapsed = block.timestamp - lastRebalance;
-        uint256 narrowest = type(uint256).max;
+        // The band reported when no rule fires: the first enabled of threshold, volatility, cost, time.
+        uint256 primary;
 
         if (p.rules & RULE_THRESHOLD != 0) {
-            narrowest = p.band;
+            primary = p.band;
             if (deviation > p.band) (s.rule, s.band) = (Rule.Threshold, p.band);
         }
         if (s.rule == Rule.None && p.rules & RULE_VOLATILITY != 0) {
             uint256 k = RebalanceLib.volScale(p.referenceVol, realizedVol());
             uint256 band = Math.max(Math.mulDiv(p.band, k, WAD), p.minBand);
             uint256 interval = Math.mulDiv(Math.mulDiv(p.maxInterval, k, WAD), k, WAD);
-            narrowest = Math.min(narrowest, band);
+            if (primary == 0) primary = band;
             if (deviation > band || (elapsed >= interval && deviation > p.minBand)) {
                 (s.rule, s.band) = (Rule.Volatility, band);
             }
         }
         if (s.rule == Rule.None && p.rules & RULE_COST != 0) {
             uint256 band = Math.max(_costBand(p, spot, _abs(gamma), deviation), p.minBand);
-            narrowest = Math.min(narrowest, band);
+            if (primary == 0) primary = band;
             if (deviation > band) (s.rule, s.band) = (Rule.Cost, band);
         }
         if (s.rule == Rule.None && p.rules & RULE_TIME != 0) {
-            narrowest = Math.min(narrowest, p.minBand);
+            if (primary == 0) primary = p.minBand;
             if (elapsed >= p.maxInterval && deviation > p.minBand) (s.rule, s.band) = (Rule.Time, p.minBand);
         }
         if (s.rule == Rule.None) {
-            s.band = narrowest == type(uint256).max ? p.minBand : narrowest;
+            s.band = primary;
             return s;
         }
         s.trade = _tradeSize(p, delta - p.target, s.band, spot);

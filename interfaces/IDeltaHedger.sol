@@ -80,7 +80,8 @@ interface IDeltaHedger {
     /// @param rule The rule that makes it due (None when not due).
     /// @param delta Portfolio delta D, WAD of base.
     /// @param target Target T, WAD of base.
-    /// @param band The active band: the firing rule's band, or else the narrowest enabled band.
+    /// @param band The active band: the firing rule's band; when none fires, the band of the first enabled rule
+    ///        in the order threshold, volatility-adjusted, cost-aware, time (minBand).
     /// @param trade The trade that would be made, WAD of base (positive: buy base; negative: sell base).
     /// @param nextAllowed The end of the cooldown.
     struct Status {
@@ -140,7 +141,9 @@ interface IDeltaHedger {
     function rebalanceStatus() external view returns (Status memory);
 
     /// @notice Chainlink Automation: whether `performUpkeep` would rebalance. `performData` is the firing rule.
-    function checkUpkeep(bytes calldata checkData) external view returns (bool upkeepNeeded, bytes memory performData);
+    function checkUpkeep(
+        bytes calldata checkData
+    ) external view returns (bool upkeepNeeded, bytes memory performData);
 
     /// @notice Chainlink Automation: rebalances, re-checking every condition on-chain (ignores `performData`).
     function performUpkeep(bytes calldata performData) external;

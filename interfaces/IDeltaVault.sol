@@ -237,9 +237,12 @@ interface IDeltaVault {
     /// @dev Only the hedger set by the owner. Quote spent on base must come from the free assets (the reserve is
     ///      never spent on the hedge); the output is measured on the vault's own balance and must reach
     ///      `minAmountOut`.
-    function hedge(address adapter, bool buyBase, uint256 amountIn, uint256 minAmountOut)
-        external
-        returns (uint256 amountOut);
+    function hedge(
+        address adapter,
+        bool buyBase,
+        uint256 amountIn,
+        uint256 minAmountOut
+    ) external returns (uint256 amountOut);
 
     /// @notice Pays a keeper's bounty (quote units) from the free assets. Only the hedger.
     function payKeeper(address keeper, uint256 amount) external;

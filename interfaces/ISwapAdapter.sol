@@ -13,9 +13,12 @@ interface ISwapAdapter {
 
     /// @notice Swaps `amountIn` of `tokenIn` (already transferred to the adapter) for `tokenOut`, sent to the
     ///         caller; reverts when the output is below `minAmountOut`.
-    function swapExactIn(address tokenIn, address tokenOut, uint256 amountIn, uint256 minAmountOut)
-        external
-        returns (uint256 amountOut);
+    function swapExactIn(
+        address tokenIn,
+        address tokenOut,
+        uint256 amountIn,
+        uint256 minAmountOut
+    ) external returns (uint256 amountOut);
 
     /// @notice The venue's current price of base, WAD quote per base (instantaneous; only ever compared with an
     ///         independent oracle, never used as a price on its own).
