@@ -21,12 +21,15 @@ import {Gaussian} from "./Gaussian.sol";
 ///        [0, 10 years], vol in [0.001, 10], rate in [-0.2, 1.0]. Inside it every result is finite and bounded
 ///        as above; the delta error is below 1e-8 everywhere and below 1e-12 in the accurate domain
 ///        (tau in [1 hour, 2 years], vol in [0.1, 3], strike / spot in [0.25, 4], spot in [1e-3, 1e7],
-///        rate in [0, 0.2]), where the price error is below 1e-12 * spot (see `make bench`).
+///        rate in [0, 0.2]), where the price error is below 1e-12 * spot. Measured by `make bench` over 11,800
+///        points: delta error 2.9e-16, price and vega errors 2e-15 * spot, gamma * spot relative 1e-11 (the
+///        WAD output resolution); gas of `delta` ~3,200, of `greeks` ~5,100.
 ///      At expiry (timeToExpiry = 0) the functions return the intrinsic value, delta 1e18 / 0 for a call in /
 ///      out of the money (-1e18 / 0 for a put) and gamma = vega = 0. Convention at the money (spot == strike):
 ///      price 0 and delta +-0.5e18, the limit of the delta as tau -> 0 with spot == strike.
-///      Rounding: intermediate results are rounded down (error ~1e-18 each); prices are clamped to their
-///      bounds after the subtraction.
+///      Rounding: intermediate results are rounded down (error ~1e-18 each). N(d1) and N(d2) are carried in
+///      1e36 so that the difference of two small tails (out-of-the-money prices) stays accurate and monotone;
+///      prices are clamped at 0 after the subtraction, delta is N(d1) rounded down to WAD.
 library BlackScholes {
     /*//////////////////////////////////////////////////////////////
                                  ERRORS
