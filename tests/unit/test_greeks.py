@@ -12,7 +12,8 @@ import ape
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from utils.black_scholes import WAD, YEAR, discounted_strike, errors
+
+from tests.utils.black_scholes import WAD, YEAR, discounted_strike, errors
 
 FAST = settings(max_examples=120, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 WIDE = settings(FAST, max_examples=250)
