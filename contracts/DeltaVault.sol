@@ -77,7 +77,8 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     Policy internal _policy;
     OracleConfig internal _oracle;
     mapping(uint256 seriesId => Series) internal _series;
-    uint256[] internal _live;
+    /// @dev Ids of the live series, packed eight to a slot (ids fit in 32 bits: at most 2**32 - 1 listings).
+    uint32[] internal _live;
     /// @notice Number of series ever listed; ids run from 1 to `seriesCount`.
     uint256 public seriesCount;
     /// @dev Sum over live series of ceil(outstanding x max payoff), quote units.
@@ -359,8 +360,12 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     }
 
     /// @inheritdoc IDeltaVault
-    function liveSeries() external view returns (uint256[] memory) {
-        return _live;
+    function liveSeries() external view returns (uint256[] memory ids) {
+        uint256 n = _live.length;
+        ids = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            ids[i] = _live[i];
+        }
     }
 
     /// @inheritdoc IDeltaVault
@@ -420,7 +425,7 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
             outstanding: 0,
             payoffPerOption: 0
         });
-        _live.push(seriesId);
+        _live.push(uint32(seriesId));
         emit SeriesListed(seriesId, strike, cap, expiry, isCall);
     }
 
@@ -617,12 +622,16 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     ) internal view returns (uint256 liabilityWad, int256 delta, int256 gamma, int256 vega) {
         uint256 n = _live.length;
         for (uint256 i; i < n; ++i) {
-            Series memory s = _series[_live[i]];
-            if (s.outstanding == 0) continue;
+            // Two storage slots per series: the settlement payoff (third slot) is not needed here.
+            Series storage stored = _series[_live[i]];
+            uint256 outstanding = stored.outstanding;
+            if (outstanding == 0) continue;
+            Series memory s;
+            (s.strike, s.cap, s.expiry, s.isCall) = (stored.strike, stored.cap, stored.expiry, stored.isCall);
             uint256 tau = s.expiry > block.timestamp ? s.expiry - block.timestamp : 0;
             SeriesLib.Greeks memory g = s.greeks(greeksEngine, spot, vol, tau);
-            int256 amount = int256(uint256(s.outstanding));
-            liabilityWad += Math.mulDiv(s.outstanding, g.value, WAD, Math.Rounding.Ceil);
+            int256 amount = int256(outstanding);
+            liabilityWad += Math.mulDiv(outstanding, g.value, WAD, Math.Rounding.Ceil);
             delta -= (amount * g.delta) / int256(WAD);
             gamma -= (amount * g.gamma) / int256(WAD);
             vega -= (amount * g.vega) / int256(WAD);
