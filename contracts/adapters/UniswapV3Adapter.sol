@@ -47,6 +47,10 @@ contract UniswapV3Adapter is ISwapAdapter {
         uint8 baseDecimals = IERC20Metadata(base_).decimals();
         _priceScale = 10 ** (18 + baseDecimals - IERC20Metadata(quote).decimals());
         _baseScale = 10 ** (18 - baseDecimals);
+        // The router pulls only from its caller, and the adapter holds nothing between transactions, so a
+        // standing approval is safe and saves a fresh allowance write on every swap.
+        IERC20(base_).forceApprove(router_, type(uint256).max);
+        IERC20(quote).forceApprove(router_, type(uint256).max);
     }
 
     /// @inheritdoc ISwapAdapter
@@ -58,7 +62,6 @@ contract UniswapV3Adapter is ISwapAdapter {
     ) external returns (uint256 amountOut) {
         if (tokenIn != base && tokenIn != quote) revert UnsupportedToken(tokenIn);
         if (tokenOut != base && tokenOut != quote) revert UnsupportedToken(tokenOut);
-        IERC20(tokenIn).forceApprove(router, amountIn);
         if (routerHasDeadline) {
             amountOut = ISwapRouter(router).exactInputSingle(
                 ISwapRouter.ExactInputSingleParams({
