@@ -128,12 +128,14 @@ def test_withdrawal_front_run__buy_capped_by_free_assets__reserve_untouched(mark
     m.vault.withdraw(m.vault.freeAssets() - left, depositor, depositor, sender=depositor)
     assert m.vault.freeAssets() == left
     status = m.status()
-    assert status.due and status.trade == left * 10**30 // (2000 * WAD) == 5 * WAD // 2
+    # Affordable: the free quote less the bounty cap (20 USDC, kept for the keeper), at the oracle price.
+    assert status.due and status.trade == (left - 20 * USDC) * 10**30 // (2000 * WAD)
     reserved = m.vault.reservedAssets()
     event = rebalanced(m.hedger.rebalance(sender=keeper), m.hedger)
-    assert event.amountIn == left
-    assert m.vault.freeAssets() == 0
-    assert m.quote_held() == reserved == m.vault.reservedAssets()
+    assert event.amountIn == left - 20 * USDC
+    assert m.vault.freeAssets() == 20 * USDC
+    assert m.quote_held() == reserved + 20 * USDC
+    assert reserved == m.vault.reservedAssets()
 
 
 def test_withdrawal_front_run__all_free_assets_withdrawn__clean_not_due_no_underflow(
@@ -262,3 +264,20 @@ def test_callbacks__hedge_and_pay_keeper__only_the_hedger(market, attacker):
         m.vault.hedge(m.adapter, True, 1_000 * USDC, 0, sender=attacker)
     with ape.reverts(m.vault.OnlyHedger, caller=attacker.address):
         m.vault.payKeeper(attacker, 1_000 * USDC, sender=attacker)
+
+
+def test_withdrawal_front_run__with_bounty__rebalance_still_pays_keeper(market, keeper, depositor):
+    m = market
+    m.write(m.call_id, 20 * WAD)
+    m.vault.withdraw(m.vault.freeAssets() - 5_000 * USDC, depositor, depositor, sender=depositor)
+    reserved = m.vault.reservedAssets()
+    keeper_before = m.quote.balanceOf(keeper)
+    m.chain.provider.make_request("anvil_setNextBlockBaseFeePerGas", [hex(10**10)])
+    try:
+        tx = m.hedger.rebalance(sender=keeper, max_fee=2 * 10**10, max_priority_fee=0)
+    finally:
+        m.chain.provider.make_request("anvil_setNextBlockBaseFeePerGas", [hex(0)])
+    event = rebalanced(tx, m.hedger)
+    assert event.bounty > 0
+    assert m.quote.balanceOf(keeper) - keeper_before == event.bounty
+    assert m.quote_held() >= reserved == m.vault.reservedAssets()
