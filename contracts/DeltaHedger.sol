@@ -281,7 +281,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
     }
 
     /// @dev Trade (WAD base, + buys) taking `deviation` to zero or to the band edge; capped by the hedge cap, by
-    ///      the base held (sales) and by the free quote at the slippage-adjusted oracle price (purchases).
+    ///      the base held (sales) and by the free quote less the bounty cap, at the oracle price (purchases).
     function _tradeSize(
         Policy memory p,
         int256 deviation,
@@ -297,7 +297,11 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
             size -= size % _baseScale;
             return -int256(size);
         }
-        uint256 affordable = Math.mulDiv(vault.freeAssets(), _quoteScale, spot);
+        // The bounty is paid from the free quote after the swap: keep its cap aside, or a withdrawal that
+        // leaves exactly the purchase's worth free would make the payment (and the rebalance) revert.
+        uint256 free = vault.freeAssets();
+        free = free > p.bountyCap ? free - p.bountyCap : 0;
+        uint256 affordable = Math.mulDiv(free, _quoteScale, spot);
         size = Math.min(size, affordable);
         size -= size % _baseScale;
         return int256(size);

@@ -26,3 +26,58 @@ def uni(stack):
 @pytest.fixture(scope="module")
 def pool(stack):
     return stack.pool
+
+
+# --- rebalancing market ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def maker(accounts):
+    """Moves the pool price (swaps of any size)."""
+    return accounts[7]
+
+
+@pytest.fixture(scope="module")
+def market(owner, manager, guardian, depositor, trader, keeper, attacker, maker, create_feed, chain):
+    """WETH (token0) / USDC pool at 2000 with 10 M of liquidity, a 2000 feed, a vault system with the default
+    hedge policy and 1 M USDC deposited, a 30-day 2000 call (cap 2000) and put listed, the cooldown elapsed.
+    No option is written yet: each test writes what it needs."""
+    from deltavault.deploy import deploy_vault_system
+    from tests.utils.market import SERIES_LIFE, USDC, Market
+
+    stack = uniswap.deploy_local_stack(owner, base_decimals=18, base_is_token0=True)
+    feed = create_feed(2000)
+    system = deploy_vault_system(
+        owner,
+        quote=stack.quote,
+        base=stack.base,
+        price_feed=feed,
+        pool=stack.pool.contract,
+        router=stack.uni.router,
+        manager=manager,
+        guardian=guardian,
+    )
+    vault = system.vault
+    for account, amount in ((depositor, 1_000_000 * USDC), (trader, 10_000_000 * USDC)):
+        stack.quote.mint(account, amount, sender=owner)
+        stack.quote.approve(vault, 2**256 - 1, sender=account)
+    vault.deposit(1_000_000 * USDC, depositor, sender=depositor)
+    expiry = chain.pending_timestamp + SERIES_LIFE
+    vault.listSeries(2000 * 10**18, 2000 * 10**18, expiry, True, sender=manager)
+    vault.listSeries(2000 * 10**18, 0, expiry, False, sender=manager)
+    m = Market(
+        stack=stack,
+        feed=feed,
+        vault=vault,
+        hedger=system.hedger,
+        adapter=system.adapter,
+        owner=owner,
+        manager=manager,
+        trader=trader,
+        maker=maker,
+        chain=chain,
+        call_id=1,
+        put_id=2,
+    )
+    m.advance(120)
+    return m

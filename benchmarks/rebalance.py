@@ -1,0 +1,114 @@
+"""Gas of a full `DeltaHedger.rebalance()` against the number of live series with positions.
+
+A full rebalance: the oracle read, the greeks of every live series (through `portfolioGreeks`), a volatility
+observation, the pool/oracle check, a real Uniswap V3 swap (local pool from the npm artifacts, 10 M of
+liquidity at 2000), the loss budget, and the keeper bounty paid at a non-zero base fee. Each point deploys a
+fresh system on a local anvil, lists N 30-day series (calls and puts alternating, strikes 1800..2550), writes
+positions on each (net delta short: the rebalance buys base) and measures the receipt's gas.
+"""
+
+import time
+
+from deltavault.bench import merge_report, print_table
+
+WAD = 10**18
+USDC = 10**6
+SERIES_COUNTS = (1, 8, 16)
+TARGET_ONE = 250_000
+TARGET_PER_EXTRA = 8_000
+BASE_FEE = 10 * 10**9
+
+
+def measure(n: int) -> dict:
+    from ape import accounts, chain, project
+
+    from deltavault import uniswap
+    from deltavault.deploy import deploy_vault_system
+
+    owner, keeper, lp, trader = accounts.test_accounts[:4]
+    stack = uniswap.deploy_local_stack(owner, base_decimals=18, base_is_token0=True)
+    feed = owner.deploy(project.TestAggregator, 8, "ETH / USD")
+    feed.pushAnswer(2000 * 10**8, sender=owner)
+    system = deploy_vault_system(
+        owner,
+        quote=stack.quote,
+        base=stack.base,
+        price_feed=feed,
+        pool=stack.pool.contract,
+        router=stack.uni.router,
+    )
+    vault, hedger = system.vault, system.hedger
+    for account, amount in ((lp, 10_000_000 * USDC), (trader, 10_000_000 * USDC)):
+        stack.quote.mint(account, amount, sender=owner)
+        stack.quote.approve(vault, 2**256 - 1, sender=account)
+    vault.deposit(10_000_000 * USDC, lp, sender=lp)
+    expiry = chain.pending_timestamp + 30 * 86400
+    calls = puts = 0
+    for i in range(n):
+        strike = (1800 + 50 * i) * WAD
+        is_call = i % 2 == 0
+        vault.listSeries(strike, 2000 * WAD if is_call else 0, expiry, is_call, sender=owner)
+        amount = 10 * WAD if is_call else 3 * WAD
+        vault.buyOption(i + 1, amount, 2**255, trader, sender=trader)
+        calls, puts = calls + is_call, puts + (not is_call)
+    chain.pending_timestamp += 600
+    feed.pushAnswer(2000 * 10**8, sender=owner)
+    status = hedger.rebalanceStatus()
+    assert status.due and status.trade > 0, status
+    chain.provider.make_request("anvil_setNextBlockBaseFeePerGas", [hex(BASE_FEE)])
+    tx = hedger.rebalance(sender=keeper, max_fee=2 * BASE_FEE, max_priority_fee=0)
+    event = tx.decode_logs(hedger.Rebalanced)[0]
+    assert event.bounty > 0 and chain.blocks[tx.block_number].base_fee == BASE_FEE
+    chain.provider.make_request("anvil_setNextBlockBaseFeePerGas", [hex(0)])
+    return {
+        "series": n,
+        "calls": calls,
+        "puts": puts,
+        "gas": tx.gas_used,
+        "trade_base_wad": status.trade,
+        "bounty_quote": event.bounty,
+    }
+
+
+def main() -> bool:
+    from ape import networks
+
+    started = time.monotonic()
+    with networks.parse_network_choice("ethereum:local:foundry", disconnect_after=True):
+        points = [measure(n) for n in SERIES_COUNTS]
+    one = points[0]["gas"]
+    rows = []
+    for point in points:
+        n = point["series"]
+        per_extra = (point["gas"] - one) / (n - 1) if n > 1 else None
+        row = {
+            "name": f"rebalance.series_{n}",
+            **point,
+            "gas_target": TARGET_ONE + TARGET_PER_EXTRA * (n - 1),
+            "base_fee_wei": BASE_FEE,
+        }
+        if per_extra is not None:
+            row["gas_per_extra_series"] = round(per_extra)
+            row["gas_per_extra_target"] = TARGET_PER_EXTRA
+        row["targets_met"] = point["gas"] <= TARGET_ONE if n == 1 else per_extra <= TARGET_PER_EXTRA
+        rows.append(row)
+    print_table(
+        f"DeltaHedger.rebalance() gas: oracle, greeks of every live series, Uniswap V3 swap, bounty at "
+        f"{BASE_FEE // 10**9} gwei ({time.monotonic() - started:.0f} s)",
+        rows,
+        [
+            ("series", "series"),
+            ("calls", "calls"),
+            ("puts", "puts"),
+            ("gas", "gas"),
+            ("gas_per_extra_series", "gas per extra series"),
+            ("gas_target", "target"),
+            ("targets_met", "met"),
+        ],
+    )
+    print(f"\nwrote {merge_report(rows)}")
+    return all(row["targets_met"] for row in rows)
+
+
+if __name__ == "__main__":
+    raise SystemExit(0 if main() else 1)
