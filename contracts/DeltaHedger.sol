@@ -61,15 +61,15 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
     // ---------------------------------------------------------------- storage
 
     Policy internal _policy;
-    /// @notice Time of the last rebalance.
-    uint64 public lastRebalance;
-    /// @notice Start of the current loss-budget window and the loss accumulated in it (quote units).
-    uint64 public lossWindowStart;
+    /// @notice Time of the last rebalance, start of the current loss-budget window, time of the last volatility
+    ///         observation, and the loss accumulated in the window (quote units): one storage slot.
+    uint40 public lastRebalance;
+    uint40 public lossWindowStart;
+    uint40 public lastObservation;
     uint128 public windowLoss;
-    /// @notice Realized-variance EWMA (annualized, WAD) and the last observation.
+    /// @notice Realized-variance EWMA (annualized, WAD) and the last observed price (WAD).
     uint128 public variance;
     uint128 public lastObservedPrice;
-    uint64 public lastObservation;
 
     // ---------------------------------------------------------------- constructor
 
@@ -82,8 +82,8 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         _baseScale = 10 ** (18 - IERC20Metadata(base).decimals());
         _quoteScale = 10 ** (36 - IERC20Metadata(quote).decimals());
         _setPolicy(policy_);
-        lastRebalance = uint64(block.timestamp);
-        lossWindowStart = uint64(block.timestamp);
+        lastRebalance = uint40(block.timestamp);
+        lossWindowStart = uint40(block.timestamp);
     }
 
     // ---------------------------------------------------------------- external
@@ -151,7 +151,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         int256 deviationAfter = deviationBefore + baseChange;
         if (_abs(deviationAfter) >= _abs(deviationBefore))
             revert DeltaNotReduced(deviationBefore, deviationAfter);
-        lastRebalance = uint64(block.timestamp);
+        lastRebalance = uint40(block.timestamp);
 
         uint256 bounty = _bounty(gasStart - gasleft(), spot);
         if (bounty != 0) vault.payKeeper(keeper, bounty);
@@ -190,7 +190,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
     function _chargeLoss(uint256 loss) internal {
         uint256 total = windowLoss;
         if (block.timestamp >= lossWindowStart + _policy.lossWindow) {
-            lossWindowStart = uint64(block.timestamp);
+            lossWindowStart = uint40(block.timestamp);
             total = 0;
         }
         total += loss;
@@ -219,7 +219,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
             RebalanceLib.ewmaVariance(variance, lastObservedPrice, spot, elapsed, _policy.ewmaAlpha)
         );
         lastObservedPrice = uint128(spot);
-        lastObservation = uint64(block.timestamp);
+        lastObservation = uint40(block.timestamp);
         emit VolatilityObserved(spot, realizedVol());
     }
 

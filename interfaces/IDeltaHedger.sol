@@ -78,7 +78,8 @@ interface IDeltaHedger {
 
     /// @notice What `rebalance()` would do now.
     /// @param due True when a rebalance is due and possible.
-    /// @param rule The rule that makes it due (None when not due).
+    /// @param rule The rule whose band is crossed (None when none is). A rule can be reported with `due` false:
+    ///        during the cooldown, or when no trade is possible (no base to sell, no free quote to buy with).
     /// @param delta Portfolio delta D, WAD of base.
     /// @param target Target T, WAD of base.
     /// @param band The active band: the firing rule's band; when none fires, the band of the first enabled rule

@@ -71,7 +71,7 @@ contract UniswapV3Adapter is ISwapAdapter {
                     recipient: msg.sender,
                     deadline: block.timestamp,
                     amountIn: amountIn,
-                    amountOutMinimum: minAmountOut,
+                    amountOutMinimum: 0, // checked below, with a custom error
                     sqrtPriceLimitX96: 0
                 })
             );
@@ -83,7 +83,7 @@ contract UniswapV3Adapter is ISwapAdapter {
                     fee: fee,
                     recipient: msg.sender,
                     amountIn: amountIn,
-                    amountOutMinimum: minAmountOut,
+                    amountOutMinimum: 0, // checked below, with a custom error
                     sqrtPriceLimitX96: 0
                 })
             );
