@@ -92,10 +92,19 @@ def list_series(env, manager, strike, cap=0, expiry=None, is_call=True, days=30)
     return env.vault.seriesCount()
 
 
+def same_time():
+    """Makes the next transaction run at the latest block's timestamp, so that a view called now (a quote)
+    sees the same time to expiry as the transaction."""
+    from ape import chain
+
+    chain.pending_timestamp = chain.blocks.head.timestamp
+
+
 def buy(env, account, series_id, amount, receiver=None):
-    """Mints enough quote to `account`, buys `amount` (WAD) options; returns the premium paid."""
+    """Funds `account` and buys `amount` (WAD) options at the quoted premium; returns the premium paid."""
+    env.fund(account, env.vault.quoteBuy(series_id, amount) * 2 + env.q)
+    same_time()
     premium = env.vault.quoteBuy(series_id, amount)
-    env.fund(account, premium)
     tx = env.vault.buyOption(series_id, amount, premium, receiver or account, sender=account)
     return tx.return_value
 
