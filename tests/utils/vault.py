@@ -156,6 +156,11 @@ class reverts:
             _assert_inputs(self.error, dict(value.inputs), self.inputs)
         else:
             message = str(getattr(value, "revert_message", "") or value)
+            if message.startswith("0x"):  # raw revert data (e.g. a reverted deployment)
+                from hexbytes import HexBytes
+
+                _assert_inputs(self.error, _decode_error(self.error, HexBytes(message)), self.inputs)
+                return handled
             assert f"custom error 0x{_selector(self.error).hex()}" in message, f"expected {name}: {message!r}"
             assert not self.inputs, "use call_reverts to assert the inputs of a reverted view"
         return handled
