@@ -378,3 +378,13 @@ def test_predictable_mark__short_calls_large_stale_vol_drop__no_profit(
     profit = _round_trip_profit(env, attacker, 500_000 * env.q, vol_drop)
     assert profit < 0
 
+
+
+def test_max_redeem__last_shareholder__can_redeem_every_share(env, depositor):
+    """Regression: maxRedeem used convertToShares(freeAssets), which is below the supply even when the vault
+    is all free, so the last shareholder could never redeem their last shares."""
+    vault = env.vault
+    shares = env.deposit(depositor, 10_000 * env.q).return_value
+    assert vault.maxRedeem(depositor) == shares
+    erc4626_redeem(vault)(shares, depositor, depositor, sender=depositor)
+    assert vault.totalSupply() == 0
