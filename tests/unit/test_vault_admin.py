@@ -44,20 +44,30 @@ def test_roles__manager_functions__reject_others(env, attacker, owner, chain):
     vault = env.vault
     expiry = chain.pending_timestamp + DAY
     for account in (attacker, owner):
-        with reverts(vault.AccessControlUnauthorizedAccount, account=account.address, neededRole=Role.MANAGER.value):
+        with reverts(
+            vault.AccessControlUnauthorizedAccount, account=account.address, neededRole=Role.MANAGER.value
+        ):
             vault.listSeries(2000 * WAD, 500 * WAD, expiry, True, sender=account)
-        with reverts(vault.AccessControlUnauthorizedAccount, account=account.address, neededRole=Role.MANAGER.value):
+        with reverts(
+            vault.AccessControlUnauthorizedAccount, account=account.address, neededRole=Role.MANAGER.value
+        ):
             vault.setImpliedVol(WAD, sender=account)
 
 
 def test_roles__owner_functions__reject_others(env, attacker, manager):
     vault = env.vault
     for account in (attacker, manager):
-        with reverts(vault.AccessControlUnauthorizedAccount, account=account.address, neededRole=Role.OWNER.value):
+        with reverts(
+            vault.AccessControlUnauthorizedAccount, account=account.address, neededRole=Role.OWNER.value
+        ):
             vault.setPolicy(default_policy(), sender=account)
-        with reverts(vault.AccessControlUnauthorizedAccount, account=account.address, neededRole=Role.OWNER.value):
+        with reverts(
+            vault.AccessControlUnauthorizedAccount, account=account.address, neededRole=Role.OWNER.value
+        ):
             vault.setOracleConfig(oracle_config(env.feed), sender=account)
-        with reverts(vault.AccessControlUnauthorizedAccount, account=account.address, neededRole=Role.OWNER.value):
+        with reverts(
+            vault.AccessControlUnauthorizedAccount, account=account.address, neededRole=Role.OWNER.value
+        ):
             vault.grantRole(Role.MANAGER.value, account, sender=account)
 
 
@@ -81,7 +91,9 @@ def test_roles__owner_grants_manager__new_manager_lists(env, owner, keeper, chai
 
 
 @pytest.mark.parametrize("which", ["owner", "manager", "guardian"])
-def test_constructor__zero_role_address__reverts(project, owner, manager, guardian, create_token, create_feed, which):
+def test_constructor__zero_role_address__reverts(
+    project, owner, manager, guardian, create_token, create_feed, which
+):
     roles = {"owner": owner.address, "manager": manager.address, "guardian": guardian.address}
     roles[which] = ZERO_ADDRESS
     quote, base, feed = create_token(), create_token("W", "W", 18), create_feed()
@@ -97,7 +109,11 @@ def test_constructor__zero_role_address__reverts(project, owner, manager, guardi
 def test_constructor__token_decimals_out_of_bounds__reverts(
     project, owner, manager, guardian, create_token, create_feed, quote_decimals, base_decimals, name
 ):
-    quote, base, feed = create_token("Q", "Q", quote_decimals), create_token("B", "B", base_decimals), create_feed()
+    quote, base, feed = (
+        create_token("Q", "Q", quote_decimals),
+        create_token("B", "B", base_decimals),
+        create_feed(),
+    )
     with reverts(project.DeltaVault.ParameterOutOfBounds, parameter=b32(name)):
         owner.deploy(
             project.DeltaVault, quote, base, "v", "v", oracle_config(feed), default_policy(), WAD,
@@ -199,7 +215,9 @@ def test_set_vol__before_delay__reverts(env, manager, chain):
 
 
 @pytest.mark.parametrize("vol", [int(0.04 * WAD), 6 * WAD])
-def test_constructor__initial_vol_out_of_bounds__reverts(project, owner, manager, guardian, create_token, create_feed, vol):
+def test_constructor__initial_vol_out_of_bounds__reverts(
+    project, owner, manager, guardian, create_token, create_feed, vol
+):
     quote, base, feed = create_token(), create_token("W", "W", 18), create_feed()
     with reverts(project.DeltaVault.VolatilityOutOfBounds, vol=vol):
         owner.deploy(
@@ -235,7 +253,13 @@ def test_list_series__bounds_inclusive__listed_with_event(env, manager, chain):
     expiry = chain.pending_timestamp + HOUR
     tx = vault.listSeries(10**15, 10**27, expiry, True, sender=manager)
     [event] = tx.decode_logs(vault.SeriesListed)
-    assert (event.seriesId, event.strike, event.cap, event.expiry, event.isCall) == (1, 10**15, 10**27, expiry, True)
+    assert (event.seriesId, event.strike, event.cap, event.expiry, event.isCall) == (
+        1,
+        10**15,
+        10**27,
+        expiry,
+        True,
+    )
     vault.listSeries(10**27, 0, chain.pending_timestamp + 730 * DAY, False, sender=manager)
     assert list(vault.liveSeries()) == [1, 2]
     s = vault.series(2)

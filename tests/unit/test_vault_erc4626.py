@@ -215,7 +215,9 @@ def test_rounding__many_small_redemptions__return_no_more_than_one(seasoned, tra
 
 
 @pytest.mark.parametrize("dust,donation", [(2, 10_000), (10, 10_000), (10, 1_000_000), (1_000, 100_000)])
-def test_inflation_attack__dust_deposit_and_donation__attacker_loses(env, attacker, depositor, dust, donation):
+def test_inflation_attack__dust_deposit_and_donation__attacker_loses(
+    env, attacker, depositor, dust, donation
+):
     vault, q = env.vault, env.q
     spent = dust + donation * q
     env.fund(attacker, spent)
@@ -308,7 +310,9 @@ def test_predictable_mark__price_rise_at_fee__base_heavy_vault__no_profit(
     env.base.mint(env.vault, 1_000 * env.b, sender=owner)  # the hedge: NAV is ~99.95% base
     move = entry / BPS  # the feed's deviation threshold equals the entry fee
 
-    profit = _round_trip_profit(env, attacker, 100_000 * env.q, lambda: env.set_price(2000 * (1 + move), owner))
+    profit = _round_trip_profit(
+        env, attacker, 100_000 * env.q, lambda: env.set_price(2000 * (1 + move), owner)
+    )
     assert profit < 0
 
 
@@ -326,11 +330,15 @@ def test_predictable_mark__short_calls_price_fall_at_fee__no_profit(short_call_b
     env, _ = short_call_book
     delta, _, _ = env.vault.portfolioGreeks()
     assert delta < 0  # net short: NAV rises when the price falls
-    profit = _round_trip_profit(env, attacker, 500_000 * env.q, lambda: env.set_price(2000 * (1 - 0.005), owner))
+    profit = _round_trip_profit(
+        env, attacker, 500_000 * env.q, lambda: env.set_price(2000 * (1 - 0.005), owner)
+    )
     assert profit < 0
 
 
-def test_predictable_mark__short_calls_stale_vol_drop__no_profit(short_call_book, manager, owner, attacker, chain):
+def test_predictable_mark__short_calls_stale_vol_drop__no_profit(
+    short_call_book, manager, owner, attacker, chain
+):
     env, _ = short_call_book
     chain.pending_timestamp += HOUR
 
@@ -355,7 +363,9 @@ def test_predictable_mark__levered_short_calls_price_fall_at_fee__no_profit(
     env.deposit(depositor, 1_000_000 * env.q)
     sid = list_series(env, manager, 2000, 200, days=2)
     buy(env, trader, sid, 4_000 * WAD)
-    profit = _round_trip_profit(env, attacker, 500_000 * env.q, lambda: env.set_price(2000 * (1 - 0.005), owner))
+    profit = _round_trip_profit(
+        env, attacker, 500_000 * env.q, lambda: env.set_price(2000 * (1 - 0.005), owner)
+    )
     assert profit < 0
 
 
@@ -377,7 +387,6 @@ def test_predictable_mark__short_calls_large_stale_vol_drop__no_profit(
     env.set_price(2000, owner)
     profit = _round_trip_profit(env, attacker, 500_000 * env.q, vol_drop)
     assert profit < 0
-
 
 
 def test_max_redeem__last_shareholder__can_redeem_every_share(env, depositor):

@@ -56,7 +56,12 @@ def test_buy__quote__equals_premium_charged_and_mints_options(book, trader, depo
     assert vault.reservedAssets() == amount * max_payoff * env.q // WAD
     [event] = tx.decode_logs(vault.OptionBought)
     assert (event.seriesId, event.buyer, event.receiver) == (sid, trader, depositor)
-    assert (event.amount, event.premium, event.spot, event.vol) == (amount, quoted, 2000 * WAD, int(0.8 * WAD))
+    assert (event.amount, event.premium, event.spot, event.vol) == (
+        amount,
+        quoted,
+        2000 * WAD,
+        int(0.8 * WAD),
+    )
 
 
 @pytest.mark.parametrize("which", ["call", "put"])
@@ -342,4 +347,3 @@ def test_reentrancy__same_calls_outside_the_hook__succeed(book, receiver, trader
     buy(env, trader, call, WAD, receiver=receiver)
     assert env.option_token.balanceOf(receiver, call) == 6 * WAD
     assert receiver.received() == 2
-

@@ -108,7 +108,11 @@ def test_sequencer__back_up_within_grace__reverts_until_grace_ends(l2, owner, tr
     up_since = sequencer.pushAnswer(0, sender=owner).timestamp
     env.set_price(2000, owner)
     call_reverts(
-        env.vault.SequencerGracePeriod, env.vault.spotPrice, feed=sequencer.address, upSince=up_since, gracePeriod=HOUR
+        env.vault.SequencerGracePeriod,
+        env.vault.spotPrice,
+        feed=sequencer.address,
+        upSince=up_since,
+        gracePeriod=HOUR,
     )
     with reverts(env.vault.SequencerGracePeriod, upSince=up_since, gracePeriod=HOUR):
         env.vault.buyOption(sid, WAD, 10**30, trader, sender=trader)
@@ -215,7 +219,9 @@ def test_settle__unknown_round__reverts(expired, keeper, round_id):
         env.vault.settle(sid, round_id, sender=keeper)
 
 
-def test_settle__first_round_of_phase_after_expiry__reverts(project, owner, manager, keeper, create_vault, chain):
+def test_settle__first_round_of_phase_after_expiry__reverts(
+    project, owner, manager, keeper, create_vault, chain
+):
     """The feed's very first round is after expiry: its predecessor does not exist, so it cannot be verified."""
     feed = owner.deploy(project.TestAggregator, 8, "ETH / USD")
     feed.pushAnswer(2000 * 10**8, sender=owner)
@@ -227,7 +233,9 @@ def test_settle__first_round_of_phase_after_expiry__reverts(project, owner, mana
     new_feed = owner.deploy(project.TestAggregator, 8, "ETH / USD v2")
     new_feed.pushAnswer(2100 * 10**8, sender=owner)
     env.vault.setOracleConfig(oracle_config(new_feed), sender=owner)
-    with reverts(env.vault.InvalidSettlementRound, roundId=ROUND_1, updatedAt=expiry + 10, previousUpdatedAt=0):
+    with reverts(
+        env.vault.InvalidSettlementRound, roundId=ROUND_1, updatedAt=expiry + 10, previousUpdatedAt=0
+    ):
         env.vault.settle(sid, ROUND_1, sender=keeper)
 
 

@@ -249,7 +249,9 @@ def test_nav__base_held__adds_base_times_price(short_calls, owner):
     assert vault.totalAssets() - nav0 == 12_345 * 2000 * env.q // 1000
     env.set_price(1000, owner)
     # Half the price, same base: the base part halves (the options' part moves too, so compare with the ref).
-    assert vault.totalAssets() == pytest.approx(float(reference_nav(env, chain=__import__("ape").chain)), abs=3)
+    assert vault.totalAssets() == pytest.approx(
+        float(reference_nav(env, chain=__import__("ape").chain)), abs=3
+    )
 
 
 def test_nav__vol_increase__lowers_nav_as_reference(short_calls, manager, owner, chain):
@@ -331,7 +333,9 @@ def test_greeks__portfolio__equals_sum_of_short_series_plus_base(mixed, owner, c
 def test_greeks__after_settlement__settled_series_drop_out(mixed, owner, keeper, chain):
     env = mixed
     vault = env.vault
-    short = [sid for sid in vault.liveSeries() if vault.series(sid).expiry < chain.pending_timestamp + 2 * DAY]
+    short = [
+        sid for sid in vault.liveSeries() if vault.series(sid).expiry < chain.pending_timestamp + 2 * DAY
+    ]
     assert len(short) == 1
     settle_at(env, owner, keeper, short, 2000, chain)
     env.set_price(2000, owner)
