@@ -6,6 +6,7 @@ import pytest
 from tests.utils.vault import (
     WAD,
     buy,
+    call_reverts,
     default_policy,
     list_series,
     reverts,
@@ -232,8 +233,18 @@ def test_sell__more_than_outstanding__reverts(book, trader, attacker):
 def test_sell__options_not_held__reverts(book, trader, attacker):
     env, call, _ = book
     buy(env, trader, call, 2 * WAD)
-    with reverts(env.option_token.ERC1155InsufficientBalance, sender=attacker.address, balance=0, needed=WAD):
-        env.vault.sellOption(call, WAD, 0, attacker, sender=attacker)
+    call_reverts(
+        env.option_token.ERC1155InsufficientBalance,
+        env.vault.sellOption,
+        call,
+        WAD,
+        0,
+        attacker,
+        _from=attacker,
+        sender=attacker.address,
+        balance=0,
+        needed=WAD,
+    )
 
 
 def test_trade__zero_receiver__reverts(book, trader):
@@ -331,8 +342,19 @@ def test_reentrancy__receiver_reenters_from_on_erc1155_received__reverts(book, r
     amount = {1: WAD, 2: WAD, 3: 100 * env.q, 4: 100 * env.q, 5: 10**12}[attack]
     receiver.setAttack(attack, call, amount, sender=trader)
     env.fund(trader, 10_000 * env.q)
-    with reverts(env.vault.ReentrancyGuardReentrantCall):
-        env.vault.buyOption(call, WAD, 10**30, receiver, sender=trader)
+    if attack == 1:
+        with reverts(env.vault.ReentrancyGuardReentrantCall):
+            env.vault.buyOption(call, WAD, 10**30, receiver, sender=trader)
+    else:  # the same transaction, simulated (the nested revert is slow for Ape to decode from a trace)
+        call_reverts(
+            env.vault.ReentrancyGuardReentrantCall,
+            env.vault.buyOption,
+            call,
+            WAD,
+            10**30,
+            receiver,
+            _from=trader,
+        )
     assert env.option_token.balanceOf(receiver, call) == 5 * WAD
     assert env.vault.series(call).outstanding == 5 * WAD
 

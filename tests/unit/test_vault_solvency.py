@@ -9,6 +9,7 @@ from tests.utils.vault import (
     HOUR,
     WAD,
     buy,
+    call_reverts,
     erc4626_redeem,
     list_series,
     option_redeem,
@@ -155,8 +156,16 @@ def test_redeem__more_than_held__reverts(book, owner, keeper, trader, chain):
     env, ids, _, amounts = book
     settle_at(env, owner, keeper, ids, 2500, chain)
     held = amounts[(ids[0], trader.address)]
-    with reverts(env.option_token.ERC1155InsufficientBalance):
-        option_redeem(env.vault)(ids[0], held + 1, trader, sender=trader)
+    call_reverts(
+        env.option_token.ERC1155InsufficientBalance,
+        option_redeem(env.vault),
+        ids[0],
+        held + 1,
+        trader,
+        _from=trader,
+        balance=held,
+        needed=held + 1,
+    )
 
 
 def test_withdraw__more_than_free_assets__reverts(book, depositor):

@@ -166,15 +166,19 @@ class reverts:
         return handled
 
 
-def call_reverts(error, handler, *args, **inputs):
-    """Asserts that the view call `handler(*args)` reverts with `error` carrying `inputs` (raw eth_call)."""
+def call_reverts(error, handler, *args, _from=None, **inputs):
+    """Asserts that the call `handler(*args)` (a view, or a transaction simulated from `_from`) reverts with
+    `error` carrying `inputs` (raw eth_call: fast even when the error comes from a nested contract)."""
     from ape import chain
     from hexbytes import HexBytes
     from web3.exceptions import ContractCustomError
 
     data = handler.encode_input(*args)
     try:
-        chain.provider.web3.eth.call({"to": handler.contract.address, "data": HexBytes(data).to_0x_hex()})
+        call = {"to": handler.contract.address, "data": HexBytes(data).to_0x_hex()}
+        if _from is not None:
+            call["from"] = getattr(_from, "address", _from)
+        chain.provider.web3.eth.call(call)
     except ContractCustomError as err:
         raw = err.data if isinstance(err.data, str) else err.args[-1]
         actual = _decode_error(error, HexBytes(raw))
