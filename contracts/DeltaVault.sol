@@ -312,8 +312,13 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     }
 
     /// @notice Limited by the owner's shares and by the shares the free quote assets can pay for.
+    /// @dev All the owner's shares when the free assets cover what they redeem for (net of the exit fee), so
+    ///      that the last shareholder can always leave; otherwise the shares worth the free assets, rounded down.
     function maxRedeem(address owner) public view override returns (uint256) {
-        return Math.min(balanceOf(owner), _convertToShares(freeAssets(), Math.Rounding.Floor));
+        uint256 shares = balanceOf(owner);
+        uint256 free = freeAssets();
+        if (previewRedeem(shares) <= free) return shares;
+        return Math.min(shares, _convertToShares(free, Math.Rounding.Floor));
     }
 
     /// @dev The entry fee is taken out of the deposited assets and stays in the vault.

@@ -59,3 +59,151 @@ class VaultEnv:
     def set_price(self, price, owner) -> None:
         decimals = self.feed.decimals()
         self.feed.pushAnswer(int(price * 10**decimals), sender=owner)
+
+
+# ---------------------------------------------------------------- added by the vault test suite
+
+ERC4626_REDEEM_SIG = "redeem(uint256,address,address)"
+OPTION_REDEEM_SIG = "redeem(uint256,uint256,address)"
+YEAR = 365 * DAY
+MAX_UINT = 2**256 - 1
+
+
+def erc4626_redeem(vault):
+    """The ERC-4626 `redeem(shares, receiver, owner)` handler (Ape picks the wrong overload by itself)."""
+    from deltavault.contracts import method
+
+    return method(vault, ERC4626_REDEEM_SIG)
+
+
+def option_redeem(vault):
+    """The option `redeem(seriesId, amount, receiver)` handler."""
+    from deltavault.contracts import method
+
+    return method(vault, OPTION_REDEEM_SIG)
+
+
+def list_series(env, manager, strike, cap=0, expiry=None, is_call=True, days=30):
+    """Lists a series (strike and cap in human quote per base) expiring `days` from now; returns its id."""
+    from ape import chain
+
+    expiry = expiry or chain.pending_timestamp + int(days * DAY)
+    env.vault.listSeries(int(strike * WAD), int(cap * WAD), expiry, is_call, sender=manager)
+    return env.vault.seriesCount()
+
+
+def same_time():
+    """Makes the next transaction run at the latest block's timestamp, so that a view called now (a quote)
+    sees the same time to expiry as the transaction."""
+    from ape import chain
+
+    chain.pending_timestamp = chain.blocks.head.timestamp
+
+
+def buy(env, account, series_id, amount, receiver=None):
+    """Funds `account` and buys `amount` (WAD) options at the quoted premium; returns the premium paid."""
+    env.fund(account, env.vault.quoteBuy(series_id, amount) * 2 + env.q)
+    same_time()
+    premium = env.vault.quoteBuy(series_id, amount)
+    tx = env.vault.buyOption(series_id, amount, premium, receiver or account, sender=account)
+    return tx.return_value
+
+
+def _selector(error) -> bytes:
+    from eth_utils import keccak
+
+    return keccak(text=error.abi.selector)[:4]
+
+
+def _decode_error(error, data: bytes) -> dict:
+    from ape import networks
+
+    assert data[:4] == _selector(error), f"expected {error.abi.name} but reverted with 0x{data[:4].hex()}"
+    return dict(networks.ethereum.decode_calldata(error.abi, data[4:]))
+
+
+def _assert_inputs(error, actual: dict, expected: dict) -> None:
+    for key, value in expected.items():
+        assert key in actual, f"{error.abi.name} has no input {key}"
+        assert actual[key] == value, f"{error.abi.name}.{key}: expected {value}, got {actual[key]}"
+
+
+class reverts:
+    """Strict `ape.reverts(error, **inputs)`: asserts the custom error's name and every given input.
+
+    Ape does not decode custom errors raised by `eth_call`s (views) and `ape.reverts` then passes on any
+    revert; here such a revert must at least carry the expected selector, and asserting its inputs requires
+    `call_reverts`."""
+
+    def __init__(self, error, **inputs):
+        import ape
+
+        self.error, self.inputs = error, inputs
+        self._inner = ape.reverts()
+
+    def __enter__(self):
+        self.info = self._inner.__enter__()
+        return self.info
+
+    def __exit__(self, exc_type, exc, tb):
+        from ape.exceptions import CustomError
+
+        handled = self._inner.__exit__(exc_type, exc, tb)
+        value = self.info.value
+        name = self.error.abi.name
+        if isinstance(value, CustomError):
+            assert type(value).__name__ == name, f"expected {name} but reverted with {type(value).__name__}"
+            _assert_inputs(self.error, dict(value.inputs), self.inputs)
+        else:
+            message = str(getattr(value, "revert_message", "") or value)
+            if message.startswith("0x"):  # raw revert data (e.g. a reverted deployment)
+                from hexbytes import HexBytes
+
+                _assert_inputs(self.error, _decode_error(self.error, HexBytes(message)), self.inputs)
+                return handled
+            assert f"custom error 0x{_selector(self.error).hex()}" in message, f"expected {name}: {message!r}"
+            assert not self.inputs, "use call_reverts to assert the inputs of a reverted view"
+        return handled
+
+
+def call_reverts(error, handler, *args, _from=None, **inputs):
+    """Asserts that the call `handler(*args)` (a view, or a transaction simulated from `_from`) reverts with
+    `error` carrying `inputs` (raw eth_call: fast even when the error comes from a nested contract)."""
+    from ape import chain
+    from hexbytes import HexBytes
+    from web3.exceptions import ContractCustomError
+
+    data = handler.encode_input(*args)
+    try:
+        call = {"to": handler.contract.address, "data": HexBytes(data).to_0x_hex()}
+        if _from is not None:
+            call["from"] = getattr(_from, "address", _from)
+        chain.provider.web3.eth.call(call)
+    except ContractCustomError as err:
+        raw = err.data if isinstance(err.data, str) else err.args[-1]
+        actual = _decode_error(error, HexBytes(raw))
+        _assert_inputs(error, actual, inputs)
+        return actual
+    raise AssertionError(f"{handler} did not revert")
+
+
+def series_greeks(strike, cap, is_call, spot, vol, tau):
+    """mpmath reference of one long option of a series (SeriesLib): (value, delta, gamma, vega) in natural
+    units, with the intrinsic fallback outside strike/spot in [0.01, 100] and at expiry."""
+    from tests.utils import black_scholes as bs
+
+    def leg(k, call):
+        if tau != 0 and k * 100 >= spot and k <= spot * 100:
+            g = bs.greeks(spot, k, tau, vol, 0, call)
+            return g.price, g.delta, g.gamma, g.vega
+        s, kk = bs.mpf(spot) / WAD, bs.mpf(k) / WAD
+        if call:
+            return (s - kk, 1, 0, 0) if spot > k else (0, 0, 0, 0)
+        return (kk - s, -1, 0, 0) if k > spot else (0, 0, 0, 0)
+
+    a = leg(strike, is_call)
+    if not is_call:
+        return a
+    b = leg(strike + cap, True)
+    value = min(max(a[0] - b[0], 0), bs.mpf(cap) / WAD)
+    return (value, a[1] - b[1], a[2] - b[2], a[3] - b[3])
