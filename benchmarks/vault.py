@@ -22,9 +22,12 @@ def _deploy(project, owner, manager, guardian):
     feed.pushAnswer(2000 * 10**8, sender=owner)
     zero = "0x0000000000000000000000000000000000000000"
     oracle = (feed, 3600, zero, 0, zero, 0)
-    policy = (50, 50, 100, 500, 10, 10**30, 10**30)
+    from deltavault.policy import VaultPolicy
+
+    policy = VaultPolicy().as_tuple()
+    engine = owner.deploy(project.GreeksEngine)
     vault = owner.deploy(
-        project.DeltaVault, quote, base, "DeltaVault USDC/WETH", "dvUSDC", oracle, policy, 8 * 10**17,
+        project.DeltaVault, quote, base, engine, "DeltaVault USDC/WETH", "dvUSDC", oracle, policy, 8 * 10**17,
         owner, manager, guardian,
     )  # fmt: skip
     return vault, quote, base, feed

@@ -54,6 +54,11 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     uint256 public constant MAX_FEE_BPS = 200;
     uint256 public constant MAX_SPREAD_BPS = 2_000;
     uint256 public constant MAX_MIN_PREMIUM_BPS = 1_000;
+    /// @notice Bounds of the marked band: the price feed's deviation threshold, and the largest volatility step.
+    uint256 public constant MIN_PRICE_MARK_BPS = 1;
+    uint256 public constant MAX_PRICE_MARK_BPS = 1_000;
+    uint256 public constant MIN_VOL_MARK_BAND = 0.001e18;
+    uint256 public constant MAX_VOL_MARK_BAND = 0.5e18;
     /// @notice Bounds of the oracle set-up, seconds.
     uint256 public constant MIN_ORACLE_AGE = 60;
     uint256 public constant MAX_ORACLE_AGE = 2 days;
@@ -254,16 +259,29 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
 
     // ---------------------------------------------------------------- ERC-4626
 
-    /// @notice Net asset value in quote units: quote held + base at the oracle price - the value of the
-    ///         outstanding options at the current implied volatility - settled payouts not yet redeemed.
-    function totalAssets() public view override returns (uint256) {
+    /// @notice Net asset value in quote units at the current marks: quote held + base at the oracle price - the
+    ///         value of the outstanding options at the current implied volatility - settled payouts not yet
+    ///         redeemed. Share conversions use the marked band around it (`markedNav`).
+    function totalAssets() public view override returns (uint256 nav) {
+        (nav, ) = markedNav();
+    }
+
+    /// @inheritdoc IDeltaVault
+    function markedNav() public view returns (uint256 nav, uint256 band) {
         uint256 spot = _spotPrice();
-        (uint256 liabilityWad, , , ) = _portfolio(spot, _impliedVol());
+        (uint256 liabilityWad, int256 delta, int256 gamma, int256 vega) = _portfolio(spot, _impliedVol());
+        uint256 baseWad = _baseWad();
         // Assets rounded down, liabilities rounded up.
-        uint256 assets = IERC20(asset()).balanceOf(address(this)) +
-            Math.mulDiv(_baseWad(), spot, _quoteScale);
+        uint256 assets = IERC20(asset()).balanceOf(address(this)) + Math.mulDiv(baseWad, spot, _quoteScale);
         uint256 debts = Math.mulDiv(liabilityWad, WAD, _quoteScale, Math.Rounding.Ceil) + _owedSettled;
-        return assets > debts ? assets - debts : 0;
+        nav = assets > debts ? assets - debts : 0;
+        // Value at risk from the next update, WAD quote, rounded up: a wider band is in the vault's favour.
+        uint256 move = Math.mulDiv(spot, _policy.priceMarkBps, BPS, Math.Rounding.Ceil);
+        uint256 gammaMove = Math.mulDiv(_abs(gamma), move, WAD, Math.Rounding.Ceil);
+        uint256 risk = Math.mulDiv(_abs(delta + int256(baseWad)), move, WAD, Math.Rounding.Ceil) +
+            Math.mulDiv(gammaMove, move, 2 * WAD, Math.Rounding.Ceil) +
+            Math.mulDiv(_abs(vega), _policy.volMarkBand, WAD, Math.Rounding.Ceil);
+        band = Math.mulDiv(risk, WAD, _quoteScale, Math.Rounding.Ceil);
     }
 
     function deposit(
@@ -319,6 +337,32 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         uint256 free = freeAssets();
         if (previewRedeem(shares) <= free) return shares;
         return Math.min(shares, _convertToShares(free, Math.Rounding.Floor));
+    }
+
+    /// @dev Shares for assets at the least favourable mark for the caller: a deposit (rounded down) at the top
+    ///      of the marked band, a withdrawal (rounded up) at its bottom.
+    function _convertToShares(
+        uint256 assets,
+        Math.Rounding rounding
+    ) internal view override returns (uint256) {
+        uint256 nav = _markedNavFor(rounding == Math.Rounding.Floor);
+        return Math.mulDiv(assets, totalSupply() + 10 ** _decimalsOffset(), nav + 1, rounding);
+    }
+
+    /// @dev Assets for shares at the least favourable mark for the caller: a mint (rounded up) at the top of
+    ///      the marked band, a redemption (rounded down) at its bottom.
+    function _convertToAssets(
+        uint256 shares,
+        Math.Rounding rounding
+    ) internal view override returns (uint256) {
+        uint256 nav = _markedNavFor(rounding == Math.Rounding.Ceil);
+        return Math.mulDiv(shares, nav + 1, totalSupply() + 10 ** _decimalsOffset(), rounding);
+    }
+
+    function _markedNavFor(bool entering) internal view returns (uint256) {
+        (uint256 nav, uint256 band) = markedNav();
+        if (entering) return nav + band;
+        return nav > band ? nav - band : 0;
     }
 
     /// @dev The entry fee is taken out of the deposited assets and stays in the vault.
@@ -439,6 +483,10 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         if (address(_oracle.volFeed) != address(0)) revert VolatilityFromFeed(address(_oracle.volFeed));
         uint256 nextAllowed = _volUpdatedAt + VOL_UPDATE_DELAY;
         if (block.timestamp < nextAllowed) revert VolatilityUpdateTooSoon(_volUpdatedAt, nextAllowed);
+        if (vol < MIN_VOL || vol > MAX_VOL) revert VolatilityOutOfBounds(vol, MIN_VOL, MAX_VOL);
+        uint256 current = _manualVol;
+        uint256 step = vol > current ? vol - current : current - vol;
+        if (step > _policy.volMarkBand) revert VolatilityStepTooLarge(current, vol, _policy.volMarkBand);
         _setManualVol(vol);
     }
 
@@ -590,6 +638,8 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         _checkBound("baseSpreadBps", p.baseSpreadBps, 0, MAX_SPREAD_BPS);
         _checkBound("exposureSpreadBps", p.exposureSpreadBps, 0, MAX_SPREAD_BPS);
         _checkBound("minPremiumBps", p.minPremiumBps, 1, MAX_MIN_PREMIUM_BPS);
+        _checkBound("priceMarkBps", p.priceMarkBps, MIN_PRICE_MARK_BPS, MAX_PRICE_MARK_BPS);
+        _checkBound("volMarkBand", p.volMarkBand, MIN_VOL_MARK_BAND, MAX_VOL_MARK_BAND);
         _checkBound("gammaLimit", p.gammaLimit, 1, type(uint128).max);
         _checkBound("vegaLimit", p.vegaLimit, 1, type(uint128).max);
         _policy = p;

@@ -38,6 +38,8 @@ class VaultPolicy:
     base_spread_bps: int = 100
     exposure_spread_bps: int = 500
     min_premium_bps: int = 10
+    price_mark_bps: int = 50
+    vol_mark_band: int = 5 * 10**16
     gamma_limit: int = 10**30
     vega_limit: int = 10**30
 

@@ -48,6 +48,12 @@ interface IDeltaVault {
     /// @param exposureSpreadBps Extra spread at full use of the vega limit, for trades that add exposure.
     /// @param minPremiumBps Minimum buy premium as a fraction of the maximum payoff, so that nobody can lock
     ///        the vault's collateral with options bought for nothing.
+    /// @param priceMarkBps The price feed's deviation threshold: the largest price move the next oracle update
+    ///        can bring without a heartbeat. Deposits and withdrawals are priced at the least favourable net
+    ///        asset value within this move (see `totalAssets`).
+    /// @param volMarkBand The largest change of the implied volatility one update can bring (WAD); manual
+    ///        changes are bounded by it, and deposits and withdrawals are priced at the least favourable value
+    ///        within it.
     /// @param gammaLimit Limit of |portfolio gamma|, WAD per one quote unit of spot.
     /// @param vegaLimit Limit of |portfolio vega|, WAD quote per 1.00 of vol.
     struct Policy {
@@ -56,6 +62,8 @@ interface IDeltaVault {
         uint16 baseSpreadBps;
         uint16 exposureSpreadBps;
         uint16 minPremiumBps;
+        uint16 priceMarkBps;
+        uint64 volMarkBand;
         uint128 gammaLimit;
         uint128 vegaLimit;
     }
@@ -126,6 +134,8 @@ interface IDeltaVault {
     error VolatilityOutOfBounds(uint256 vol, uint256 min, uint256 max);
     /// @notice The manual volatility was changed at `lastUpdate`; the next change is allowed at `nextAllowed`.
     error VolatilityUpdateTooSoon(uint256 lastUpdate, uint256 nextAllowed);
+    /// @notice A manual volatility change larger than the policy's `volMarkBand`.
+    error VolatilityStepTooLarge(uint256 current, uint256 requested, uint256 maxStep);
     /// @notice Manual volatility cannot be set while a volatility feed is configured.
     error VolatilityFromFeed(address volFeed);
     /// @notice A policy or oracle parameter is outside its hard bound.
@@ -259,6 +269,12 @@ interface IDeltaVault {
     /// @return vega WAD quote per 1.00 of vol.
     function portfolioGreeks() external view returns (int256 delta, int256 gamma, int256 vega);
 
+    /// @notice Net asset value (quote units) at the current marks, and the half-width of the band within which
+    ///         the next oracle update can move it: |delta| x dS + |gamma| x dS^2 / 2 + |vega| x volMarkBand with
+    ///         dS = spot x priceMarkBps. Deposits and mints are priced at nav + band, withdrawals and redemptions
+    ///         at nav - band, so that seeing the next price or volatility update coming does not pay.
+    function markedNav() external view returns (uint256 nav, uint256 band);
+
     /// @notice The ERC-1155 token holding one id per series.
     function optionToken() external view returns (address);
 
@@ -300,7 +316,8 @@ interface IDeltaVault {
         bool isCall
     ) external returns (uint256 seriesId);
 
-    /// @notice Sets the manual implied volatility (manager), within hard bounds and at most once per delay.
+    /// @notice Sets the manual implied volatility (manager), within hard bounds, at most once per delay and by
+    ///         at most the policy's `volMarkBand`.
     function setImpliedVol(uint256 vol) external;
 
     /// @notice Sets the policy (owner), every field within its hard bound.

@@ -92,14 +92,14 @@ def test_roles__owner_grants_manager__new_manager_lists(env, owner, keeper, chai
 
 @pytest.mark.parametrize("which", ["owner", "manager", "guardian"])
 def test_constructor__zero_role_address__reverts(
-    project, owner, manager, guardian, create_token, create_feed, which
+    project, owner, manager, guardian, create_token, create_feed, greeks_engine, which
 ):
     roles = {"owner": owner.address, "manager": manager.address, "guardian": guardian.address}
     roles[which] = ZERO_ADDRESS
     quote, base, feed = create_token(), create_token("W", "W", 18), create_feed()
     with reverts(project.DeltaVault.ZeroAddress):
         owner.deploy(
-            project.DeltaVault, quote, base, "v", "v", oracle_config(feed), default_policy(), WAD,
+            project.DeltaVault, quote, base, greeks_engine, "v", "v", oracle_config(feed), default_policy(), WAD,
             roles["owner"], roles["manager"], roles["guardian"],
         )  # fmt: skip
 
@@ -107,7 +107,16 @@ def test_constructor__zero_role_address__reverts(
 @pytest.mark.parametrize("quote_decimals,base_decimals,name", [(5, 18, "quoteDecimals"), (19, 18, "quoteDecimals"),
                                                                 (6, 19, "baseDecimals")])  # fmt: skip
 def test_constructor__token_decimals_out_of_bounds__reverts(
-    project, owner, manager, guardian, create_token, create_feed, quote_decimals, base_decimals, name
+    project,
+    owner,
+    manager,
+    guardian,
+    create_token,
+    create_feed,
+    greeks_engine,
+    quote_decimals,
+    base_decimals,
+    name,
 ):
     quote, base, feed = (
         create_token("Q", "Q", quote_decimals),
@@ -116,7 +125,7 @@ def test_constructor__token_decimals_out_of_bounds__reverts(
     )
     with reverts(project.DeltaVault.ParameterOutOfBounds, parameter=b32(name)):
         owner.deploy(
-            project.DeltaVault, quote, base, "v", "v", oracle_config(feed), default_policy(), WAD,
+            project.DeltaVault, quote, base, greeks_engine, "v", "v", oracle_config(feed), default_policy(), WAD,
             owner, manager, guardian,
         )  # fmt: skip
 
@@ -184,15 +193,15 @@ def test_set_oracle_config__longer_max_age__accepts_older_answer(env, owner, cha
 # ---------------------------------------------------------------- implied volatility
 
 
-def test_set_vol__within_bounds_after_delay__sets_and_emits(env, manager, chain):
-    vault = env.vault
+@pytest.mark.parametrize("start,target", [(0.1, 0.05), (4.95, 5.0), (0.8, 0.85)])
+def test_set_vol__within_bounds_and_step_after_delay__sets_and_emits(
+    create_vault, manager, chain, start, target
+):
+    vault = create_vault(vol=start).vault
     chain.pending_timestamp += HOUR
-    tx = vault.setImpliedVol(int(0.05 * WAD), sender=manager)
-    assert vault.impliedVol() == int(0.05 * WAD)
-    assert [log.vol for log in tx.decode_logs(vault.ImpliedVolSet)] == [int(0.05 * WAD)]
-    chain.pending_timestamp += HOUR
-    vault.setImpliedVol(5 * WAD, sender=manager)
-    assert vault.impliedVol() == 5 * WAD
+    tx = vault.setImpliedVol(int(target * WAD), sender=manager)
+    assert vault.impliedVol() == int(target * WAD)
+    assert [log.vol for log in tx.decode_logs(vault.ImpliedVolSet)] == [int(target * WAD)]
 
 
 @pytest.mark.parametrize("vol", [int(0.05 * WAD) - 1, 5 * WAD + 1, 0])
@@ -205,7 +214,7 @@ def test_set_vol__out_of_bounds__reverts(env, manager, chain, vol):
 def test_set_vol__before_delay__reverts(env, manager, chain):
     vault = env.vault
     chain.pending_timestamp += HOUR
-    last = vault.setImpliedVol(WAD, sender=manager).timestamp
+    last = vault.setImpliedVol(int(0.85 * WAD), sender=manager).timestamp
     chain.pending_timestamp = last + HOUR - 1
     with reverts(vault.VolatilityUpdateTooSoon, lastUpdate=last, nextAllowed=last + HOUR):
         vault.setImpliedVol(int(0.9 * WAD), sender=manager)
@@ -216,12 +225,12 @@ def test_set_vol__before_delay__reverts(env, manager, chain):
 
 @pytest.mark.parametrize("vol", [int(0.04 * WAD), 6 * WAD])
 def test_constructor__initial_vol_out_of_bounds__reverts(
-    project, owner, manager, guardian, create_token, create_feed, vol
+    project, owner, manager, guardian, create_token, create_feed, greeks_engine, vol
 ):
     quote, base, feed = create_token(), create_token("W", "W", 18), create_feed()
     with reverts(project.DeltaVault.VolatilityOutOfBounds, vol=vol):
         owner.deploy(
-            project.DeltaVault, quote, base, "v", "v", oracle_config(feed), default_policy(), vol,
+            project.DeltaVault, quote, base, greeks_engine, "v", "v", oracle_config(feed), default_policy(), vol,
             owner, manager, guardian,
         )  # fmt: skip
 
@@ -250,7 +259,9 @@ def test_list_series__invalid__reverts(env, manager, chain, strike, cap, offset,
 
 def test_list_series__bounds_inclusive__listed_with_event(env, manager, chain):
     vault = env.vault
-    expiry = chain.pending_timestamp + HOUR
+    now = chain.pending_timestamp + 10
+    chain.pending_timestamp = now  # mine at an exact time: the bounds are inclusive to the second
+    expiry = now + HOUR
     tx = vault.listSeries(10**15, 10**27, expiry, True, sender=manager)
     [event] = tx.decode_logs(vault.SeriesListed)
     assert (event.seriesId, event.strike, event.cap, event.expiry, event.isCall) == (
@@ -260,7 +271,9 @@ def test_list_series__bounds_inclusive__listed_with_event(env, manager, chain):
         expiry,
         True,
     )
-    vault.listSeries(10**27, 0, chain.pending_timestamp + 730 * DAY, False, sender=manager)
+    now = chain.pending_timestamp + 10
+    chain.pending_timestamp = now
+    vault.listSeries(10**27, 0, now + 730 * DAY, False, sender=manager)
     assert list(vault.liveSeries()) == [1, 2]
     s = vault.series(2)
     assert (s.strike, s.cap, s.isCall, s.settled, s.outstanding) == (10**27, 0, False, False, 0)

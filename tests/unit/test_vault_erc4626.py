@@ -1,6 +1,7 @@
 """DeltaVault as an ERC-4626 vault: round trips, fees, rounding direction, share inflation, non-standard tokens,
 and trading against a predictable mark (threat 11)."""
 
+import ape
 import pytest
 
 from tests.utils.vault import (
@@ -244,7 +245,7 @@ def test_inflation_attack__dust_deposit_and_donation__attacker_loses(
 
 
 @pytest.fixture(scope="module")
-def fot_env(project, owner, manager, guardian, create_token, create_feed):
+def fot_env(project, owner, manager, guardian, create_token, create_feed, greeks_engine):
     from tests.utils.vault import VaultEnv
 
     quote = owner.deploy(project.FeeOnTransferERC20, "Fee USD", "FUSD", 6, 10)
@@ -254,6 +255,7 @@ def fot_env(project, owner, manager, guardian, create_token, create_feed):
         project.DeltaVault,
         quote,
         base,
+        greeks_engine,
         "DeltaVault FUSD/WETH",
         "dvFUSD",
         oracle_config(feed),
@@ -351,11 +353,6 @@ def test_predictable_mark__short_calls_stale_vol_drop__no_profit(
     assert profit < 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open finding: NAV of an unhedged short book moves more than 1:1 with the price, so a fee equal to "
-    "the feed's deviation threshold does not stop a deposit ahead of a predictable update",
-)
 def test_predictable_mark__levered_short_calls_price_fall_at_fee__no_profit(
     create_vault, owner, manager, depositor, trader, attacker
 ):
@@ -369,24 +366,35 @@ def test_predictable_mark__levered_short_calls_price_fall_at_fee__no_profit(
     assert profit < 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open finding: a manual volatility change has no step bound; a large, visible vol cut lifts the "
-    "NAV of a short book by more than the fees",
-)
-def test_predictable_mark__short_calls_large_stale_vol_drop__no_profit(
+def test_predictable_mark__short_calls_vol_drop_of_full_mark_band__no_profit(
     short_call_book, manager, owner, attacker, chain
 ):
     env, _ = short_call_book
     chain.pending_timestamp += HOUR
+    step = env.vault.policy().volMarkBand
 
     def vol_drop():
-        env.vault.setImpliedVol(int(0.4 * WAD), sender=manager)
+        env.vault.setImpliedVol(int(0.8 * WAD) - step, sender=manager)
         env.set_price(2000, owner)
 
     env.set_price(2000, owner)
     profit = _round_trip_profit(env, attacker, 500_000 * env.q, vol_drop)
     assert profit < 0
+
+
+def test_set_implied_vol__step_beyond_mark_band__reverts(short_call_book, manager, owner, chain):
+    env, _ = short_call_book
+    chain.pending_timestamp += HOUR
+    env.set_price(2000, owner)
+    step = env.vault.policy().volMarkBand
+    with ape.reverts(
+        env.vault.VolatilityStepTooLarge,
+        current=int(0.8 * WAD),
+        requested=int(0.8 * WAD) - step - 1,
+        maxStep=step,
+    ):
+        env.vault.setImpliedVol(int(0.8 * WAD) - step - 1, sender=manager)
+    assert env.vault.impliedVol() == int(0.8 * WAD)
 
 
 def test_max_redeem__last_shareholder__can_redeem_every_share(env, depositor):

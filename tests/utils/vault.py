@@ -10,14 +10,16 @@ DAY = 86400
 
 
 def default_policy(**overrides) -> tuple:
-    """Policy struct (entryFeeBps, exitFeeBps, baseSpreadBps, exposureSpreadBps, minPremiumBps, gammaLimit,
-    vegaLimit)."""
+    """Policy struct (entryFeeBps, exitFeeBps, baseSpreadBps, exposureSpreadBps, minPremiumBps, priceMarkBps,
+    volMarkBand, gammaLimit, vegaLimit)."""
     p = {
         "entryFeeBps": 50,
         "exitFeeBps": 50,
         "baseSpreadBps": 100,
         "exposureSpreadBps": 500,
         "minPremiumBps": 10,
+        "priceMarkBps": 50,
+        "volMarkBand": 5 * 10**16,
         "gammaLimit": 10**30,
         "vegaLimit": 10**30,
     }
