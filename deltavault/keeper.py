@@ -187,6 +187,7 @@ class PendingTx:
     max_fee: int
     priority_fee: int
     gas_limit: int
+    nonce_used_seen: tuple[int, float] | None = None  # (block, monotonic time) the nonce was first seen mined
 
 
 @dataclass
@@ -446,7 +447,7 @@ class Keeper:
         self.log({"event": event, "hedger": hedger, "tx": tx_hash, "nonce": nonce, "block": ctx["block"],
                   "gas_limit": gas_limit, "max_fee": max_fee, "priority_fee": priority})  # fmt: skip
         try:
-            eth.send_raw_transaction(raw)
+            node_hash = "0x" + bytes(eth.send_raw_transaction(raw)).hex()
         except _rpc_errors():
             raise
         except Exception as err:
@@ -457,6 +458,9 @@ class Keeper:
             self.log({"event": "tx_rejected", "hedger": hedger, "tx": tx_hash, "error": text})
             self._quiet_until_block = ctx["block"] + self.config.failure_cooldown_blocks
             return None
+        if node_hash != tx_hash:
+            self.log({"event": "tx_hash_mismatch", "computed": tx_hash, "node": node_hash})
+            self.pending.tx_hash = self.sent[-1] = tx_hash = node_hash
         self.log({"event": "tx_sent", "hedger": hedger, "tx": tx_hash, "nonce": nonce})
         return tx_hash
 
@@ -481,6 +485,14 @@ class Keeper:
             return
         mined_nonce = eth.get_transaction_count(self.sender, "latest")
         if mined_nonce > p.nonce:
+            # Our nonce is used but our receipt is not there. Nodes may index the receipt a moment after the
+            # nonce moves (anvil's automine, load-balanced RPCs): decide "replaced" only a block or 2 s later.
+            if p.nonce_used_seen is None:
+                p.nonce_used_seen = (block, time.monotonic())
+                return
+            seen_block, seen_at = p.nonce_used_seen
+            if block == seen_block and time.monotonic() - seen_at < 2.0:
+                return
             # Another transaction with our nonce was mined (e.g. sped up or cancelled from a wallet).
             self.pending = None
             self.log({"event": "tx_replaced", "hedger": p.hedger, "tx": p.tx_hash, "nonce": p.nonce})
@@ -604,7 +616,8 @@ def ape_signer(account: Any) -> Signer:
         signed = account.sign_transaction(txn)
         if signed is None:
             raise RuntimeError(f"account {account.address} refused to sign")
-        return signed.serialize_transaction(), "0x" + bytes(signed.txn_hash).hex()
+        raw = signed.serialize_transaction()
+        return raw, "0x" + keccak(raw).hex()  # the hash of a typed transaction is keccak of its envelope
 
     return sign
 

@@ -325,31 +325,37 @@ def status(network, deployment_file, address):
 
     c = _ctx(deployment_file)
     v = c.vault
-    spot = v.spotPrice()
-    delta, gamma, vega = v.portfolioGreeks()
     share_decimals = v.decimals()
+
+    def safe(read, show):
+        """Oracle-dependent reads fail while a feed is stale; show why instead of stopping."""
+        try:
+            return show(read())
+        except Exception as err:
+            return f"n/a ({str(err).splitlines()[0][:80]})"
+
     click.echo(f"vault {v.address}  {'PAUSED' if v.paused() else 'active'}")
-    click.echo(f"  NAV {fmt(v.totalAssets(), c.q, 2)} {c.symbol}   shares {fmt(v.totalSupply(), share_decimals)}")
+    nav = safe(v.totalAssets, lambda x: fmt(x, c.q, 2))
+    click.echo(f"  NAV {nav} {c.symbol}   shares {fmt(v.totalSupply(), share_decimals)}")
     click.echo(f"  free {fmt(v.freeAssets(), c.q, 2)}   reserved {fmt(v.reservedAssets(), c.q, 2)}")
-    click.echo(f"  spot {fmt(spot, 18, 2)}   implied vol {fmt(v.impliedVol(), 18, 4)}")
-    click.echo(f"  delta {fmt(delta, 18)}   gamma {gamma / 1e18:.6g}   vega {fmt(vega, 18, 2)}")
-    st = c.hedger.rebalanceStatus()
-    click.echo(f"  hedge: due {st.due}  band {fmt(st.band, 18)}  target {fmt(st.target, 18)}  trade {fmt(st.trade, 18)}")
+    click.echo(f"  spot {safe(v.spotPrice, lambda x: fmt(x, 18, 2))}   implied vol {safe(v.impliedVol, lambda x: fmt(x, 18))}")
+    click.echo("  greeks " + safe(v.portfolioGreeks, lambda g: f"delta {fmt(g[0], 18)}  gamma {g[1] / 1e18:.6g}  vega {fmt(g[2], 18, 2)}"))
+    click.echo("  hedge " + safe(c.hedger.rebalanceStatus, lambda st: f"due {st.due}  band {fmt(st.band, 18)}  "
+                                 f"target {fmt(st.target, 18)}  trade {fmt(st.trade, 18)}"))  # fmt: skip
     owner = None
     if address:
         owner = address if address.startswith("0x") else accounts.load(address).address
     click.echo(f"{'id':>3} {'type':<5} {'strike':>10} {'cap':>8} {'expiry':<21} {'outstanding':>12} "
                f"{'buy 1':>10} {'state':<10}" + (" held" if owner else ""))  # fmt: skip
-    ids = list(v.liveSeries())
-    for sid in range(1, max(ids + [0]) + 1):
+    for sid in range(1, 1_000):  # series ids start at 1 and increase by one
         try:
             s = v.series(sid)
         except Exception:
-            continue
+            break
         if s.expiry == 0:
-            continue
+            break
         state = "settled" if s.settled else ("expired" if s.expiry <= c.now else "live")
-        price = fmt(v.quoteBuy(sid, WAD), c.q, 2) if state == "live" else "-"
+        price = safe(lambda sid=sid: v.quoteBuy(sid, WAD), lambda x: fmt(x, c.q, 2)) if state == "live" else "-"
         line = (f"{sid:>3} {'call' if s.isCall else 'put':<5} {fmt(s.strike, 18, 0):>10} {fmt(s.cap, 18, 0):>8} "
                 f"{_when(s.expiry):<21} {fmt(s.outstanding, 18):>12} {price:>10} {state:<10}")  # fmt: skip
         if owner:
@@ -358,7 +364,7 @@ def status(network, deployment_file, address):
     if owner:
         shares = v.balanceOf(owner)
         click.echo(f"account {owner}: {fmt(c.quote.balanceOf(owner), c.q, 2)} {c.symbol}, "
-                   f"{fmt(shares, share_decimals)} shares (~{fmt(v.previewRedeem(shares), c.q, 2)} {c.symbol})")  # fmt: skip
+                   f"{fmt(shares, share_decimals)} shares (~{safe(lambda: v.previewRedeem(shares), lambda x: fmt(x, c.q, 2))} {c.symbol})")  # fmt: skip
 
 
 __all__ = ["cli", "settlement_round", "Decimal"]
