@@ -68,7 +68,9 @@ def fmt(units: int, decimals: int, places: int = 4) -> str:
 def load_deployment(path: str | Path | None, chain_id: int) -> dict[str, Any]:
     """The deployment file given, or `deployments/<chain id>.json`; a clear error when missing."""
     try:
-        return read_deployment(Path(path) if path else Path(DEPLOYMENTS_DIR) / f"{chain_id}.json", chain_id=chain_id)
+        return read_deployment(
+            Path(path) if path else Path(DEPLOYMENTS_DIR) / f"{chain_id}.json", chain_id=chain_id
+        )
     except RegistryError as err:
         raise click.ClickException(str(err)) from None
 

@@ -62,7 +62,9 @@ class HedgeStatus:
     @classmethod
     def from_tuple(cls, value: Sequence[Any]) -> HedgeStatus:
         due, rule, delta, target, band, trade, next_allowed = value
-        return cls(bool(due), Rule(int(rule)), int(delta), int(target), int(band), int(trade), int(next_allowed))
+        return cls(
+            bool(due), Rule(int(rule)), int(delta), int(target), int(band), int(trade), int(next_allowed)
+        )
 
     @property
     def deviation(self) -> int:
@@ -110,7 +112,9 @@ def decide(
                 False, f"not-due: |delta-target| {_wad(status.deviation)} <= band {_wad(status.band)}"
             )
         if now is not None and now < status.next_allowed:
-            return Decision(False, f"cooldown: rule {status.rule.name.lower()} fires, allowed at {status.next_allowed}")
+            return Decision(
+                False, f"cooldown: rule {status.rule.name.lower()} fires, allowed at {status.next_allowed}"
+            )
         return Decision(False, f"no-trade: rule {status.rule.name.lower()} fires but no trade is possible")
     if max_gas_price is not None and gas_price > max_gas_price:
         return Decision(False, f"gas-price-above-ceiling: {gas_price} > {max_gas_price} wei")
@@ -286,7 +290,9 @@ class Keeper:
             raise ValueError("no deployment given")
         lenses = {d.get("lens") for d in deployments}
         if None in lenses:
-            raise ValueError("a deployment has no `lens`; redeploy with `ape run deploy` (it deploys VaultLens)")
+            raise ValueError(
+                "a deployment has no `lens`; redeploy with `ape run deploy` (it deploys VaultLens)"
+            )
         web3 = web3 or chain.provider.web3
         return cls(
             web3=web3,
@@ -319,9 +325,7 @@ class Keeper:
                 )
             )
         # Keep the bounty parameters next to the views for the decision.
-        self._bounty_params = {
-            to_checksum_address(e[0]): (int(e[5]), int(e[6]), int(e[7])) for e in entries
-        }
+        self._bounty_params = {to_checksum_address(e[0]): (int(e[5]), int(e[6]), int(e[7])) for e in entries}
         return ctx, views
 
     def tick(self, block_number: int | None = None) -> TickResult | None:
@@ -353,7 +357,10 @@ class Keeper:
                 cap=cap,
             )
             view.gas_cost = gas_cost_in_quote(
-                gas=gas + TX_GAS_OVERHEAD, gas_price=gas_price, spot=view.spot, quote_decimals=view.quote_decimals
+                gas=gas + TX_GAS_OVERHEAD,
+                gas_price=gas_price,
+                spot=view.spot,
+                quote_decimals=view.quote_decimals,
             )
             view.decision = decide(
                 view.status,
@@ -371,7 +378,9 @@ class Keeper:
             if self.pending is not None:
                 self.log({"event": "wait_pending", "hedger": view.hedger, "tx": self.pending.tx_hash})
             elif block < self._quiet_until_block:
-                self.log({"event": "cooling_down", "hedger": view.hedger, "until_block": self._quiet_until_block})
+                self.log(
+                    {"event": "cooling_down", "hedger": view.hedger, "until_block": self._quiet_until_block}
+                )
             else:
                 result.sent = self._send(view.hedger, ctx)
         self.last_block = block
@@ -480,7 +489,14 @@ class Keeper:
             if receipt["status"] == 1:
                 self._record_landed(p, receipt)
             else:
-                self.log({"event": "tx_failed", "hedger": p.hedger, "tx": p.tx_hash, "block": receipt["blockNumber"]})
+                self.log(
+                    {
+                        "event": "tx_failed",
+                        "hedger": p.hedger,
+                        "tx": p.tx_hash,
+                        "block": receipt["blockNumber"],
+                    }
+                )
                 self._quiet_until_block = block + self.config.failure_cooldown_blocks
             return
         mined_nonce = eth.get_transaction_count(self.sender, "latest")
@@ -532,9 +548,15 @@ class Keeper:
             topics = entry["topics"]
             if topics and bytes(topics[0]) == REBALANCED_TOPIC and entry["address"] == p.hedger:
                 rule, before, after, _in, _out, _price, bounty = decode(
-                    ["uint8", "int256", "int256", "uint256", "uint256", "uint256", "uint256"], bytes(entry["data"])
+                    ["uint8", "int256", "int256", "uint256", "uint256", "uint256", "uint256"],
+                    bytes(entry["data"]),
                 )
-                landed.rule, landed.delta_before, landed.delta_after, landed.bounty = Rule(rule), before, after, bounty
+                landed.rule, landed.delta_before, landed.delta_after, landed.bounty = (
+                    Rule(rule),
+                    before,
+                    after,
+                    bounty,
+                )
         self.rebalances.append(landed)
         record = asdict(landed)
         record["rule"] = landed.rule.name.lower()
@@ -562,7 +584,7 @@ class Keeper:
         while not stop.is_set():
             try:
                 if self._down:
-                    self.web3.eth.block_number  # probe
+                    _ = self.web3.eth.block_number  # probe
                     self._down = False
                     backoff = self.config.backoff_initial
                     self.log({"event": "rpc_reconnected", "pending": self.pending and self.pending.tx_hash})

@@ -98,7 +98,9 @@ def write_deployment(data: dict[str, Any], directory: Path | str = DEPLOYMENTS_D
         raise RegistryError(f"deployment lacks keys: {', '.join(missing)}")
     unknown = sorted(set(data) - set(DEPLOYMENT_KEYS))
     if unknown:
-        raise RegistryError(f"unknown deployment keys (document them in DEPLOYMENT_KEYS): {', '.join(unknown)}")
+        raise RegistryError(
+            f"unknown deployment keys (document them in DEPLOYMENT_KEYS): {', '.join(unknown)}"
+        )
     path = deployment_path(data["chainId"], directory)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
@@ -175,7 +177,9 @@ def read_network_config(path: Path | str, *, chain_id: int | None = None) -> dic
             "fill it in from the protocol's official deployment list before deploying"
         )
     if chain_id is not None and int(data["chainId"]) != int(chain_id):
-        raise RegistryError(f"{path.name} is for chain {data['chainId']}, but the connected chain is {chain_id}")
+        raise RegistryError(
+            f"{path.name} is for chain {data['chainId']}, but the connected chain is {chain_id}"
+        )
     return data
 
 

@@ -60,7 +60,13 @@ def _block_now() -> tuple[int, int]:
 
 
 def list_series(
-    vault: Any, manager: Any, spot: Decimal | int | float, specs=DEFAULT_SERIES, *, now: int | None = None, **tx
+    vault: Any,
+    manager: Any,
+    spot: Decimal | int | float,
+    specs=DEFAULT_SERIES,
+    *,
+    now: int | None = None,
+    **tx,
 ) -> list[dict[str, Any]]:
     """List `specs` around `spot` (human price); calls are capped at one spot of payoff. Returns registry rows."""
     now = now if now is not None else _block_now()[1]
@@ -71,10 +77,18 @@ def list_series(
         strike = (spot * spec.moneyness / tick).to_integral_value() * tick
         cap = spot.to_integral_value() if spec.is_call else Decimal(0)
         expiry = (now + spec.days * DAY) // 3600 * 3600
-        receipt = vault.listSeries(int(strike * WAD), int(cap * WAD), expiry, spec.is_call, sender=manager, **tx)
+        receipt = vault.listSeries(
+            int(strike * WAD), int(cap * WAD), expiry, spec.is_call, sender=manager, **tx
+        )
         event = next(iter(receipt.decode_logs(vault.SeriesListed)))
         rows.append(
-            {"id": int(event.seriesId), "strike": str(strike), "cap": str(cap), "expiry": expiry, "isCall": spec.is_call}
+            {
+                "id": int(event.seriesId),
+                "strike": str(strike),
+                "cap": str(cap),
+                "expiry": expiry,
+                "isCall": spec.is_call,
+            }
         )
     return rows
 
@@ -104,7 +118,9 @@ def deploy_stack(
     price_feed.pushAnswer(int(Decimal(str(price)) * 10**FEED_DECIMALS), sender=deployer)
     vol_feed = deployer.deploy(project.TestAggregator, FEED_DECIMALS, "ETH 30-day implied volatility")
     vol_feed.pushAnswer(int(Decimal(str(vol)) * 10**FEED_DECIMALS), sender=deployer)
-    oracle = OracleConfig(price_feed=price_feed.address, price_max_age=3600, vol_feed=vol_feed.address, vol_max_age=DAY)
+    oracle = OracleConfig(
+        price_feed=price_feed.address, price_max_age=3600, vol_feed=vol_feed.address, vol_max_age=DAY
+    )
     system = deploy_vault_system(
         deployer,
         quote=market.quote,
@@ -162,7 +178,9 @@ def resolve_pool(net: dict[str, Any]) -> str:
     fee = int(net.get("poolFee") or 3000)
     pool = factory.getPool(net["baseToken"], net["quoteToken"], fee)
     if pool == ZERO_ADDRESS:
-        raise RegistryError(f"no Uniswap V3 pool for baseToken/quoteToken at fee {fee}; set `pool` or `poolFee`")
+        raise RegistryError(
+            f"no Uniswap V3 pool for baseToken/quoteToken at fee {fee}; set `pool` or `poolFee`"
+        )
     return pool
 
 

@@ -24,7 +24,9 @@ REPORTS = Path(__file__).resolve().parent.parent / "reports"
 GWEI = 10**9
 
 
-def gbm_path(steps: int, *, start: float, vol: float, drift: float, dt_hours: float, seed: int) -> list[float]:
+def gbm_path(
+    steps: int, *, start: float, vol: float, drift: float, dt_hours: float, seed: int
+) -> list[float]:
     rng = random.Random(seed)
     dt = dt_hours / (365 * 24)
     prices = [start]
@@ -50,7 +52,9 @@ def read_prices(path: str) -> list[float]:
 @click.option("--vol", "path_vol", type=float, default=1.0, show_default=True, help="GBM volatility")
 @click.option("--prices", "prices_file", type=click.Path(exists=True, dir_okay=False), default=None,
               help="replay a CSV with a `price` column instead of GBM")  # fmt: skip
-@click.option("--base-fee-gwei", type=float, default=20.0, show_default=True, help="base fee of the demo chain")
+@click.option(
+    "--base-fee-gwei", type=float, default=20.0, show_default=True, help="base fee of the demo chain"
+)
 @click.option("--out", "out_file", default=str(REPORTS / "demo.png"), show_default=True)
 def cli(network, steps, dt_hours, seed, path_vol, prices_file, base_fee_gwei, out_file):
     from ape import accounts, chain
@@ -68,8 +72,10 @@ def cli(network, steps, dt_hours, seed, path_vol, prices_file, base_fee_gwei, ou
         chain.provider.make_request("anvil_setNextBlockBaseFeePerGas", [hex(int(gwei * GWEI))])
 
     start_price = 2000.0
-    prices = read_prices(prices_file) if prices_file else gbm_path(
-        steps, start=start_price, vol=path_vol, drift=0.0, dt_hours=dt_hours, seed=seed
+    prices = (
+        read_prices(prices_file)
+        if prices_file
+        else gbm_path(steps, start=start_price, vol=path_vol, drift=0.0, dt_hours=dt_hours, seed=seed)
     )
     start_price = prices[0]
 
@@ -84,7 +90,9 @@ def cli(network, steps, dt_hours, seed, path_vol, prices_file, base_fee_gwei, ou
         reference_vol=8 * 10**17,
         observation_spacing=300,
     ).with_(loss_budget=20_000 * 10**6)
-    stack = deploy_stack(owner, price=Decimal(str(round(start_price, 2))), liquidity=20_000_000, hedge_policy=policy)
+    stack = deploy_stack(
+        owner, price=Decimal(str(round(start_price, 2))), liquidity=20_000_000, hedge_policy=policy
+    )
     market, system = stack.market, stack.system
     vault, hedger, quote = system.vault, system.hedger, market.quote
 
@@ -164,19 +172,32 @@ def cli(network, steps, dt_hours, seed, path_vol, prices_file, base_fee_gwei, ou
     inside = abs(final.delta - final.target) <= final.band
     skipped = [r for r in logs if r["event"] in ("simulation_reverted", "tx_failed", "tx_rejected")]
     summary = [
-        ("steps", f"{len(rows)} x {dt_hours:g} h" + (f" ({prices_file})" if prices_file else f" (GBM, seed {seed})")),
+        (
+            "steps",
+            f"{len(rows)} x {dt_hours:g} h"
+            + (f" ({prices_file})" if prices_file else f" (GBM, seed {seed})"),
+        ),
         ("price", f"{prices[0]:,.2f} -> {prices[-1]:,.2f}"),
         ("rebalances", f"{len(k.rebalances)}"),
         *[(f"  by rule {name}", str(n)) for name, n in per_rule.items()],
         ("gas used by rebalances", f"{gas_used:,} gas ({gas_eth:.5f} ETH)"),
-        ("bounty paid to the keeper", f"{bounty / 1e6:,.2f} USDC (keeper balance +"
-                                      f"{(quote.balanceOf(keeper_account) - keeper_quote0) / 1e6:,.2f})"),  # fmt: skip
+        (
+            "bounty paid to the keeper",
+            f"{bounty / 1e6:,.2f} USDC (keeper balance +"
+            f"{(quote.balanceOf(keeper_account) - keeper_quote0) / 1e6:,.2f})",
+        ),  # fmt: skip
         ("hedging error (RMS |delta-target| before the keeper)", f"{rms:.4f} WETH"),
         ("max |delta-target| seen", f"{max(deviations):.4f} WETH"),
-        ("final delta / target / band", f"{final.delta / WAD:+.4f} / {final.target / WAD:+.4f} / "
-                                        f"{final.band / WAD:.4f} ({'inside' if inside else 'OUTSIDE'})"),  # fmt: skip
-        ("NAV", f"{nav0 / 1e6:,.2f} -> {nav1 / 1e6:,.2f} USDC ({(nav1 - nav0) / 1e6:+,.2f}, "
-                f"{(nav1 - nav0) / nav0 * 100:+.3f} %)"),  # fmt: skip
+        (
+            "final delta / target / band",
+            f"{final.delta / WAD:+.4f} / {final.target / WAD:+.4f} / "
+            f"{final.band / WAD:.4f} ({'inside' if inside else 'OUTSIDE'})",
+        ),  # fmt: skip
+        (
+            "NAV",
+            f"{nav0 / 1e6:,.2f} -> {nav1 / 1e6:,.2f} USDC ({(nav1 - nav0) / 1e6:+,.2f}, "
+            f"{(nav1 - nav0) / nav0 * 100:+.3f} %)",
+        ),  # fmt: skip
         ("sends skipped or failed", str(len(skipped))),
     ]
     width = max(len(k_) for k_, _ in summary)
@@ -203,9 +224,20 @@ def _plot(rows: list[dict], out: Path) -> None:
     ax1.set_title("DeltaVault demo: price path, portfolio delta and rebalances")
     lower = [r["target"] - r["band"] for r in rows]
     upper = [r["target"] + r["band"] for r in rows]
-    ax2.fill_between(steps, lower, upper, color="tab:blue", alpha=0.15, step="mid", label="target +- active band")
-    ax2.step(steps, [r["delta_before"] for r in rows], where="mid", color="tab:red", lw=1, label="delta before keeper")
-    ax2.step(steps, [r["delta"] for r in rows], where="mid", color="tab:blue", lw=1.2, label="delta after keeper")
+    ax2.fill_between(
+        steps, lower, upper, color="tab:blue", alpha=0.15, step="mid", label="target +- active band"
+    )
+    ax2.step(
+        steps,
+        [r["delta_before"] for r in rows],
+        where="mid",
+        color="tab:red",
+        lw=1,
+        label="delta before keeper",
+    )
+    ax2.step(
+        steps, [r["delta"] for r in rows], where="mid", color="tab:blue", lw=1.2, label="delta after keeper"
+    )
     colors = {"threshold": "tab:orange", "time": "tab:green", "volatility": "tab:purple", "cost": "tab:brown"}
     for rule, color in colors.items():
         hits = [r for r in rows if r["rule"] == rule]

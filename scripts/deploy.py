@@ -44,9 +44,15 @@ def cli():
 @cli.command(cls=ConnectedProviderCommand, short_help="Deploy a whole market: tokens, Uniswap, feeds, vault")
 @network_option()
 @account_option()
-@click.option("--price", type=Decimal, default=Decimal(2000), show_default=True, help="initial ETH price, USD")
-@click.option("--vol", type=Decimal, default=Decimal("0.8"), show_default=True, help="implied volatility (0.8=80%)")
-@click.option("--liquidity", type=int, default=10_000_000, show_default=True, help="pool liquidity, USD value")
+@click.option(
+    "--price", type=Decimal, default=Decimal(2000), show_default=True, help="initial ETH price, USD"
+)
+@click.option(
+    "--vol", type=Decimal, default=Decimal("0.8"), show_default=True, help="implied volatility (0.8=80%)"
+)
+@click.option(
+    "--liquidity", type=int, default=10_000_000, show_default=True, help="pool liquidity, USD value"
+)
 @click.option("--fee", type=click.Choice(["500", "3000", "10000"]), default="3000", show_default=True)
 @click.option("--no-series", is_flag=True, help="do not list the default series")
 @_out_option()
@@ -92,7 +98,9 @@ def stack(network, account, price, vol, liquidity, fee, no_series, out_dir, yes)
     default=None,
     help=f"network file (default: {NETWORKS_DIR.name}/<network>.json under deployments/)",
 )
-@click.option("--vol", type=Decimal, default=Decimal("0.8"), show_default=True, help="initial manual volatility")
+@click.option(
+    "--vol", type=Decimal, default=Decimal("0.8"), show_default=True, help="initial manual volatility"
+)
 @click.option("--list-series", is_flag=True, help="also list the default series around the oracle price")
 @_out_option()
 @yes_option()
@@ -135,5 +143,7 @@ def _report(record: dict, path) -> None:
             click.echo(f"{key:<{width}}  {record[key]}")
     for row in record.get("series", []):
         kind = "call" if row["isCall"] else "put"
-        click.echo(f"series {row['id']}: {kind} strike {row['strike']} cap {row['cap']} expiry {row['expiry']}")
+        click.echo(
+            f"series {row['id']}: {kind} strike {row['strike']} cap {row['cap']} expiry {row['expiry']}"
+        )
     click.echo(f"wrote {path}")

@@ -43,9 +43,15 @@ def cli():
               help="deployment file(s); default deployments/<chain id>.json")  # fmt: skip
 @click.option("--once", is_flag=True, help="one step: read, rebalance if due, wait for the receipt, exit")
 @click.option("--max-gas-price", default=None, help="gas-price ceiling, e.g. 30gwei (default: none)")
-@click.option("--priority-fee", default=None, help="priority fee, e.g. 1gwei (default: the node's suggestion)")
-@click.option("--allow-unprofitable", is_flag=True, help="rebalance even when the bounty does not cover the gas")
-@click.option("--poll-interval", type=float, default=2.0, show_default=True, help="seconds between block checks")
+@click.option(
+    "--priority-fee", default=None, help="priority fee, e.g. 1gwei (default: the node's suggestion)"
+)
+@click.option(
+    "--allow-unprofitable", is_flag=True, help="rebalance even when the bounty does not cover the gas"
+)
+@click.option(
+    "--poll-interval", type=float, default=2.0, show_default=True, help="seconds between block checks"
+)
 @click.option("--quiet", is_flag=True, help="log only actions and errors, not every block's status")
 @yes_option()
 def run(network, account, deployment_files, once, max_gas_price, priority_fee, allow_unprofitable,

@@ -175,8 +175,12 @@ def withdraw(network, account, deployment_file, yes, amount, shares, everything)
         redeemable = c.vault.maxRedeem(account)
         count = redeemable if everything else to_units(shares, share_decimals, "--shares")
         if count == 0 or count > redeemable:
-            raise click.ClickException(f"at most {fmt(redeemable, share_decimals)} shares can be redeemed now")
-        plan = [f"redeem {fmt(count, share_decimals)} shares for ~{fmt(c.vault.previewRedeem(count), c.q, 2)} {c.symbol}"]
+            raise click.ClickException(
+                f"at most {fmt(redeemable, share_decimals)} shares can be redeemed now"
+            )
+        plan = [
+            f"redeem {fmt(count, share_decimals)} shares for ~{fmt(c.vault.previewRedeem(count), c.q, 2)} {c.symbol}"
+        ]
         call = (method(c.vault, ERC4626_REDEEM), count, account, account)
     confirm_broadcast(c.chain_id, plan, yes=yes, sender=account.address)
     unlock(account)
@@ -191,15 +195,23 @@ def withdraw(network, account, deployment_file, yes, amount, shares, everything)
 @click.option("--slippage-bps", type=int, default=50, show_default=True, help="bound over the current quote")
 @click.option("--approve", is_flag=True, help="approve the vault for the premium bound if needed")
 @click.option("--receiver", default=None, help="address receiving the options (default: the account)")
-def buy(network, account, deployment_file, yes, series_id, options, max_premium, slippage_bps, approve, receiver):
+def buy(
+    network, account, deployment_file, yes, series_id, options, max_premium, slippage_bps, approve, receiver
+):
     c = _ctx(deployment_file)
     s = _series(c, series_id)
     if s.expiry <= c.now:
-        raise click.ClickException(f"series {series_id} expired at {_when(s.expiry)}: it can no longer be bought")
+        raise click.ClickException(
+            f"series {series_id} expired at {_when(s.expiry)}: it can no longer be bought"
+        )
     _check_not_paused(c, "buying options")
     amount = to_units(options, 18, "--options")
     premium = c.vault.quoteBuy(series_id, amount)
-    bound = to_units(max_premium, c.q, "--max-premium") if max_premium else -(-premium * (BPS + slippage_bps) // BPS)
+    bound = (
+        to_units(max_premium, c.q, "--max-premium")
+        if max_premium
+        else -(-premium * (BPS + slippage_bps) // BPS)
+    )
     if bound < premium:
         raise click.ClickException(
             f"premium now {fmt(premium, c.q, 2)} {c.symbol} is above --max-premium {fmt(bound, c.q, 2)}"
@@ -225,15 +237,21 @@ def sell(network, account, deployment_file, yes, series_id, options, min_premium
     c = _ctx(deployment_file)
     s = _series(c, series_id)
     if s.expiry <= c.now:
-        raise click.ClickException(f"series {series_id} expired at {_when(s.expiry)}: settle and redeem instead")
+        raise click.ClickException(
+            f"series {series_id} expired at {_when(s.expiry)}: settle and redeem instead"
+        )
     amount = to_units(options, 18, "--options")
     held = c.option_token.balanceOf(account, series_id)
     if held < amount:
         raise click.ClickException(f"insufficient options: {fmt(held, 18)} of series {series_id} held")
     premium = c.vault.quoteSell(series_id, amount)
-    bound = to_units(min_premium, c.q, "--min-premium") if min_premium else premium * (BPS - slippage_bps) // BPS
+    bound = (
+        to_units(min_premium, c.q, "--min-premium") if min_premium else premium * (BPS - slippage_bps) // BPS
+    )
     if bound > premium:
-        raise click.ClickException(f"premium now {fmt(premium, c.q, 2)} is below --min-premium {fmt(bound, c.q, 2)}")
+        raise click.ClickException(
+            f"premium now {fmt(premium, c.q, 2)} is below --min-premium {fmt(bound, c.q, 2)}"
+        )
     plan = [f"sell {options} options of series {series_id} for ~{fmt(premium, c.q, 2)} {c.symbol} "
             f"(at least {fmt(bound, c.q, 2)})"]  # fmt: skip
     confirm_broadcast(c.chain_id, plan, yes=yes, sender=account.address)
@@ -251,8 +269,12 @@ def faucet(network, account, deployment_file, yes, amount):
     try:
         c.quote.mint.estimate_gas_cost(account, units, sender=account)
     except Exception:
-        raise click.ClickException(f"{c.symbol} at {c.quote.address} has no open mint: use the token's own faucet") from None
-    confirm_broadcast(c.chain_id, [f"mint {amount} {c.symbol} to {account.address}"], yes=yes, sender=account.address)
+        raise click.ClickException(
+            f"{c.symbol} at {c.quote.address} has no open mint: use the token's own faucet"
+        ) from None
+    confirm_broadcast(
+        c.chain_id, [f"mint {amount} {c.symbol} to {account.address}"], yes=yes, sender=account.address
+    )
     unlock(account)
     _send(f"mint {amount} {c.symbol}", c.quote.mint, account, units, sender=account)
 
@@ -278,14 +300,18 @@ def settlement_round(feed, expiry: int) -> int:
 @cli.command(cls=ConnectedProviderCommand, short_help="Record the settlement price of an expired series")
 @_common
 @click.option("--series", "series_id", type=int, required=True)
-@click.option("--round", "round_id", type=int, default=None, help="feed round (default: first at/after expiry)")
+@click.option(
+    "--round", "round_id", type=int, default=None, help="feed round (default: first at/after expiry)"
+)
 def settle(network, account, deployment_file, yes, series_id, round_id):
     c = _ctx(deployment_file)
     s = _series(c, series_id)
     if s.settled:
         raise click.ClickException(f"series {series_id} is already settled")
     if s.expiry > c.now:
-        raise click.ClickException(f"series {series_id} expires at {_when(s.expiry)}: it cannot be settled yet")
+        raise click.ClickException(
+            f"series {series_id} expires at {_when(s.expiry)}: it cannot be settled yet"
+        )
     round_id = round_id or settlement_round(c.feed, s.expiry)
     plan = [f"settle series {series_id} with price-feed round {round_id}"]
     confirm_broadcast(c.chain_id, plan, yes=yes, sender=account.address)
@@ -303,7 +329,11 @@ def redeem(network, account, deployment_file, yes, series_id, options):
     c = _ctx(deployment_file)
     s = _series(c, series_id)
     if not s.settled:
-        hint = "settle it first (`ape run vault settle`)" if s.expiry <= c.now else f"it expires {_when(s.expiry)}"
+        hint = (
+            "settle it first (`ape run vault settle`)"
+            if s.expiry <= c.now
+            else f"it expires {_when(s.expiry)}"
+        )
         raise click.ClickException(f"series {series_id} is not settled: {hint}")
     held = c.option_token.balanceOf(account, series_id)
     amount = held if options is None else to_units(options, 18, "--options")
@@ -338,8 +368,16 @@ def status(network, deployment_file, address):
     nav = safe(v.totalAssets, lambda x: fmt(x, c.q, 2))
     click.echo(f"  NAV {nav} {c.symbol}   shares {fmt(v.totalSupply(), share_decimals)}")
     click.echo(f"  free {fmt(v.freeAssets(), c.q, 2)}   reserved {fmt(v.reservedAssets(), c.q, 2)}")
-    click.echo(f"  spot {safe(v.spotPrice, lambda x: fmt(x, 18, 2))}   implied vol {safe(v.impliedVol, lambda x: fmt(x, 18))}")
-    click.echo("  greeks " + safe(v.portfolioGreeks, lambda g: f"delta {fmt(g[0], 18)}  gamma {g[1] / 1e18:.6g}  vega {fmt(g[2], 18, 2)}"))
+    click.echo(
+        f"  spot {safe(v.spotPrice, lambda x: fmt(x, 18, 2))}   implied vol {safe(v.impliedVol, lambda x: fmt(x, 18))}"
+    )
+    click.echo(
+        "  greeks "
+        + safe(
+            v.portfolioGreeks,
+            lambda g: f"delta {fmt(g[0], 18)}  gamma {g[1] / 1e18:.6g}  vega {fmt(g[2], 18, 2)}",
+        )
+    )
     click.echo("  hedge " + safe(c.hedger.rebalanceStatus, lambda st: f"due {st.due}  band {fmt(st.band, 18)}  "
                                  f"target {fmt(st.target, 18)}  trade {fmt(st.trade, 18)}"))  # fmt: skip
     owner = None
@@ -355,7 +393,9 @@ def status(network, deployment_file, address):
         if s.expiry == 0:
             break
         state = "settled" if s.settled else ("expired" if s.expiry <= c.now else "live")
-        price = safe(lambda sid=sid: v.quoteBuy(sid, WAD), lambda x: fmt(x, c.q, 2)) if state == "live" else "-"
+        price = (
+            safe(lambda sid=sid: v.quoteBuy(sid, WAD), lambda x: fmt(x, c.q, 2)) if state == "live" else "-"
+        )
         line = (f"{sid:>3} {'call' if s.isCall else 'put':<5} {fmt(s.strike, 18, 0):>10} {fmt(s.cap, 18, 0):>8} "
                 f"{_when(s.expiry):<21} {fmt(s.outstanding, 18):>12} {price:>10} {state:<10}")  # fmt: skip
         if owner:

@@ -67,7 +67,9 @@ def test_deploy_stack__local_chain__writes_the_registry(tmp_path):
     assert len(record["series"]) == 6
 
 
-def test_deploy__sepolia_without_yes_non_interactive__aborts_before_sending(tmp_path, sepolia_anvil, keyfile_account):
+def test_deploy__sepolia_without_yes_non_interactive__aborts_before_sending(
+    tmp_path, sepolia_anvil, keyfile_account
+):
     uri, web3 = sepolia_anvil
     address, env = keyfile_account
     result = ape_run("deploy", "stack", "--network", f"ethereum:sepolia:{uri}", "--account", "deployer",
@@ -92,7 +94,9 @@ def test_deploy__sepolia_stack_then_vault__both_write_the_registry(tmp_path, sep
     assert stack["deployer"] == address
 
     # The "public" addresses for `deploy vault`: what the stack put on this chain; the pool is found on the factory.
-    net = {key: stack[key] for key in ("baseToken", "quoteToken", "swapRouter", "uniswapFactory", "priceFeed")}
+    net = {
+        key: stack[key] for key in ("baseToken", "quoteToken", "swapRouter", "uniswapFactory", "priceFeed")
+    }
     net.update(chainId=SEPOLIA, pool=None, poolFee=3000, priceMaxAge=3600, volFeed=None)
     config = tmp_path / "sepolia.json"
     config.write_text(json.dumps(net))

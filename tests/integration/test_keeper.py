@@ -79,7 +79,9 @@ def wait_for(predicate, timeout=20.0):
     return False
 
 
-def test_keeper__vault_becomes_due__rebalance_lands_within_one_block(deployed, keeper, trader, owner, chain, logs):
+def test_keeper__vault_becomes_due__rebalance_lands_within_one_block(
+    deployed, keeper, trader, owner, chain, logs
+):
     k = make_keeper(deployed, keeper, chain.provider.uri, logs)
     stop, thread = run_in_thread(k)
     try:
@@ -119,7 +121,9 @@ def test_keeper__gas_price_above_ceiling__sends_nothing(deployed, keeper, trader
     assert deployed.system.hedger.rebalanceStatus().due
 
 
-def test_keeper__rpc_outage_after_send__resumes_without_duplicate(deployed, keeper, trader, owner, chain, logs):
+def test_keeper__rpc_outage_after_send__resumes_without_duplicate(
+    deployed, keeper, trader, owner, chain, logs
+):
     with RpcProxy(chain.provider.uri) as proxy:
         k = make_keeper(deployed, keeper, proxy.uri, logs)
         nonce = keeper.nonce
@@ -145,7 +149,9 @@ def test_keeper__rpc_outage_after_send__resumes_without_duplicate(deployed, keep
     assert len(rebalanced_events(deployed, start)) == 1
 
 
-def test_keeper__node_dropped_the_transaction__resends_with_the_same_nonce(deployed, keeper, trader, owner, chain, logs):
+def test_keeper__node_dropped_the_transaction__resends_with_the_same_nonce(
+    deployed, keeper, trader, owner, chain, logs
+):
     make_due(deployed, trader, chain, owner)
     k = make_keeper(deployed, keeper, chain.provider.uri, logs)
     chain.provider.make_request("evm_setAutomine", [False])

@@ -18,7 +18,9 @@ def cli(deployed, tmp_path_factory, chain):
     env = {"APE_FOUNDRY_HOST": chain.provider.uri}
 
     def run(*args):
-        return ape_run("vault", *args, "--network", "ethereum:local:foundry", "--deployment", str(path), env=env)
+        return ape_run(
+            "vault", *args, "--network", "ethereum:local:foundry", "--deployment", str(path), env=env
+        )
 
     return run
 

@@ -31,7 +31,9 @@ def test_decide__rule_fires_during_cooldown__waits():
 
 
 def test_decide__rule_fires_without_possible_trade__does_not_act():
-    d = decide(status(due=False, trade=0), gas_price=0, max_gas_price=None, expected_bounty=0, gas_cost=0, now=500)
+    d = decide(
+        status(due=False, trade=0), gas_price=0, max_gas_price=None, expected_bounty=0, gas_cost=0, now=500
+    )
     assert not d.act and d.slug == "no-trade"
 
 
@@ -54,7 +56,9 @@ def test_decide__bounty_below_gas_cost__acts_only_when_profit_not_required(requi
 
 
 def test_decide__min_profit__is_required_on_top_of_the_gas():
-    assert not decide(status(), gas_price=1, max_gas_price=None, expected_bounty=10, gas_cost=5, min_profit=6).act
+    assert not decide(
+        status(), gas_price=1, max_gas_price=None, expected_bounty=10, gas_cost=5, min_profit=6
+    ).act
     assert decide(status(), gas_price=1, max_gas_price=None, expected_bounty=10, gas_cost=5, min_profit=5).act
 
 
@@ -68,7 +72,9 @@ def test_expected_bounty__matches_the_hedger_formula_and_cap():
 
 
 def test_gas_cost_in_quote__rounds_up():
-    assert gas_cost_in_quote(gas=300_000, gas_price=20 * GWEI, spot=2000 * WAD, quote_decimals=6) == 12_000_000
+    assert (
+        gas_cost_in_quote(gas=300_000, gas_price=20 * GWEI, spot=2000 * WAD, quote_decimals=6) == 12_000_000
+    )
     assert gas_cost_in_quote(gas=1, gas_price=1, spot=WAD, quote_decimals=6) == 1
 
 

@@ -18,7 +18,9 @@ class _Handler(BaseHTTPRequestHandler):
         if proxy.is_down():
             self.close_connection = True
             return
-        request = urllib.request.Request(proxy.upstream, data=body, headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            proxy.upstream, data=body, headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=30) as response:
             answer = response.read()
         if proxy.drop_next_send and b"eth_sendRawTransaction" in body:
