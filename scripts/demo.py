@@ -58,6 +58,7 @@ def read_prices(path: str) -> list[float]:
 @click.option("--out", "out_file", default=str(REPORTS / "demo.png"), show_default=True)
 def cli(network, steps, dt_hours, seed, path_vol, prices_file, base_fee_gwei, out_file):
     from ape import accounts, chain
+    from ape.logging import LogLevel, logger
 
     from deltavault import uniswap
     from deltavault.keeper import Keeper, KeeperConfig, ape_signer, lens_abi
@@ -79,6 +80,7 @@ def cli(network, steps, dt_hours, seed, path_vol, prices_file, base_fee_gwei, ou
     )
     start_price = prices[0]
 
+    logger.set_level(LogLevel.WARNING)  # one line per transaction would drown the progress bar
     click.echo(f"deploying the stack on chain {chain.chain_id} ...")
     policy = HedgePolicy.for_quote_decimals(
         6,
