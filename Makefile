@@ -53,8 +53,11 @@ abi: setup
 bench: setup
 	$(BIN)/python -m benchmarks
 
+# Starts its own anvil through Ape's foundry provider (stopped on exit), deploys the stack, replays a price path with
+# the keeper rebalancing, prints a summary and writes reports/demo.png. Extra options: make demo DEMO_ARGS="--steps 48".
 demo: setup
-	@echo "make demo is coming: it needs the vault, the rebalancing engine and the keeper"
+	$(BIN)/ape compile
+	$(BIN)/ape run demo --network ethereum:local:foundry $(DEMO_ARGS)
 
 clean:
 	rm -rf .build .solcx reports .pytest_cache .hypothesis

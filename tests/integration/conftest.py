@@ -81,3 +81,16 @@ def market(owner, manager, guardian, depositor, trader, keeper, attacker, maker,
     )
     m.advance(120)
     return m
+
+@pytest.fixture(scope="module")
+def deployed(owner, manager, keeper, depositor, trader):
+    """`deltavault.stack.deploy_stack`: the whole market as `ape run deploy stack` deploys it, with 1M USDC
+    deposited by the depositor (the trader is left to the tests)."""
+    from deltavault.stack import deploy_stack
+
+    result = deploy_stack(owner, liquidity=2_000_000)
+    quote, vault = result.market.quote, result.system.vault
+    quote.mint(depositor, 1_000_000 * 10**6, sender=depositor)
+    quote.approve(vault, 2**256 - 1, sender=depositor)
+    vault.deposit(1_000_000 * 10**6, depositor, sender=depositor)
+    return result

@@ -1,0 +1,149 @@
+"""Deploy DeltaVault and record it in deployments/<chain id>.json.
+
+    ape run deploy stack --network ethereum:local:foundry --account TEST::0
+    ape run deploy vault --network ethereum:sepolia:node --account deployer [--config deployments/networks/x.json]
+
+`stack` deploys a complete market on whatever network is connected (tokens, Uniswap V3 with liquidity, feeds,
+vault system, series); `vault` deploys only the vault system against the existing addresses of a public network
+(`deployments/networks/<network>.json`). On a live network both print the plan and ask first (`--yes` skips).
+"""
+
+from decimal import Decimal
+
+import click
+from ape.cli import ConnectedProviderCommand, account_option, network_option
+
+from deltavault.cli import confirm_broadcast, unlock, yes_option
+from deltavault.policy import HedgePolicy
+from deltavault.registry import (
+    DEPLOYMENTS_DIR,
+    NETWORKS_DIR,
+    RegistryError,
+    find_network_file,
+    read_network_config,
+    write_deployment,
+)
+
+
+def _out_option():
+    return click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(file_okay=False),
+        default=str(DEPLOYMENTS_DIR),
+        show_default=True,
+        help="directory of the deployment file",
+    )
+
+
+@click.group(short_help="Deploy DeltaVault (stack or vault) and record the addresses")
+def cli():
+    pass
+
+
+@cli.command(cls=ConnectedProviderCommand, short_help="Deploy a whole market: tokens, Uniswap, feeds, vault")
+@network_option()
+@account_option()
+@click.option(
+    "--price", type=Decimal, default=Decimal(2000), show_default=True, help="initial ETH price, USD"
+)
+@click.option(
+    "--vol", type=Decimal, default=Decimal("0.8"), show_default=True, help="implied volatility (0.8=80%)"
+)
+@click.option(
+    "--liquidity", type=int, default=10_000_000, show_default=True, help="pool liquidity, USD value"
+)
+@click.option("--fee", type=click.Choice(["500", "3000", "10000"]), default="3000", show_default=True)
+@click.option("--no-series", is_flag=True, help="do not list the default series")
+@_out_option()
+@yes_option()
+def stack(network, account, price, vol, liquidity, fee, no_series, out_dir, yes):
+    """WETH9, USDC-like token, Uniswap V3 from npm artifacts with a liquid pool, price and volatility feeds
+    (TestAggregator), the vault system with the default policies, a VaultLens, and six listed series."""
+    from ape import chain
+
+    from deltavault.stack import DEFAULT_SERIES, deploy_stack
+
+    plan = [
+        "deploy WETH9, TestERC20 USDC (6 decimals), UniswapV3Factory, NonfungiblePositionManager, SwapRouter02,",
+        f"  SwapRouter, QuoterV2; create the WETH/USDC {int(fee) / 10_000:.2f} % pool at {price}",
+        f"  and mint ~{liquidity:,} USD of liquidity over three ranges (wraps ETH for the WETH side)",
+        f"deploy the ETH/USD and volatility feeds (TestAggregator) answering {price} and {vol}",
+        "deploy GreeksEngine, DeltaVault, UniswapV3Adapter, DeltaHedger, VaultLens; set the hedger",
+        "list no series" if no_series else f"list {len(DEFAULT_SERIES)} series",
+    ]
+    confirm_broadcast(chain.chain_id, plan, yes=yes, sender=account.address)
+    unlock(account)
+    result = deploy_stack(
+        account,
+        price=price,
+        vol=vol,
+        liquidity=liquidity,
+        fee=int(fee),
+        series=() if no_series else DEFAULT_SERIES,
+        hedge_policy=HedgePolicy.for_quote_decimals(6),
+        network=network.choice,
+    )
+    path = write_deployment(result.record, out_dir)
+    _report(result.record, path)
+
+
+@cli.command(cls=ConnectedProviderCommand, short_help="Deploy the vault system on an existing network")
+@network_option()
+@account_option()
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, exists=True),
+    default=None,
+    help=f"network file (default: {NETWORKS_DIR.name}/<network>.json under deployments/)",
+)
+@click.option(
+    "--vol", type=Decimal, default=Decimal("0.8"), show_default=True, help="initial manual volatility"
+)
+@click.option("--list-series", is_flag=True, help="also list the default series around the oracle price")
+@_out_option()
+@yes_option()
+def vault(network, account, config_file, vol, list_series, out_dir, yes):
+    """Deploy GreeksEngine, DeltaVault, UniswapV3Adapter, DeltaHedger and VaultLens against the tokens, router,
+    pool and feeds named in the network file."""
+    from ape import chain
+
+    from deltavault.stack import deploy_vault_on_network, vault_plan
+
+    try:
+        path = config_file or find_network_file(
+            ecosystem=network.ecosystem.name, network=network.name, chain_id=chain.chain_id
+        )
+        net = read_network_config(path, chain_id=chain.chain_id)
+    except RegistryError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"network file: {path}")
+    confirm_broadcast(chain.chain_id, vault_plan(net), yes=yes, sender=account.address)
+    unlock(account)
+    try:
+        _system, _lens, record = deploy_vault_on_network(
+            account,
+            net,
+            vol=vol,
+            hedge_policy=HedgePolicy.for_quote_decimals(6),
+            network=network.choice,
+            list_default_series=list_series,
+        )
+    except RegistryError as err:
+        raise click.ClickException(str(err)) from None
+    out = write_deployment(record, out_dir)
+    _report(record, out)
+
+
+def _report(record: dict, path) -> None:
+    width = max(len(k) for k in record)
+    for key in sorted(record):
+        if key != "series":
+            click.echo(f"{key:<{width}}  {record[key]}")
+    for row in record.get("series", []):
+        kind = "call" if row["isCall"] else "put"
+        click.echo(
+            f"series {row['id']}: {kind} strike {row['strike']} cap {row['cap']} expiry {row['expiry']}"
+        )
+    click.echo(f"wrote {path}")
