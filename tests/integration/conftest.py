@@ -82,6 +82,7 @@ def market(owner, manager, guardian, depositor, trader, keeper, attacker, maker,
     m.advance(120)
     return m
 
+
 @pytest.fixture(scope="module")
 def deployed(owner, manager, keeper, depositor, trader):
     """`deltavault.stack.deploy_stack`: the whole market as `ape run deploy stack` deploys it, with 1M USDC
