@@ -103,15 +103,18 @@ def cli(network, steps, dt_hours, seed, path_vol, prices_file, base_fee_gwei, ou
         quote.mint(lp, amount * 10**6, sender=lp)
         quote.approve(vault, 2**256 - 1, sender=lp)
         vault.deposit(amount * 10**6, lp, sender=lp)
-    series_ids = [row["id"] for row in stack.record["series"]]
     for trader in traders:
         quote.mint(trader, 1_000_000 * 10**6, sender=trader)
         quote.approve(vault, 2**256 - 1, sender=trader)
-    for i, trader in enumerate(traders):
-        for sid in rng.sample(series_ids, 2):
-            amount = rng.choice([10, 15, 20, 25]) * WAD
-            vault.buyOption(sid, amount, 10**30, trader, sender=trader)
-            click.echo(f"  trader {i + 1} bought {amount // WAD} options of series {sid}")
+    # Calls outweigh puts, so the book stays net short delta along the path: the vault hedges by holding base,
+    # and it cannot sell base it does not hold (the hedge is long-only spot).
+    calls = [row["id"] for row in stack.record["series"] if row["isCall"]]
+    puts = [row["id"] for row in stack.record["series"] if not row["isCall"]]
+    orders = [(trader, rng.choice(calls), rng.choice([20, 25, 30])) for trader in traders]
+    orders.append((traders[0], rng.choice(puts), 10))
+    for trader, sid, amount in orders:
+        vault.buyOption(sid, amount * WAD, 10**30, trader, sender=trader)
+        click.echo(f"  trader {traders.index(trader) + 1} bought {amount} options of series {sid}")
 
     nav0 = vault.totalAssets()
     keeper_quote0 = quote.balanceOf(keeper_account)

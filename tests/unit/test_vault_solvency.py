@@ -268,7 +268,7 @@ def test_nav__vol_increase__lowers_nav_as_reference(short_calls, manager, owner,
     vault = env.vault
     nav0 = vault.totalAssets()
     chain.pending_timestamp += HOUR
-    vault.setImpliedVol(int(1.2 * WAD), sender=manager)
+    vault.setImpliedVol(int(0.85 * WAD), sender=manager)
     env.set_price(2000, owner)
     nav1 = vault.totalAssets()
     assert nav1 < nav0
