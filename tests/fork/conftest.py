@@ -125,7 +125,15 @@ def second_depositor(accounts):
 
 
 @pytest.fixture(scope="module")
-def system(market, owner, manager, guardian, keeper, depositor, second_depositor, trader, attacker):
+def system_block(chain):
+    """The first block of the module's vault system (for event queries)."""
+    return chain.blocks.head.number + 1
+
+
+@pytest.fixture(scope="module")
+def system(
+    system_block, market, owner, manager, guardian, keeper, depositor, second_depositor, trader, attacker
+):
     """A vault system deployed on the fork over the upstream's USDC, WETH, pool, router and feed."""
     from tests.fork.utils import deploy_system
 

@@ -39,7 +39,8 @@ WHALE_INDEX = 20
 CHAIN_ID = 1
 PRICE = 2000
 POOL_FEE = 500  # the 0.05 % tier, like mainnet's USDC/WETH pool
-WHALE_QUOTE = 100_000_000  # USDC the whale holds beside its liquidity positions
+POOL_VALUE = 200_000_000  # quote value of the pool's liquidity (mainnet's 0.05 % USDC/WETH pool: a few 100 M)
+WHALE_QUOTE = 1_000_000_000  # USDC the whale holds beside its liquidity positions
 
 MARKET_KEYS = ("chainId", "quote", "base", "pool", "poolFee", "router", "routerHasDeadline", "priceFeed")
 
@@ -110,7 +111,7 @@ def start_anvil(port: int | None = None, *, chain_id: int = CHAIN_ID, timeout: f
         "--accounts",
         str(WHALE_INDEX + 1),
         "--balance",
-        "1000000",
+        "100000000",
         "--hardfork",
         "cancun",
         "--silent",
@@ -168,7 +169,8 @@ def seed_upstream(deployer: Any, *, price: int = PRICE, fee: int = POOL_FEE) -> 
 
     WETH9, a 6-decimal USD token, Uniswap V3 (factory, SwapRouter, SwapRouter02, position manager) with a
     WETH/USDC pool at `price` holding a deep (+-10 %), a wider (0.5x..2x) and a full range, a Chainlink-
-    compatible ETH / USD feed answering `price`, and `WHALE_QUOTE` USDC in the deployer's hands.
+    compatible ETH / USD feed answering `price`, and `WHALE_QUOTE` USDC in the deployer's hands. The
+    liquidity (`POOL_VALUE`) is deep enough that a hedge trade after a 30 % crash stays within 1 % slippage.
 
     TODO(ops): call the stack deployment of `ape run deploy stack` here once it lands on main.
     """
@@ -176,7 +178,10 @@ def seed_upstream(deployer: Any, *, price: int = PRICE, fee: int = POOL_FEE) -> 
 
     from deltavault.uniswap import default_ranges, deploy_local_stack
 
-    stack = deploy_local_stack(deployer, base_decimals=18, quote_decimals=6, price=price, fee=fee)
+    ranges = default_ranges(price, POOL_VALUE)
+    stack = deploy_local_stack(
+        deployer, base_decimals=18, quote_decimals=6, price=price, fee=fee, ranges=ranges
+    )
     stack.quote.mint(deployer, WHALE_QUOTE * 10 ** stack.quote.decimals(), sender=deployer)
     feed = deployer.deploy(project.TestAggregator, 8, "ETH / USD")
     feed.pushAnswer(price * 10**8, sender=deployer)
@@ -192,8 +197,7 @@ def seed_upstream(deployer: Any, *, price: int = PRICE, fee: int = POOL_FEE) -> 
         "feedOwner": deployer.address,
         "whales": [deployer.address],
         "liquidity": [
-            {"lower": str(r.lower), "upper": str(r.upper), "quoteValue": str(r.quote_value)}
-            for r in default_ranges(price)
+            {"lower": str(r.lower), "upper": str(r.upper), "quoteValue": str(r.quote_value)} for r in ranges
         ],
     }
 
