@@ -48,6 +48,7 @@ RUN = ForkRun()
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "upstream_check: runs after every other fork test")
+    config.addinivalue_line("markers", "real_chain: runs only against a real chain (ETHEREUM_RPC_URL)")
     config.addinivalue_line(
         "markers", "local_upstream: needs the local upstream (a feed this suite can push)"
     )
@@ -97,6 +98,10 @@ def pytest_collection_modifyitems(config, items):
         for item in fork_items:
             if item.get_closest_marker("local_upstream"):
                 item.add_marker(pytest.mark.skip(reason=reason))
+    if RUN.mode != "rpc":
+        for item in fork_items:
+            if item.get_closest_marker("real_chain"):
+                item.add_marker(pytest.mark.skip(reason=HOW_TO_RUN_REAL))
     # The check that the upstream was left untouched goes last.
     items.sort(key=lambda i: i.get_closest_marker("upstream_check") is not None)
 
@@ -117,6 +122,17 @@ def market(fork_run, accounts, chain):
 
     assert chain.chain_id == fork_run.market["chainId"]
     return Market.load(fork_run.market, local=fork_run.mode == "local")
+
+
+@pytest.fixture(autouse=True)
+def next_base_fee_follows_head(fork_run, chain):
+    """Anvil's `evm_revert` (Ape's isolation between tests) restores the state but not the base fee it will
+    charge in the next block: after a test of heavy swaps or a gas spike, the next test's transactions,
+    priced by Ape from the head block, would fall short. Re-align the next base fee with the head block."""
+    if fork_run.mode is not None:
+        fee = chain.blocks.head.base_fee or 0
+        chain.provider.make_request("anvil_setNextBlockBaseFeePerGas", [hex(fee)])
+    yield
 
 
 @pytest.fixture(scope="session")

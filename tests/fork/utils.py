@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from deltavault.policy import WAD, HedgePolicy, OracleConfig
+from deltavault.policy import WAD, ZERO_ADDRESS, HedgePolicy, OracleConfig
 from deltavault.uniswap import Pool, UniswapV3, input_to_reach_price, pool_price, swap_to_price
 
 GWEI = 10**9
@@ -104,7 +104,12 @@ class Market:
         return self.feed.latestRoundData().roundId
 
     def move_price(self, price: Decimal | int | float, trader: Any, *, push: bool = True) -> None:
-        """Move the pool to `price` with a real swap by `trader` (and the feed to the same price)."""
+        """Move the pool to `price` with a real swap by `trader` (and the feed to the same price). Quote for the
+        swap comes from a whale (never minted); WETH is wrapped from ETH."""
+        token_in, amount, _ = input_to_reach_price(self.pool, price)
+        budget = amount + amount // 10_000 + 1_000  # what `swap_to_price` spends at most
+        if token_in.address == self.quote.address and self.quote.balanceOf(trader) < budget:
+            self.take_quote(trader, budget - self.quote.balanceOf(trader))
         swap_to_price(self.uni, self.pool, price, trader, use_router_v1=self.router_has_deadline)
         if push:
             self.push_price(price)
@@ -123,7 +128,10 @@ def deploy_system(market: Market, owner: Any, manager: Any, guardian: Any, **pol
         router=market.router,
         router_has_deadline=market.router_has_deadline,
         oracle=OracleConfig(
-            price_feed=market.feed.address, price_max_age=market.heartbeat + ORACLE_AGE_MARGIN
+            price_feed=market.feed.address,
+            price_max_age=market.heartbeat + ORACLE_AGE_MARGIN,
+            sequencer_feed=market.raw.get("sequencerFeed") or ZERO_ADDRESS,
+            sequencer_grace_period=3600 if market.raw.get("sequencerFeed") else 0,
         ),
         hedge_policy=HedgePolicy.for_quote_decimals(market.quote.decimals(), **policy_changes),
         manager=manager,
