@@ -121,6 +121,9 @@ def market(fork_run, accounts, chain):
     from tests.fork.utils import Market
 
     assert chain.chain_id == fork_run.market["chainId"]
+    # One second per block, whatever the wall clock does: option values decay with time, so amounts that
+    # tests compare across blocks stay the same on a slow machine.
+    chain.provider.make_request("anvil_setBlockTimestampInterval", [1])
     return Market.load(fork_run.market, local=fork_run.mode == "local")
 
 

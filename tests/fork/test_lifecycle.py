@@ -29,6 +29,7 @@ def test_lifecycle__deposit_buy_rebalance_withdraw__balances_delta_and_nav(
     assert status.delta < -int(policy.band)
     assert status.trade == -status.delta  # to the target 0, within the hedge cap
     chain.pending_timestamp += policy.minInterval + 1
+    chain.mine()  # the keeper reads the latest block: time passes with blocks
     if market.local:
         market.push_price(market.oracle_price())
     nav_before, quote_before = vault.totalAssets(), quote.balanceOf(vault)

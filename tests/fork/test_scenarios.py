@@ -27,7 +27,7 @@ from tests.fork.utils import (
 pytestmark = pytest.mark.local_upstream
 
 PRICE = Decimal(2000)
-THETA_TOLERANCE = 10_000  # quote units (0.01 USDC): option time decay between two consecutive blocks
+THETA_TOLERANCE = 100_000  # quote units (0.10 USDC): the options' time decay over a block or two
 
 
 @pytest.fixture(scope="module")
@@ -181,25 +181,29 @@ def test_oracle_stale__rebalance_and_valuation_revert__nothing_moves__resumes_on
     expect_revert(lambda: vault.totalAssets(), "OracleStale", vault, **stale)
     expect_revert(lambda: vault.quoteBuy(book.call_id, 10**18), "OracleStale", vault, **stale)
     expect_revert(lambda: vault.previewRedeem(10**12), "OracleStale", vault, **stale)
+    expect_revert(lambda: vault.portfolioGreeks(), "OracleStale", vault, **stale)
     assert keeper.nonce == keeper_nonce
     assert vault_state(system, market) == state
 
     market.push_price(PRICE * Decimal("1.1"))
+    nav, state = vault.totalAssets(), vault_state(system, market)
     outcome = keeper_step(hedger, keeper)
     assert outcome.action == "rebalanced"
-    assert abs(rebalanced(outcome.receipt, hedger).deltaAfter) <= hedger.policy().band
+    event = assert_rebalance_accounting(system, market, outcome, nav, state)
+    assert abs(event.deltaAfter) <= hedger.policy().band
 
 
 def test_pool_moved_away_from_oracle__rebalance_refused__resumes_after_arbitrage(
     market, system, hedged, keeper, trader, attacker, chain
 ):
-    hedger = system.hedger
+    vault, hedger = system.vault, system.hedger
     max_bps = hedger.policy().maxPoolDeviationBps
     make_rebalance_due(market, system, trader, chain)
     oracle = PRICE * Decimal("1.1")
     # Someone pushes the pool 1.5 % above the oracle just before the vault must buy base.
     market.move_price(oracle * Decimal("1.015"), attacker, push=False)
     state, keeper_nonce = vault_state(system, market), keeper.nonce
+    delta, nav = delta_of(vault), vault.totalAssets()
 
     outcome = keeper_step(hedger, keeper)
 
@@ -214,16 +218,23 @@ def test_pool_moved_away_from_oracle__rebalance_refused__resumes_after_arbitrage
     assert keeper.nonce == keeper_nonce
     assert vault_state(system, market) == state
     assert market.pool.contract.slot0().sqrtPriceX96 == pool_price
+    # The pool is not an input of delta or NAV; only the options' time decay moved them (the refused
+    # rebalance by `attacker` was mined, a block later).
+    assert abs(delta_of(vault) - delta) < 10**14
+    assert abs(vault.totalAssets() - nav) <= THETA_TOLERANCE
 
     market.move_price(oracle, attacker, push=False)  # arbitrage takes the pool back to the oracle
+    nav, state = vault.totalAssets(), vault_state(system, market)
     outcome = keeper_step(hedger, keeper)
     assert outcome.action == "rebalanced"
+    event = assert_rebalance_accounting(system, market, outcome, nav, state)
+    assert abs(event.deltaAfter) <= hedger.policy().band
 
 
 def test_gas_spike__keeper_sends_nothing__rebalances_once_gas_falls(
     market, system, hedged, keeper, trader, chain
 ):
-    hedger = system.hedger
+    vault, hedger = system.vault, system.hedger
     ceiling = 100 * GWEI
     make_rebalance_due(market, system, trader, chain)
     chain.provider.make_request("anvil_setNextBlockBaseFeePerGas", [hex(500 * GWEI)])
@@ -238,13 +249,18 @@ def test_gas_spike__keeper_sends_nothing__rebalances_once_gas_falls(
     assert vault_state(system, market) == state
     # Empty blocks lower the base fee by 1/8 each (EIP-1559): 500 -> 100 gwei takes 13 blocks.
     blocks = 0
-    while (outcome := keeper_step(hedger, keeper, max_base_fee=ceiling)).action == "gas_above_ceiling":
+    while True:
+        nav = vault.totalAssets()
+        outcome = keeper_step(hedger, keeper, max_base_fee=ceiling)
+        if outcome.action != "gas_above_ceiling":
+            break
+        assert keeper.nonce == keeper_nonce
         chain.mine()
         blocks += 1
     assert blocks == 13
     assert outcome.action == "rebalanced"
     assert 0 < outcome.base_fee <= ceiling
-    event = rebalanced(outcome.receipt, hedger)
+    event = assert_rebalance_accounting(system, market, outcome, nav, state)
     # The bounty pays the keeper's gas at the base fee (x1.2), capped: here the cap of 20 USDC.
     assert event.bounty == hedger.policy().bountyCap
     assert market.quote.balanceOf(keeper) == keeper_quote + event.bounty
@@ -290,6 +306,9 @@ def test_expiry__settled_with_first_round_after_expiry__payouts_redeemed(
     owed = book.calls * payoff // 10**30
     assert vault.reservedAssets() == owed == 24_000 * market.q
     assert list(vault.liveSeries()) == []
+    # NAV: quote + base at the oracle - the payouts owed (no live option left to value).
+    base_value = oracle_value(market.base.balanceOf(vault), vault.spotPrice(), 6)
+    assert vault.totalAssets() == quote.balanceOf(vault) + base_value - owed
     assert delta_of(vault) == market.base.balanceOf(vault)  # only the hedge is left
     assert_solvent(vault, quote)
 
