@@ -6,11 +6,10 @@ through Ape's `node` provider (`seed_upstream`, the one function to rewire to th
 `node` provider of `ethereum:mainnet` at it; `ethereum:mainnet-fork:foundry` then forks it. With
 `ETHEREUM_RPC_URL` set, the upstream is that node and the market is `deployments/networks/mainnet.json`.
 
-Market file (`deployments/networks/<network>.json`, the same keys for the local upstream):
-
-    chainId, quote, base, pool, poolFee, router, routerHasDeadline, priceFeed,
-    feedOwner (who may push answers; null on a real chain), whales (accounts holding quote to impersonate),
-    upstreamState (local upstream only: what the suite must leave untouched).
+Market file: the per-network format of `deployments/networks/<network>.json` (chainId, baseToken, quoteToken,
+swapRouter, routerHasDeadline, pool, poolFee, priceFeed, priceMaxAge, sequencerFeed, sequencerGracePeriod) plus
+what a fork needs: `feedOwner` (who may push answers; null on a real chain), `whales` (quote holders to
+impersonate) and, for the local upstream only, `upstreamState` (what the suite must leave untouched).
 """
 
 from __future__ import annotations
@@ -42,7 +41,16 @@ POOL_FEE = 500  # the 0.05 % tier, like mainnet's USDC/WETH pool
 POOL_VALUE = 200_000_000  # quote value of the pool's liquidity (mainnet's 0.05 % USDC/WETH pool: a few 100 M)
 WHALE_QUOTE = 1_000_000_000  # USDC the whale holds beside its liquidity positions
 
-MARKET_KEYS = ("chainId", "quote", "base", "pool", "poolFee", "router", "routerHasDeadline", "priceFeed")
+MARKET_KEYS = (
+    "chainId",
+    "baseToken",
+    "quoteToken",
+    "swapRouter",
+    "routerHasDeadline",
+    "pool",
+    "poolFee",
+    "priceFeed",
+)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -187,13 +195,18 @@ def seed_upstream(deployer: Any, *, price: int = PRICE, fee: int = POOL_FEE) -> 
     feed.pushAnswer(price * 10**8, sender=deployer)
     return {
         "chainId": CHAIN_ID,
-        "quote": stack.quote.address,
-        "base": stack.base.address,
+        "baseToken": stack.base.address,
+        "quoteToken": stack.quote.address,
+        "swapRouter": stack.uni.router_v1.address,  # the original SwapRouter, as on mainnet
+        "routerHasDeadline": True,
+        "uniswapFactory": stack.uni.factory.address,
+        "positionManager": stack.uni.position_manager.address,
         "pool": stack.pool.address,
         "poolFee": fee,
-        "router": stack.uni.router_v1.address,  # the original SwapRouter, as on mainnet
-        "routerHasDeadline": True,
         "priceFeed": feed.address,
+        "priceMaxAge": 3600,
+        "sequencerFeed": None,
+        "sequencerGracePeriod": 0,
         "feedOwner": deployer.address,
         "whales": [deployer.address],
         "liquidity": [
@@ -238,9 +251,9 @@ def upstream_state(uri: str, market: dict[str, Any]) -> dict[str, Any]:
         "blockNumber": int(rpc(uri, "eth_blockNumber"), 16),
         "poolSqrtPriceX96": int.from_bytes(slot0[:32], "big"),
         "poolTick": int.from_bytes(slot0[32:64], "big", signed=True),
-        "whaleQuote": balance(market["quote"], whale),
-        "poolQuote": balance(market["quote"], market["pool"]),
-        "poolBase": balance(market["base"], market["pool"]),
+        "whaleQuote": balance(market["quoteToken"], whale),
+        "poolQuote": balance(market["quoteToken"], market["pool"]),
+        "poolBase": balance(market["baseToken"], market["pool"]),
         "feedRoundId": int.from_bytes(latest_round[:32], "big"),
         "feedAnswer": int.from_bytes(latest_round[32:64], "big", signed=True),
     }

@@ -10,8 +10,6 @@ from deltavault.policy import WAD, ZERO_ADDRESS, HedgePolicy, OracleConfig
 from deltavault.uniswap import Pool, UniswapV3, input_to_reach_price, pool_price, swap_to_price
 
 GWEI = 10**9
-# Margin over the feed's heartbeat before an answer counts as stale (Chainlink ETH/USD: 1 h heartbeat).
-ORACLE_AGE_MARGIN = 1800
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -29,7 +27,7 @@ class Market:
     router: Any
     router_has_deadline: bool
     feed: Any
-    heartbeat: int
+    price_max_age: int  # seconds: the feed's heartbeat plus a margin
     feed_owner: Any  # impersonated; None on a real chain (the feed cannot be pushed)
     whales: list[str]
     local: bool
@@ -41,11 +39,11 @@ class Market:
 
         from deltavault.artifacts import load_container
 
-        quote = project.TestERC20.at(data["quote"])  # ERC-20 calls only (a superset ABI)
-        base = load_container("WETH9").at(data["base"])
+        quote = project.TestERC20.at(data["quoteToken"])  # ERC-20 calls only (a superset ABI)
+        base = load_container("WETH9").at(data["baseToken"])
         pool = Pool.from_contract(load_container("UniswapV3Pool").at(data["pool"]), base, quote)
         router = load_container("SwapRouter" if data["routerHasDeadline"] else "SwapRouter02").at(
-            data["router"]
+            data["swapRouter"]
         )
         feed = project.TestAggregator.at(data["priceFeed"])  # AggregatorV3 calls only on a real chain
         owner = accounts[data["feedOwner"]] if data.get("feedOwner") else None
@@ -56,7 +54,7 @@ class Market:
             router=router,
             router_has_deadline=data["routerHasDeadline"],
             feed=feed,
-            heartbeat=data.get("priceFeedHeartbeat", 3600),
+            price_max_age=data["priceMaxAge"],
             feed_owner=owner,
             whales=list(data["whales"]),
             local=local,
@@ -129,9 +127,9 @@ def deploy_system(market: Market, owner: Any, manager: Any, guardian: Any, **pol
         router_has_deadline=market.router_has_deadline,
         oracle=OracleConfig(
             price_feed=market.feed.address,
-            price_max_age=market.heartbeat + ORACLE_AGE_MARGIN,
+            price_max_age=market.price_max_age,
             sequencer_feed=market.raw.get("sequencerFeed") or ZERO_ADDRESS,
-            sequencer_grace_period=3600 if market.raw.get("sequencerFeed") else 0,
+            sequencer_grace_period=market.raw.get("sequencerGracePeriod") or 0,
         ),
         hedge_policy=HedgePolicy.for_quote_decimals(market.quote.decimals(), **policy_changes),
         manager=manager,
