@@ -14,7 +14,7 @@ export APE_DISABLE_TELEMETRY := 1
 
 SOL_SOURCES := 'contracts/**/*.sol' 'interfaces/**/*.sol'
 
-.PHONY: setup test lint format bench demo abi clean
+.PHONY: setup test test-fork lint format bench demo abi clean
 
 setup: $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION)
 
@@ -42,8 +42,14 @@ format: setup
 	$(BIN)/ruff format .
 	prettier --write --no-error-on-unmatched-pattern $(SOL_SOURCES)
 
-test: setup lint
-	$(BIN)/ape test tests
+# The main suite on ape's local anvil, then the fork suite (its own upstream anvil, forked by ape-foundry).
+test: setup lint test-fork
+	$(BIN)/ape test tests --ignore=tests/fork
+
+# Offline by default: tests/fork/conftest.py starts and seeds an upstream anvil (chain id 1) and stops it.
+# With ETHEREUM_RPC_URL set, the fork's upstream is that node (deployments/networks/mainnet.json).
+test-fork: setup
+	$(BIN)/ape test tests/fork --network ethereum:mainnet-fork:foundry
 
 abi: setup
 	$(BIN)/ape compile

@@ -1,0 +1,395 @@
+"""Helpers of the fork suite: the forked market, the keeper step, price moves, one-block bundles, errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from deltavault.policy import WAD, ZERO_ADDRESS, HedgePolicy, OracleConfig
+from deltavault.uniswap import Pool, UniswapV3, input_to_reach_price, pool_price, swap_to_price
+
+GWEI = 10**9
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The forked market
+# ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Market:
+    """The upstream's tokens, pool, router and feed, as contracts on the fork."""
+
+    quote: Any
+    base: Any
+    pool: Pool
+    router: Any
+    router_has_deadline: bool
+    feed: Any
+    price_max_age: int  # seconds: the feed's heartbeat plus a margin
+    feed_owner: Any  # impersonated; None on a real chain (the feed cannot be pushed)
+    whales: list[str]
+    local: bool
+    raw: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    @classmethod
+    def load(cls, data: dict[str, Any], *, local: bool) -> Market:
+        from ape import accounts, project
+
+        from deltavault.artifacts import load_container
+
+        quote = project.TestERC20.at(data["quoteToken"])  # ERC-20 calls only (a superset ABI)
+        base = load_container("WETH9").at(data["baseToken"])
+        pool = Pool.from_contract(load_container("UniswapV3Pool").at(data["pool"]), base, quote)
+        router = load_container("SwapRouter" if data["routerHasDeadline"] else "SwapRouter02").at(
+            data["swapRouter"]
+        )
+        feed = project.TestAggregator.at(data["priceFeed"])  # AggregatorV3 calls only on a real chain
+        owner = accounts[data["feedOwner"]] if data.get("feedOwner") else None
+        return cls(
+            quote=quote,
+            base=base,
+            pool=pool,
+            router=router,
+            router_has_deadline=data["routerHasDeadline"],
+            feed=feed,
+            price_max_age=data["priceMaxAge"],
+            feed_owner=owner,
+            whales=list(data["whales"]),
+            local=local,
+            raw=data,
+        )
+
+    @property
+    def uni(self) -> UniswapV3:
+        """Enough of `UniswapV3` for the swap helpers (they use the router and WETH only)."""
+        return UniswapV3(
+            factory=None,
+            router=self.router,
+            router_v1=self.router,
+            position_manager=None,
+            weth=self.base,
+        )
+
+    @property
+    def q(self) -> int:
+        return 10 ** self.quote.decimals()
+
+    def oracle_price(self) -> Decimal:
+        return Decimal(self.feed.latestRoundData().answer) / 10 ** self.feed.decimals()
+
+    def pool_price(self) -> Decimal:
+        return pool_price(self.pool)
+
+    def option_token_balance(self, system: Any, holder: Any, series_id: int) -> int:
+        return system.option_token.balanceOf(holder, series_id)
+
+    def take_quote(self, receiver: Any, amount: int) -> None:
+        """Move `amount` quote units from the first whale holding them to `receiver` (impersonation)."""
+        from ape import accounts
+
+        for address in self.whales:
+            if self.quote.balanceOf(address) >= amount:
+                self.quote.transfer(receiver, amount, sender=accounts[address])
+                return
+        raise AssertionError(f"no whale of {self.whales} holds {amount} quote units")
+
+    def push_price(self, price: Decimal | int | float) -> int:
+        """A new feed round answering `price` (impersonating the feed's owner); returns its round id."""
+        assert self.feed_owner is not None, "a real chain's feed cannot be pushed"
+        self.feed.pushAnswer(int(Decimal(str(price)) * 10 ** self.feed.decimals()), sender=self.feed_owner)
+        return self.feed.latestRoundData().roundId
+
+    def move_price(self, price: Decimal | int | float, trader: Any, *, push: bool = True) -> None:
+        """Move the pool to `price` with a real swap by `trader` (and the feed to the same price). Quote for the
+        swap comes from a whale (never minted); WETH is wrapped from ETH."""
+        token_in, amount, _ = input_to_reach_price(self.pool, price)
+        budget = amount + amount // 10_000 + 1_000  # what `swap_to_price` spends at most
+        if token_in.address == self.quote.address and self.quote.balanceOf(trader) < budget:
+            self.take_quote(trader, budget - self.quote.balanceOf(trader))
+        swap_to_price(self.uni, self.pool, price, trader, use_router_v1=self.router_has_deadline)
+        if push:
+            self.push_price(price)
+
+
+def deploy_system(market: Market, owner: Any, manager: Any, guardian: Any, **policy_changes: Any) -> Any:
+    """The vault system of `deltavault.deploy`, wired to the forked market's tokens, pool, router and feed."""
+    from deltavault.deploy import deploy_vault_system
+
+    return deploy_vault_system(
+        owner,
+        quote=market.quote,
+        base=market.base,
+        price_feed=market.feed,
+        pool=market.pool.contract,
+        router=market.router,
+        router_has_deadline=market.router_has_deadline,
+        oracle=OracleConfig(
+            price_feed=market.feed.address,
+            price_max_age=market.price_max_age,
+            sequencer_feed=market.raw.get("sequencerFeed") or ZERO_ADDRESS,
+            sequencer_grace_period=market.raw.get("sequencerGracePeriod") or 0,
+        ),
+        hedge_policy=HedgePolicy.for_quote_decimals(market.quote.decimals(), **policy_changes),
+        manager=manager,
+        guardian=guardian,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The keeper step (TODO(ops): rewire to deltavault.keeper once it lands)
+# ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class KeeperOutcome:
+    """What one keeper tick did. `action`: "rebalanced", "not_due", "gas_above_ceiling", "status_reverted"
+    (the status view reverts, e.g. a stale oracle) or "simulation_reverted" (nothing was broadcast)."""
+
+    action: str
+    base_fee: int
+    status: Any = None
+    receipt: Any = None
+    error: Exception | None = None
+
+    @property
+    def sent(self) -> bool:
+        return self.receipt is not None
+
+
+def next_base_fee() -> int:
+    """Base fee of the next block, wei."""
+    from ape import chain
+
+    return chain.provider.base_fee
+
+
+def keeper_step(hedger: Any, keeper: Any, *, max_base_fee: int = 100 * GWEI) -> KeeperOutcome:
+    """One keeper tick: skip when the next base fee is above `max_base_fee`; read `rebalanceStatus()`;
+    when due, simulate `rebalance()` and send it only if the simulation passes."""
+    from ape.exceptions import ContractLogicError
+
+    base_fee = next_base_fee()
+    if base_fee > max_base_fee:
+        return KeeperOutcome("gas_above_ceiling", base_fee)
+    try:
+        status = hedger.rebalanceStatus()
+    except ContractLogicError as error:
+        return KeeperOutcome("status_reverted", base_fee, error=error)
+    if not status.due:
+        return KeeperOutcome("not_due", base_fee, status)
+    try:
+        hedger.rebalance.call(sender=keeper)
+    except ContractLogicError as error:
+        return KeeperOutcome("simulation_reverted", base_fee, status, error=error)
+    receipt = hedger.rebalance(sender=keeper, max_fee=2 * base_fee + GWEI, max_priority_fee=0)
+    return KeeperOutcome("rebalanced", base_fee, status, receipt)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Chain helpers
+# ---------------------------------------------------------------------------------------------------------
+
+
+def in_one_block(*calls: tuple[Any, Any, tuple]) -> list[dict]:
+    """Send `(sender, contract method, args)` calls with automine off and mine them in one block.
+
+    Every sender must be unlocked on the fork (a test account or an impersonated one). Returns the receipts
+    (web3 dicts), checked successful and in the same block.
+    """
+    from ape import chain
+
+    provider = chain.provider
+    web3 = provider.web3
+    provider.make_request("evm_setAutomine", [False])
+    try:
+        hashes = [
+            web3.eth.send_transaction(
+                {
+                    "from": sender.address,
+                    "to": handler.contract.address,
+                    "data": handler.encode_input(*args),
+                    "gas": 1_500_000,
+                }
+            )
+            for sender, handler, args in calls
+        ]
+        provider.make_request("evm_mine", [])
+    finally:
+        provider.make_request("evm_setAutomine", [True])
+    receipts = [web3.eth.get_transaction_receipt(h) for h in hashes]
+    assert [r["status"] for r in receipts] == [1] * len(receipts)
+    assert len({r["blockNumber"] for r in receipts}) == 1
+    return receipts
+
+
+def swap_call_to_price(market: Market, trader: Any, price: Decimal | int | float) -> tuple[Any, Any, tuple]:
+    """An exact-input `exactInputSingle` call by `trader` that moves the pool to `price` (for `in_one_block`),
+    after giving the trader the input (WETH wrapped from ETH, or quote from a whale) and the approval."""
+    from ape import chain
+
+    token_in, amount, target = input_to_reach_price(market.pool, price)
+    amount += amount // 10_000 + 1_000  # margin, left unspent by the price limit
+    token_out = market.quote if token_in.address == market.base.address else market.base
+    if token_in.address == market.base.address:
+        chain.provider.set_balance(trader.address, trader.balance + amount + 10**18)
+        market.base.deposit(value=amount, sender=trader)
+    else:
+        market.take_quote(trader, amount)
+    token_in.approve(market.router, amount, sender=trader)
+    deadline = chain.pending_timestamp + 3600
+    params = (token_in, token_out, market.pool.fee, trader, amount, 0, target)
+    if market.router_has_deadline:
+        params = (token_in, token_out, market.pool.fee, trader, deadline, amount, 0, target)
+    return trader, market.router.exactInputSingle, (params,)
+
+
+def revert_error(error: Exception, *contracts: Any) -> tuple[str, dict[str, Any]]:
+    """(name, inputs) of the custom error in a revert, decoded with the ABIs of `contracts`.
+
+    A revert that bubbles up from a nested call (the vault's `OracleStale` inside `hedger.rebalance()`) carries
+    an error the called contract's ABI does not declare; this decodes it with any of the given ABIs.
+    """
+    from ape.exceptions import CustomError
+    from eth_abi import decode
+    from hexbytes import HexBytes
+
+    if isinstance(error, CustomError):
+        return error.abi.name, dict(error.inputs)
+    message = str(getattr(error, "revert_message", "") or "")
+    if message.startswith("custom error 0x"):  # Ape's text for an error the called contract does not declare
+        selector, _, payload = message[len("custom error ") :].partition(": ")
+        message = selector + payload
+    data = HexBytes(message) if message.startswith("0x") else HexBytes(b"")
+    for contract in contracts:
+        for abi in contract.contract_type.errors:
+            if data[:4] == _selector(abi):
+                values = decode([str(i.canonical_type) for i in abi.inputs], data[4:])
+                return abi.name, {i.name: v for i, v in zip(abi.inputs, values, strict=True)}
+    raise AssertionError(f"undecodable revert {error!r}")
+
+
+def _selector(abi: Any) -> bytes:
+    from eth_utils import keccak
+
+    return keccak(text=abi.selector)[:4]
+
+
+def assert_solvent(vault: Any, quote: Any) -> None:
+    """The reserve rule: quote held covers every outstanding option's maximum payoff and every settled payout."""
+    balance = quote.balanceOf(vault)
+    reserved = vault.reservedAssets()
+    assert balance >= reserved, f"quote {balance} < reserved {reserved}"
+    assert vault.freeAssets() == balance - reserved
+
+
+def delta_of(vault: Any) -> int:
+    return vault.portfolioGreeks().delta
+
+
+def wad(value: Decimal | int | float) -> int:
+    return int(Decimal(str(value)) * WAD)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The book: deposits and options sold
+# ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Book:
+    """What the depositors and the trader put in, in quote units, and the series sold."""
+
+    deposits: dict[str, int]
+    shares: dict[str, int]
+    premiums: int
+    call_id: int
+    put_id: int
+    calls: int  # WAD
+    puts: int  # WAD
+    call_strike: int  # WAD price
+    call_cap: int
+    put_strike: int
+    expiry: int
+
+    @classmethod
+    def open(
+        cls,
+        market: Market,
+        system: Any,
+        manager: Any,
+        depositors: list[tuple[Any, int]],
+        trader: Any,
+        *,
+        calls: int = 80,
+        puts: int = 20,
+    ) -> Book:
+        from ape import chain
+
+        vault, q = system.vault, market.q
+        deposits, shares = {}, {}
+        for account, whole in depositors:
+            amount = whole * q
+            market.take_quote(account, amount)
+            market.quote.approve(vault, amount, sender=account)
+            vault.deposit(amount, account, sender=account)
+            deposits[account.address], shares[account.address] = amount, vault.balanceOf(account)
+        spot = int(market.oracle_price())
+        strike = round(spot, -2) * WAD
+        put_strike = round(spot * 8 // 10, -2) * WAD
+        expiry = chain.pending_timestamp + 30 * 86400
+        vault.listSeries(strike, strike, expiry, True, sender=manager)
+        call_id = vault.seriesCount()
+        vault.listSeries(put_strike, 0, expiry, False, sender=manager)
+        put_id = vault.seriesCount()
+        market.take_quote(trader, 1_000_000 * q)
+        market.quote.approve(vault, 2**256 - 1, sender=trader)
+        before = market.quote.balanceOf(trader)
+        vault.buyOption(call_id, calls * WAD, 2**255, trader, sender=trader)
+        vault.buyOption(put_id, puts * WAD, 2**255, trader, sender=trader)
+        premiums = before - market.quote.balanceOf(trader)
+        return cls(
+            deposits=deposits,
+            shares=shares,
+            premiums=premiums,
+            call_id=call_id,
+            put_id=put_id,
+            calls=calls * WAD,
+            puts=puts * WAD,
+            call_strike=strike,
+            call_cap=strike,
+            put_strike=put_strike,
+            expiry=expiry,
+        )
+
+    @property
+    def deposited(self) -> int:
+        return sum(self.deposits.values())
+
+
+def expect_revert(action: Any, name: str, *contracts: Any, **expected: Any) -> dict[str, Any]:
+    """Run `action()`, which must revert with custom error `name` (decoded with `contracts`' ABIs) whose
+    inputs include `expected`; returns the inputs."""
+    from ape.exceptions import ContractLogicError
+
+    try:
+        action()
+    except ContractLogicError as error:
+        got, inputs = revert_error(error, *contracts)
+        assert got == name, f"reverted with {got}{inputs}, expected {name}"
+        for key, value in expected.items():
+            assert inputs[key] == value, f"{name}.{key} = {inputs[key]}, expected {value}"
+        return inputs
+    raise AssertionError(f"did not revert (expected {name})")
+
+
+def rebalanced(receipt: Any, hedger: Any) -> Any:
+    """The `Rebalanced` event of a rebalance receipt."""
+    (event,) = receipt.decode_logs(hedger.Rebalanced)
+    return event
+
+
+def oracle_value(base_amount: int, spot_wad: int, quote_decimals: int) -> int:
+    """Quote units (rounded down) of `base_amount` WAD of base at `spot_wad`, as the contracts compute it."""
+    return base_amount * spot_wad // 10 ** (36 - quote_decimals)
