@@ -91,7 +91,7 @@ def cli(network, steps, dt_hours, seed, path_vol, prices_file, base_fee_gwei, ou
         min_interval=60,
         reference_vol=8 * 10**17,
         observation_spacing=300,
-    ).with_(loss_budget=20_000 * 10**6)
+    ).with_(loss_budget=20_000 * 10**6, bounty_cap=60 * 10**6)
     stack = deploy_stack(
         owner, price=Decimal(str(round(start_price, 2))), liquidity=20_000_000, hedge_policy=policy
     )
