@@ -8,6 +8,9 @@ import benchmarks
 
 
 def main(argv: list[str]) -> int:
+    from ape.logging import LogLevel, logger
+
+    logger.set_level(LogLevel.WARNING)  # one line per transaction would bury the tables
     names = argv or sorted(
         m.name for m in pkgutil.iter_modules(benchmarks.__path__) if not m.name.startswith("_")
     )

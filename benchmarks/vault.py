@@ -109,15 +109,19 @@ def run() -> list[dict]:
         return _measure(project, accounts.test_accounts, chain)
 
 
-def format_table(rows: list[dict]) -> str:
-    width = max(len(r["name"]) for r in rows)
-    lines = [f"{'name':<{width}}  {'gas':>9}", f"{'-' * width}  {'-' * 9}"]
-    lines += [f"{r['name']:<{width}}  {r['gas']:>9,}" for r in rows]
-    return "\n".join(lines)
+def main() -> bool:
+    """Prints the table and merges the rows into reports/bench.json (no targets: always True)."""
+    from deltavault.bench import merge_report, print_table
+
+    rows = run()
+    print_table("DeltaVault entry points: gas from receipts (portfolioGreeks: eth_estimateGas)", rows,
+                [("name", "entry point"), ("gas", "gas")])  # fmt: skip
+    print(f"\nwrote {merge_report(rows)}")
+    return True
 
 
 if __name__ == "__main__":
     from ape.logging import logger
 
     logger.set_level("ERROR")
-    print(format_table(run()))
+    main()
