@@ -2,8 +2,8 @@
 
 `tests/fork/conftest.py` calls these before Ape connects: it starts an upstream anvil (`start_anvil`), seeds it
 through Ape's `node` provider (`seed_upstream`, with the market deployment of `ape run deploy stack`:
-`deltavault.stack.deploy_market`), writes the addresses in the per-network format (`write_market`), and points the
-`node` provider of `ethereum:mainnet` at it; `ethereum:mainnet-fork:foundry` then forks it. With
+`deltavault.stack.deploy_market`), writes the addresses in the per-network format (`write_market`), and points
+the `node` provider of `ethereum:mainnet` at it; `ethereum:mainnet-fork:foundry` then forks it. With
 `ETHEREUM_RPC_URL` set, the upstream is that node and the market is `deployments/networks/mainnet.json`.
 
 Market file: the per-network format of `deployments/networks/<network>.json` (chainId, baseToken, quoteToken,
