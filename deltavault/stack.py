@@ -1,6 +1,9 @@
 """Complete deployments recorded in the registry: a whole local market (`deploy_stack`) or a vault system on
 an existing public network (`deploy_vault_on_network`). Used by `ape run deploy`, `make demo` and the tests.
 
+`deploy_stack` is `deploy_market` (tokens, Uniswap V3 with a liquid pool, the price and volatility feeds) plus
+the vault system, a VaultLens and the listed series; the fork suite seeds its upstream chain with `deploy_market`.
+
 The stack prices options from an implied-volatility feed (a second TestAggregator answering 0.80 as 80000000 with
 8 decimals), so a keeper or an operator updates volatility like the price; a vault deployed with `deploy vault`
 on a network without a volatility feed (`volFeed: null`) uses the manager's manual volatility instead.
@@ -38,6 +41,32 @@ DEFAULT_SERIES: tuple[SeriesSpec, ...] = (
     SeriesSpec(Decimal("1.0"), 30, False),
     SeriesSpec(Decimal("1.0"), 7, True),
 )
+
+
+@dataclass
+class Market:
+    """What `deploy_market` deployed (Ape contract instances): the Uniswap market and the two feeds."""
+
+    local: uniswap.LocalStack
+    price_feed: Any
+    vol_feed: Any
+    ranges: list[uniswap.LiquidityRange]
+
+    @property
+    def quote(self) -> Any:
+        return self.local.quote
+
+    @property
+    def base(self) -> Any:
+        return self.local.base
+
+    @property
+    def pool(self) -> uniswap.Pool:
+        return self.local.pool
+
+    @property
+    def uni(self) -> uniswap.UniswapV3:
+        return self.local.uni
 
 
 @dataclass
@@ -93,6 +122,30 @@ def list_series(
     return rows
 
 
+def deploy_market(
+    deployer: Any,
+    *,
+    price: Decimal | int | float = 2000,
+    vol: Decimal | float = 0.8,
+    liquidity: int = 10_000_000,
+    fee: int = 3000,
+    ranges: list[uniswap.LiquidityRange] | None = None,
+) -> Market:
+    """WETH9, a 6-decimal USD token, Uniswap V3 (factory, SwapRouter, SwapRouter02, position manager) with a
+    WETH/USD pool at `price` and fee tier `fee` holding `liquidity` quote units of liquidity over three ranges
+    (`uniswap.default_ranges`; or `ranges`), a price feed ("ETH / USD", answering `price`) and a volatility
+    feed (answering `vol`), both TestAggregators with 8 decimals that the deployer pushes."""
+    from ape import project
+
+    ranges = list(ranges) if ranges is not None else uniswap.default_ranges(price, liquidity)
+    local = uniswap.deploy_local_stack(deployer, price=price, fee=fee, ranges=ranges)
+    price_feed = deployer.deploy(project.TestAggregator, FEED_DECIMALS, "ETH / USD")
+    price_feed.pushAnswer(int(Decimal(str(price)) * 10**FEED_DECIMALS), sender=deployer)
+    vol_feed = deployer.deploy(project.TestAggregator, FEED_DECIMALS, "ETH 30-day implied volatility")
+    vol_feed.pushAnswer(int(Decimal(str(vol)) * 10**FEED_DECIMALS), sender=deployer)
+    return Market(local, price_feed, vol_feed, ranges)
+
+
 def deploy_stack(
     deployer: Any,
     *,
@@ -105,19 +158,13 @@ def deploy_stack(
     hedge_policy: HedgePolicy | None = None,
     network: str | None = None,
 ) -> Stack:
-    """WETH9, a 6-decimal USD token, Uniswap V3 (factory, SwapRouter02, position manager) with a WETH/USD pool
-    holding `liquidity` quote units of liquidity over three ranges, a price feed and a volatility feed, the
-    vault system with its policies, a VaultLens, and `series` listed. The deployer owns and manages it all."""
+    """The market of `deploy_market`, the vault system with its policies (trading through SwapRouter02), a
+    VaultLens, and `series` listed. The deployer owns and manages it all."""
     from ape import chain, project
 
     first_block = chain.blocks.head.number + 1
-    market = uniswap.deploy_local_stack(
-        deployer, price=price, fee=fee, ranges=uniswap.default_ranges(price, liquidity)
-    )
-    price_feed = deployer.deploy(project.TestAggregator, FEED_DECIMALS, "ETH / USD")
-    price_feed.pushAnswer(int(Decimal(str(price)) * 10**FEED_DECIMALS), sender=deployer)
-    vol_feed = deployer.deploy(project.TestAggregator, FEED_DECIMALS, "ETH 30-day implied volatility")
-    vol_feed.pushAnswer(int(Decimal(str(vol)) * 10**FEED_DECIMALS), sender=deployer)
+    deployed = deploy_market(deployer, price=price, vol=vol, liquidity=liquidity, fee=fee)
+    market, price_feed, vol_feed = deployed.local, deployed.price_feed, deployed.vol_feed
     oracle = OracleConfig(
         price_feed=price_feed.address, price_max_age=3600, vol_feed=vol_feed.address, vol_max_age=DAY
     )

@@ -3,8 +3,9 @@
 Before Ape connects, `pytest_configure` picks the upstream chain that ape-foundry's `anvil --fork-url` forks:
 
 - default (offline): an anvil this run starts on a free port with chain id 1, seeded with a mainnet-like market
-  (`upstream.seed_upstream`), addresses written to `.build/fork/mainnet-upstream.json`; stopped in
-  `pytest_unconfigure` (and by the kernel if this process dies: PR_SET_PDEATHSIG).
+  (`upstream.seed_upstream`, built by `deltavault.stack.deploy_market`), addresses written to
+  `.build/fork/mainnet-upstream.json`; stopped in `pytest_unconfigure` (and by the kernel if this process
+  dies: PR_SET_PDEATHSIG).
 - `ETHEREUM_RPC_URL` set: that node, with the market of `deployments/networks/mainnet.json`
   (`DELTAVAULT_FORK_MARKET` may name another market file).
 
@@ -153,7 +154,8 @@ def system_block(chain):
 def system(
     system_block, market, owner, manager, guardian, keeper, depositor, second_depositor, trader, attacker
 ):
-    """A vault system deployed on the fork over the upstream's USDC, WETH, pool, router and feed."""
+    """A vault system (and the VaultLens the keeper reads through) deployed on the fork over the upstream's
+    USDC, WETH, pool, router and feed."""
     from tests.fork.utils import deploy_system
 
     if market.local:

@@ -35,7 +35,7 @@ def test_lifecycle__deposit_buy_rebalance_withdraw__balances_delta_and_nav(
     nav_before, quote_before = vault.totalAssets(), quote.balanceOf(vault)
     spot = vault.spotPrice()
 
-    outcome = keeper_step(hedger, keeper)
+    outcome = keeper_step(system, keeper)
 
     assert outcome.action == "rebalanced"
     event = rebalanced(outcome.receipt, hedger)

@@ -1,4 +1,5 @@
-"""Market scenarios on the fork of the local upstream, end to end through the keeper step.
+"""Market scenarios on the fork of the local upstream, end to end through the keeper (`deltavault.keeper.Keeper`,
+one tick per `keeper_step`, as `ape run keeper run --once` runs it).
 
 Every price move is a real swap on the upstream's Uniswap V3 pool plus a new round of its price feed (pushed by
 impersonating the feed's owner, which only the local upstream allows). Each scenario starts from a hedged book:
@@ -36,7 +37,7 @@ def hedged(market, system, book, keeper, chain):
     policy = system.hedger.policy()
     chain.pending_timestamp += policy.minInterval + 1
     market.push_price(PRICE)
-    outcome = keeper_step(system.hedger, keeper)
+    outcome = keeper_step(system, keeper)
     assert outcome.action == "rebalanced"
     assert abs(delta_of(system.vault)) <= policy.band
     return book
@@ -117,7 +118,7 @@ def test_crash_30pct_in_one_block__keeper_sells_hedge_back_into_band(
     assert_solvent(vault, market.quote)
 
     state = vault_state(system, market)
-    outcome = keeper_step(hedger, keeper)
+    outcome = keeper_step(system, keeper)
 
     assert outcome.action == "rebalanced"
     assert outcome.status.trade < 0  # sells base
@@ -147,7 +148,7 @@ def test_pump_50pct__keeper_buys_hedge_back_into_band(market, system, hedged, ke
     rebalances = 0
     while abs(delta_of(vault)) > policy.band:
         state, nav = vault_state(system, market), vault.totalAssets()
-        outcome = keeper_step(hedger, keeper)
+        outcome = keeper_step(system, keeper)
         assert outcome.action == "rebalanced", outcome
         assert 0 < outcome.status.trade <= policy.hedgeCap  # buys base
         assert_rebalance_accounting(system, market, outcome, nav, state)
@@ -170,7 +171,7 @@ def test_oracle_stale__rebalance_and_valuation_revert__nothing_moves__resumes_on
     keeper_nonce = keeper.nonce
     stale = {"updatedAt": updated_at, "maxAge": max_age}
 
-    outcome = keeper_step(hedger, keeper)
+    outcome = keeper_step(system, keeper)
 
     assert outcome.action == "status_reverted"
     assert revert_error(outcome.error, vault) == (
@@ -187,7 +188,7 @@ def test_oracle_stale__rebalance_and_valuation_revert__nothing_moves__resumes_on
 
     market.push_price(PRICE * Decimal("1.1"))
     nav, state = vault.totalAssets(), vault_state(system, market)
-    outcome = keeper_step(hedger, keeper)
+    outcome = keeper_step(system, keeper)
     assert outcome.action == "rebalanced"
     event = assert_rebalance_accounting(system, market, outcome, nav, state)
     assert abs(event.deltaAfter) <= hedger.policy().band
@@ -205,7 +206,7 @@ def test_pool_moved_away_from_oracle__rebalance_refused__resumes_after_arbitrage
     state, keeper_nonce = vault_state(system, market), keeper.nonce
     delta, nav = delta_of(vault), vault.totalAssets()
 
-    outcome = keeper_step(hedger, keeper)
+    outcome = keeper_step(system, keeper)
 
     assert outcome.action == "simulation_reverted"
     pool_price = market.pool.contract.slot0().sqrtPriceX96
@@ -225,7 +226,7 @@ def test_pool_moved_away_from_oracle__rebalance_refused__resumes_after_arbitrage
 
     market.move_price(oracle, attacker, push=False)  # arbitrage takes the pool back to the oracle
     nav, state = vault.totalAssets(), vault_state(system, market)
-    outcome = keeper_step(hedger, keeper)
+    outcome = keeper_step(system, keeper)
     assert outcome.action == "rebalanced"
     event = assert_rebalance_accounting(system, market, outcome, nav, state)
     assert abs(event.deltaAfter) <= hedger.policy().band
@@ -238,10 +239,11 @@ def test_gas_spike__keeper_sends_nothing__rebalances_once_gas_falls(
     ceiling = 100 * GWEI
     make_rebalance_due(market, system, trader, chain)
     chain.provider.make_request("anvil_setNextBlockBaseFeePerGas", [hex(500 * GWEI)])
+    chain.mine()  # the keeper decides on the latest block's base fee
     state, keeper_nonce = vault_state(system, market), keeper.nonce
     keeper_quote = market.quote.balanceOf(keeper)
 
-    outcome = keeper_step(hedger, keeper, max_base_fee=ceiling)
+    outcome = keeper_step(system, keeper, max_base_fee=ceiling)
 
     assert outcome.action == "gas_above_ceiling"
     assert outcome.base_fee == 500 * GWEI
@@ -251,7 +253,7 @@ def test_gas_spike__keeper_sends_nothing__rebalances_once_gas_falls(
     blocks = 0
     while True:
         nav = vault.totalAssets()
-        outcome = keeper_step(hedger, keeper, max_base_fee=ceiling)
+        outcome = keeper_step(system, keeper, max_base_fee=ceiling)
         if outcome.action != "gas_above_ceiling":
             break
         assert keeper.nonce == keeper_nonce
@@ -325,13 +327,13 @@ def test_expiry__settled_with_first_round_after_expiry__payouts_redeemed(
 def test_all_depositors_withdraw__each_paid_their_share__nothing_lost(
     market, system, system_block, hedged, trader, keeper, depositor, second_depositor, chain
 ):
-    vault, hedger, quote, book = system.vault, system.hedger, market.quote, hedged
+    vault, quote, book = system.vault, market.quote, hedged
     settle_at_expiry(market, system, book, trader, chain)
     method(vault, OPTION_REDEEM)(book.call_id, book.calls, trader, sender=trader)
     # The keeper unwinds the hedge: with no option left, delta is the base held, sold back to quote.
     while market.base.balanceOf(vault) > 0:
         wait_cooldown(system, chain, market, SETTLEMENT)
-        assert keeper_step(hedger, keeper).action == "rebalanced"
+        assert keeper_step(system, keeper).action == "rebalanced"
     assert delta_of(vault) == 0
     assert vault.totalAssets() == quote.balanceOf(vault)
     assert_solvent(vault, quote)

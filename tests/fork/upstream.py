@@ -1,9 +1,9 @@
 """The fork suite's upstream chain: a local anvil "mainnet" (chain id 1) seeded with a market, or a real node.
 
 `tests/fork/conftest.py` calls these before Ape connects: it starts an upstream anvil (`start_anvil`), seeds it
-through Ape's `node` provider (`seed_upstream`, the one function to rewire to the deployment code of
-`ape run deploy stack`), writes the addresses in the per-network format (`write_market`), and points the
-`node` provider of `ethereum:mainnet` at it; `ethereum:mainnet-fork:foundry` then forks it. With
+through Ape's `node` provider (`seed_upstream`, with the market deployment of `ape run deploy stack`:
+`deltavault.stack.deploy_market`), writes the addresses in the per-network format (`write_market`), and points
+the `node` provider of `ethereum:mainnet` at it; `ethereum:mainnet-fork:foundry` then forks it. With
 `ETHEREUM_RPC_URL` set, the upstream is that node and the market is `deployments/networks/mainnet.json`.
 
 Market file: the per-network format of `deployments/networks/<network>.json` (chainId, baseToken, quoteToken,
@@ -175,24 +175,18 @@ def whale_account() -> Any:
 def seed_upstream(deployer: Any, *, price: int = PRICE, fee: int = POOL_FEE) -> dict[str, Any]:
     """Deploy a mainnet-like market with `deployer` on the connected chain; return it in the market format.
 
-    WETH9, a 6-decimal USD token, Uniswap V3 (factory, SwapRouter, SwapRouter02, position manager) with a
-    WETH/USDC pool at `price` holding a deep (+-10 %), a wider (0.5x..2x) and a full range, a Chainlink-
-    compatible ETH / USD feed answering `price`, and `WHALE_QUOTE` USDC in the deployer's hands. The
-    liquidity (`POOL_VALUE`) is deep enough that a hedge trade after a 30 % crash stays within 1 % slippage.
-
-    TODO(ops): call the stack deployment of `ape run deploy stack` here once it lands on main.
+    The market is the one `ape run deploy stack` deploys (`deltavault.stack.deploy_market`: WETH9, a 6-decimal
+    USD token, Uniswap V3 with factory, SwapRouter, SwapRouter02 and position manager, a WETH/USDC pool at
+    `price` holding a deep (+-10 %), a wider (0.5x..2x) and a full range, a Chainlink-compatible ETH / USD feed
+    answering `price`, and a volatility feed), here in the 0.05 % fee tier with `POOL_VALUE` of liquidity:
+    deep enough that a hedge trade after a 30 % crash stays within 1 % slippage. Mainnet-like on top: the
+    original SwapRouter (with a deadline) is the market's router, and the deployer holds `WHALE_QUOTE` USDC.
     """
-    from ape import project
+    from deltavault.stack import deploy_market
 
-    from deltavault.uniswap import default_ranges, deploy_local_stack
-
-    ranges = default_ranges(price, POOL_VALUE)
-    stack = deploy_local_stack(
-        deployer, base_decimals=18, quote_decimals=6, price=price, fee=fee, ranges=ranges
-    )
+    market = deploy_market(deployer, price=price, fee=fee, liquidity=POOL_VALUE)
+    stack = market.local
     stack.quote.mint(deployer, WHALE_QUOTE * 10 ** stack.quote.decimals(), sender=deployer)
-    feed = deployer.deploy(project.TestAggregator, 8, "ETH / USD")
-    feed.pushAnswer(price * 10**8, sender=deployer)
     return {
         "chainId": CHAIN_ID,
         "baseToken": stack.base.address,
@@ -203,14 +197,15 @@ def seed_upstream(deployer: Any, *, price: int = PRICE, fee: int = POOL_FEE) -> 
         "positionManager": stack.uni.position_manager.address,
         "pool": stack.pool.address,
         "poolFee": fee,
-        "priceFeed": feed.address,
+        "priceFeed": market.price_feed.address,
         "priceMaxAge": 3600,
         "sequencerFeed": None,
         "sequencerGracePeriod": 0,
         "feedOwner": deployer.address,
         "whales": [deployer.address],
         "liquidity": [
-            {"lower": str(r.lower), "upper": str(r.upper), "quoteValue": str(r.quote_value)} for r in ranges
+            {"lower": str(r.lower), "upper": str(r.upper), "quoteValue": str(r.quote_value)}
+            for r in market.ranges
         ],
     }
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
+from deltavault.deploy import VaultSystem
 from deltavault.policy import WAD, ZERO_ADDRESS, HedgePolicy, OracleConfig
 from deltavault.uniswap import Pool, UniswapV3, input_to_reach_price, pool_price, swap_to_price
 
@@ -113,11 +114,29 @@ class Market:
             self.push_price(price)
 
 
-def deploy_system(market: Market, owner: Any, manager: Any, guardian: Any, **policy_changes: Any) -> Any:
-    """The vault system of `deltavault.deploy`, wired to the forked market's tokens, pool, router and feed."""
+@dataclass
+class ForkSystem(VaultSystem):
+    """The vault system of `deltavault.deploy` on the fork, with the VaultLens the keeper reads through."""
+
+    lens: Any = None
+
+    def deployment(self) -> dict[str, Any]:
+        """The registry record `ape run keeper` loads (the keys the keeper uses, and the addresses)."""
+        from ape import chain
+
+        return {"chainId": chain.chain_id, **self.addresses(), "lens": self.lens.address}
+
+
+def deploy_system(
+    market: Market, owner: Any, manager: Any, guardian: Any, **policy_changes: Any
+) -> ForkSystem:
+    """The vault system of `deltavault.deploy`, wired to the forked market's tokens, pool, router and feed, and
+    a VaultLens (as `ape run deploy` deploys with a system)."""
+    from ape import project
+
     from deltavault.deploy import deploy_vault_system
 
-    return deploy_vault_system(
+    system = deploy_vault_system(
         owner,
         quote=market.quote,
         base=market.base,
@@ -135,56 +154,97 @@ def deploy_system(market: Market, owner: Any, manager: Any, guardian: Any, **pol
         manager=manager,
         guardian=guardian,
     )
+    lens = owner.deploy(project.VaultLens)
+    return ForkSystem(**{f.name: getattr(system, f.name) for f in fields(VaultSystem)}, lens=lens)
 
 
 # ---------------------------------------------------------------------------------------------------------
-# The keeper step (TODO(ops): rewire to deltavault.keeper once it lands)
+# The keeper step: one tick of the product keeper (deltavault.keeper.Keeper)
 # ---------------------------------------------------------------------------------------------------------
+
+ACTIONS = {
+    "gas-price-above-ceiling": "gas_above_ceiling",
+    "status-reverted": "status_reverted",
+    "not-due": "not_due",
+    "cooldown": "not_due",
+    "no-trade": "not_due",
+    "unprofitable": "unprofitable",
+}
 
 
 @dataclass
 class KeeperOutcome:
-    """What one keeper tick did. `action`: "rebalanced", "not_due", "gas_above_ceiling", "status_reverted"
-    (the status view reverts, e.g. a stale oracle) or "simulation_reverted" (nothing was broadcast)."""
+    """What one keeper tick did. `action`: "rebalanced", "not_due" (decision `not-due`, `cooldown` or
+    `no-trade`), "gas_above_ceiling", "status_reverted" (the lens caught a revert of `rebalanceStatus()`, e.g.
+    a stale oracle), "simulation_reverted" (due, but `eth_estimateGas` of `rebalance()` reverted: nothing was
+    broadcast), "failed" (sent but reverted on chain) or "not_sent" (due, not sent for another reason: see
+    `log`). `base_fee` is the base fee of the block the keeper read; `error` the raw revert data of a
+    status or simulation revert (decode with `revert_error`)."""
 
     action: str
     base_fee: int
-    status: Any = None
+    status: Any = None  # deltavault.keeper.HedgeStatus
     receipt: Any = None
-    error: Exception | None = None
+    error: bytes | None = None
+    decision: Any = None  # deltavault.keeper.Decision
+    log: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
     @property
     def sent(self) -> bool:
         return self.receipt is not None
 
 
-def next_base_fee() -> int:
-    """Base fee of the next block, wei."""
+def keeper_step(system: ForkSystem, keeper: Any, *, max_base_fee: int = 100 * GWEI) -> KeeperOutcome:
+    """One tick of `deltavault.keeper.Keeper`, built from the system's deployment record the way
+    `ape run keeper run --once --max-gas-price ... --allow-unprofitable` builds it, signing with `keeper`.
+
+    The keeper reads the latest block through the VaultLens (status, spot and base fee in one `eth_call`),
+    decides, simulates `rebalance()` with `eth_estimateGas` and sends it only if the simulation passes; a sent
+    transaction is waited for (the fork mines on demand). A keeper step therefore sees the head block: a change
+    that is only scheduled for the next block (e.g. `anvil_setNextBlockBaseFeePerGas`) needs a block mined.
+    """
     from ape import chain
 
-    return chain.provider.base_fee
+    from deltavault.keeper import Keeper, KeeperConfig
+
+    records: list[dict[str, Any]] = []
+    config = KeeperConfig(max_gas_price=max_base_fee, require_profit=False)
+    k = Keeper.from_deployments([system.deployment()], keeper, config=config, log=records.append)
+    result = k.tick()
+    assert result is not None
+    (view,) = result.views
+    decision = view.decision
+    outcome = KeeperOutcome(
+        ACTIONS.get(decision.slug, decision.slug),
+        result.basefee,
+        view.status,
+        decision=decision,
+        log=records,
+    )
+    if decision.slug == "status-reverted":
+        outcome.error = bytes.fromhex(view.error[2:])
+    elif decision.act and result.sent is None:
+        reverted = [r for r in records if r["event"] == "simulation_reverted"]
+        if reverted:
+            outcome.action, outcome.error = "simulation_reverted", _revert_data(reverted[-1]["error"])
+        else:
+            outcome.action = "not_sent"
+    elif result.sent is not None:
+        k.wait_pending(30)
+        assert k.pending is None, f"rebalance {result.sent} still pending: {records[-3:]}"
+        outcome.receipt = chain.provider.get_receipt(result.sent)
+        landed = [r for r in k.rebalances if r.tx_hash == result.sent]
+        outcome.action = "rebalanced" if landed else "failed"
+    return outcome
 
 
-def keeper_step(hedger: Any, keeper: Any, *, max_base_fee: int = 100 * GWEI) -> KeeperOutcome:
-    """One keeper tick: skip when the next base fee is above `max_base_fee`; read `rebalanceStatus()`;
-    when due, simulate `rebalance()` and send it only if the simulation passes."""
-    from ape.exceptions import ContractLogicError
+def _revert_data(text: str) -> bytes:
+    """The revert data in the keeper's `simulation_reverted` error text (web3 puts it in the message)."""
+    import re
 
-    base_fee = next_base_fee()
-    if base_fee > max_base_fee:
-        return KeeperOutcome("gas_above_ceiling", base_fee)
-    try:
-        status = hedger.rebalanceStatus()
-    except ContractLogicError as error:
-        return KeeperOutcome("status_reverted", base_fee, error=error)
-    if not status.due:
-        return KeeperOutcome("not_due", base_fee, status)
-    try:
-        hedger.rebalance.call(sender=keeper)
-    except ContractLogicError as error:
-        return KeeperOutcome("simulation_reverted", base_fee, status, error=error)
-    receipt = hedger.rebalance(sender=keeper, max_fee=2 * base_fee + GWEI, max_priority_fee=0)
-    return KeeperOutcome("rebalanced", base_fee, status, receipt)
+    found = re.search(r"0x([0-9a-fA-F]{8,})", text)
+    assert found, f"no revert data in {text!r}"
+    return bytes.fromhex(found.group(1))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -245,8 +305,9 @@ def swap_call_to_price(market: Market, trader: Any, price: Decimal | int | float
     return trader, market.router.exactInputSingle, (params,)
 
 
-def revert_error(error: Exception, *contracts: Any) -> tuple[str, dict[str, Any]]:
-    """(name, inputs) of the custom error in a revert, decoded with the ABIs of `contracts`.
+def revert_error(error: Exception | bytes, *contracts: Any) -> tuple[str, dict[str, Any]]:
+    """(name, inputs) of the custom error in a revert (an Ape exception, or raw revert data such as a
+    `KeeperOutcome.error`), decoded with the ABIs of `contracts`.
 
     A revert that bubbles up from a nested call (the vault's `OracleStale` inside `hedger.rebalance()`) carries
     an error the called contract's ABI does not declare; this decodes it with any of the given ABIs.
@@ -255,9 +316,12 @@ def revert_error(error: Exception, *contracts: Any) -> tuple[str, dict[str, Any]
     from eth_abi import decode
     from hexbytes import HexBytes
 
-    if isinstance(error, CustomError):
+    if isinstance(error, bytes | bytearray):  # raw revert data (the keeper's)
+        message = "0x" + bytes(error).hex()
+    elif isinstance(error, CustomError):
         return error.abi.name, dict(error.inputs)
-    message = str(getattr(error, "revert_message", "") or "")
+    else:
+        message = str(getattr(error, "revert_message", "") or "")
     if message.startswith("custom error 0x"):  # Ape's text for an error the called contract does not declare
         selector, _, payload = message[len("custom error ") :].partition(": ")
         message = selector + payload
