@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity ^0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20, IERC20Metadata, ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
@@ -94,6 +94,9 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     uint64 internal _volUpdatedAt;
     /// @inheritdoc IDeltaVault
     address public hedger;
+    /// @dev The valuation of the ERC-4626 call in progress (nav + 1; 0 when none), see `markOnce`.
+    uint256 internal transient _markedNavPlusOne;
+    uint256 internal transient _markedBand;
 
     // ---------------------------------------------------------------- constructor
 
@@ -287,14 +290,14 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     function deposit(
         uint256 assets,
         address receiver
-    ) public override nonReentrant whenNotPaused returns (uint256) {
+    ) public override nonReentrant whenNotPaused markOnce returns (uint256) {
         return super.deposit(assets, receiver);
     }
 
     function mint(
         uint256 shares,
         address receiver
-    ) public override nonReentrant whenNotPaused returns (uint256) {
+    ) public override nonReentrant whenNotPaused markOnce returns (uint256) {
         return super.mint(shares, receiver);
     }
 
@@ -302,7 +305,7 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         uint256 assets,
         address receiver,
         address owner
-    ) public override nonReentrant returns (uint256) {
+    ) public override nonReentrant markOnce returns (uint256) {
         return super.withdraw(assets, receiver, owner);
     }
 
@@ -310,7 +313,7 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         uint256 shares,
         address receiver,
         address owner
-    ) public override nonReentrant returns (uint256) {
+    ) public override nonReentrant markOnce returns (uint256) {
         return super.redeem(shares, receiver, owner);
     }
 
@@ -359,8 +362,19 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         return Math.mulDiv(shares, nav + 1, totalSupply() + 10 ** _decimalsOffset(), rounding);
     }
 
-    function _markedNavFor(bool entering) internal view returns (uint256) {
+    /// @dev Values the book once per ERC-4626 entry point: its limit check, preview and conversion all run
+    ///      before any state changes, so they share one valuation (kept in transient storage for the call).
+    modifier markOnce() {
         (uint256 nav, uint256 band) = markedNav();
+        (_markedNavPlusOne, _markedBand) = (nav + 1, band);
+        _;
+        _markedNavPlusOne = 0;
+    }
+
+    function _markedNavFor(bool entering) internal view returns (uint256) {
+        (uint256 nav, uint256 band) = _markedNavPlusOne != 0
+            ? (_markedNavPlusOne - 1, _markedBand)
+            : markedNav();
         if (entering) return nav + band;
         return nav > band ? nav - band : 0;
     }
