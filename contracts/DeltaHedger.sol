@@ -153,7 +153,8 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
             revert DeltaNotReduced(deviationBefore, deviationAfter);
         lastRebalance = uint40(block.timestamp);
 
-        uint256 bounty = _bounty(gasStart - gasleft(), spot);
+        // Never more than the free quote: a bounty must not be able to make a useful rebalance revert.
+        uint256 bounty = Math.min(_bounty(gasStart - gasleft(), spot), vault.freeAssets());
         if (bounty != 0) vault.payKeeper(keeper, bounty);
         emit Rebalanced(keeper, s.rule, s.delta, s.delta + baseChange, amountIn, amountOut, spot, bounty);
         return baseChange;

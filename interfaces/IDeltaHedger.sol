@@ -21,7 +21,7 @@ pragma solidity ^0.8.24;
 ///        rebalanceGas * basefee / |x| (the base asset is the chain's gas token); due when |x| > max(H, minBand).
 ///      A cooldown (minInterval) always applies. The trade goes to the target, or to the firing rule's band edge,
 ///      by policy, and is capped by `hedgeCap`, by the base held (sales) and by the free quote less `bountyCap`
-///      (purchases; the bounty is paid from the free quote after the swap).
+///      (purchases; the bounty is paid from the free quote after the swap, and never exceeds it).
 interface IDeltaHedger {
     // ---------------------------------------------------------------- types
 

@@ -178,3 +178,31 @@ def test_set_policy__owner__stored_and_event_emitted(market, owner):
     assert len(events) == 1
     assert tuple(events[0].policy) == policy.as_tuple()
     assert tuple(m.hedger.policy()) == policy.as_tuple()
+
+
+def test_bounty__above_free_quote__capped_at_free_quote_rebalance_still_lands(
+    market, keeper, depositor, attacker
+):
+    """A bounty larger than the free quote (a spike of the base fee, a small vault): it is capped at the free
+    quote, so paying the keeper can never make a useful rebalance revert."""
+    from deltavault import uniswap
+
+    m = market
+    m.vault.withdraw(m.vault.maxWithdraw(depositor), depositor, depositor, sender=depositor)
+    leftover = m.vault.freeAssets()  # the exit fee stays in the vault
+    assert leftover < 10_000 * USDC
+    uniswap.fund(m.uni, m.base, attacker, WAD // 100)
+    m.base.transfer(m.vault, WAD // 100, sender=attacker)
+    m.set_policy(band=10**15, min_band=10**15, bounty_cap=10**6 * USDC)
+    m.advance(120)
+    before = m.quote.balanceOf(keeper)
+    tx = rebalance_at_base_fee(m, keeper, 10_000 * GWEI)
+    event = rebalanced(tx, m.hedger)
+    assert event.amountIn == WAD // 100 and event.amountOut > 0
+    # Uncapped: (gas + overhead) x 10,000 gwei x 1.2 at 2000 USDC/ETH, several times the free quote.
+    uncapped = (tx.gas_used * 10_000 * GWEI * 12_000 // 10_000) * 2000 // 10**12
+    assert uncapped > leftover + event.amountOut
+    assert event.bounty == leftover + event.amountOut
+    assert m.quote.balanceOf(keeper) - before == event.bounty
+    assert m.vault.freeAssets() == 0
+    assert m.quote_held() >= m.vault.reservedAssets()
