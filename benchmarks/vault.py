@@ -20,9 +20,9 @@ def _deploy(project, owner, manager, guardian):
     base = owner.deploy(project.TestERC20, "Wrapped Ether", "WETH", 18)
     feed = owner.deploy(project.TestAggregator, 8, "ETH / USD")
     feed.pushAnswer(2000 * 10**8, sender=owner)
-    zero = "0x0000000000000000000000000000000000000000"
-    oracle = (feed, 3600, zero, 0, zero, 0)
-    from deltavault.policy import VaultPolicy
+    from deltavault.policy import OracleConfig, VaultPolicy
+
+    oracle = OracleConfig(feed.address).as_tuple()
 
     policy = VaultPolicy().as_tuple()
     engine = owner.deploy(project.GreeksEngine)

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IERC20, IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {FixedPointMathLib as F} from "solady/utils/FixedPointMathLib.sol";
 
@@ -149,7 +150,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         (uint256 amountIn, uint256 amountOut, int256 baseChange) = _swap(s.trade, spot);
         int256 deviationBefore = s.delta - s.target;
         int256 deviationAfter = deviationBefore + baseChange;
-        if (_abs(deviationAfter) >= _abs(deviationBefore))
+        if (SignedMath.abs(deviationAfter) >= SignedMath.abs(deviationBefore))
             revert DeltaNotReduced(deviationBefore, deviationAfter);
         lastRebalance = uint40(block.timestamp);
 
@@ -233,7 +234,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         s.delta = delta;
         s.target = p.target;
         s.nextAllowed = uint256(lastRebalance) + p.minInterval;
-        uint256 deviation = _abs(delta - p.target);
+        uint256 deviation = SignedMath.abs(delta - p.target);
         uint256 elapsed = block.timestamp - lastRebalance;
         // The band reported when no rule fires: the first enabled of threshold, volatility, cost, time.
         uint256 primary;
@@ -252,7 +253,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
             }
         }
         if (s.rule == Rule.None && p.rules & RULE_COST != 0) {
-            uint256 band = Math.max(_costBand(p, spot, _abs(gamma), deviation), p.minBand);
+            uint256 band = Math.max(_costBand(p, spot, SignedMath.abs(gamma), deviation), p.minBand);
             if (primary == 0) primary = band;
             if (deviation > band) (s.rule, s.band) = (Rule.Cost, band);
         }
@@ -289,7 +290,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         uint256 band,
         uint256 spot
     ) internal view returns (int256) {
-        uint256 size = _abs(deviation);
+        uint256 size = SignedMath.abs(deviation);
         if (p.tradeToEdge) size = size > band ? size - band : 0;
         size = Math.min(size, p.hedgeCap);
         if (deviation > 0) {
@@ -312,7 +313,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
 
     function _setPolicy(Policy memory p) internal {
         _bound("rules", p.rules, 1, 15);
-        _bound("target", _abs(p.target), 0, MAX_BAND);
+        _bound("target", SignedMath.abs(p.target), 0, MAX_BAND);
         _bound("band", p.band, MIN_BAND, MAX_BAND);
         _bound("minBand", p.minBand, MIN_BAND, p.band);
         _bound("hedgeCap", p.hedgeCap, MIN_BAND, MAX_BAND);
@@ -333,10 +334,6 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
 
     function _bound(bytes32 name, uint256 value, uint256 min, uint256 max) internal pure {
         if (value < min || value > max) revert PolicyOutOfBounds(name, value, min, max);
-    }
-
-    function _abs(int256 x) internal pure returns (uint256) {
-        return x >= 0 ? uint256(x) : uint256(-x);
     }
 }
 

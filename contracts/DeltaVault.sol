@@ -6,6 +6,7 @@ import {IERC20, IERC20Metadata, ERC20} from "@openzeppelin/contracts/token/ERC20
 import {ERC4626} from "@openzeppelin/contracts/token/ERC20/extensions/ERC4626.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
@@ -280,10 +281,10 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         nav = assets > debts ? assets - debts : 0;
         // Value at risk from the next update, WAD quote, rounded up: a wider band is in the vault's favour.
         uint256 move = Math.mulDiv(spot, _policy.priceMarkBps, BPS, Math.Rounding.Ceil);
-        uint256 gammaMove = Math.mulDiv(_abs(gamma), move, WAD, Math.Rounding.Ceil);
-        uint256 risk = Math.mulDiv(_abs(delta + int256(baseWad)), move, WAD, Math.Rounding.Ceil) +
+        uint256 gammaMove = Math.mulDiv(SignedMath.abs(gamma), move, WAD, Math.Rounding.Ceil);
+        uint256 risk = Math.mulDiv(SignedMath.abs(delta + int256(baseWad)), move, WAD, Math.Rounding.Ceil) +
             Math.mulDiv(gammaMove, move, 2 * WAD, Math.Rounding.Ceil) +
-            Math.mulDiv(_abs(vega), _policy.volMarkBand, WAD, Math.Rounding.Ceil);
+            Math.mulDiv(SignedMath.abs(vega), _policy.volMarkBand, WAD, Math.Rounding.Ceil);
         band = Math.mulDiv(risk, WAD, _quoteScale, Math.Rounding.Ceil);
     }
 
@@ -578,8 +579,8 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     ///      average use of the vega limit over the trade. A trade that reduces exposure pays only the base.
     function _spreadBps(int256 vegaBefore, int256 vegaAfter) internal view returns (uint256) {
         Policy memory p = _policy;
-        uint256 before = _abs(vegaBefore);
-        uint256 after_ = _abs(vegaAfter);
+        uint256 before = SignedMath.abs(vegaBefore);
+        uint256 after_ = SignedMath.abs(vegaAfter);
         if (after_ <= before) return p.baseSpreadBps;
         uint256 limit = p.vegaLimit;
         uint256 useBefore = Math.min(Math.mulDiv(before, WAD, limit), WAD);
@@ -591,12 +592,12 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
 
     /// @dev Gamma and vega limits: beyond a limit, only trades that reduce that exposure pass.
     function _checkLimits(Trade memory t) internal view {
-        uint256 gammaAfter = _abs(t.gammaAfter);
-        if (gammaAfter > _policy.gammaLimit && gammaAfter > _abs(t.gammaBefore)) {
+        uint256 gammaAfter = SignedMath.abs(t.gammaAfter);
+        if (gammaAfter > _policy.gammaLimit && gammaAfter > SignedMath.abs(t.gammaBefore)) {
             revert GammaLimitExceeded(t.gammaAfter, _policy.gammaLimit);
         }
-        uint256 vegaAfter = _abs(t.vegaAfter);
-        if (vegaAfter > _policy.vegaLimit && vegaAfter > _abs(t.vegaBefore)) {
+        uint256 vegaAfter = SignedMath.abs(t.vegaAfter);
+        if (vegaAfter > _policy.vegaLimit && vegaAfter > SignedMath.abs(t.vegaBefore)) {
             revert VegaLimitExceeded(t.vegaAfter, _policy.vegaLimit);
         }
     }
@@ -745,9 +746,5 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
 
     function _decimalsOffset() internal pure override returns (uint8) {
         return DECIMALS_OFFSET;
-    }
-
-    function _abs(int256 x) internal pure returns (uint256) {
-        return x >= 0 ? uint256(x) : uint256(-x);
     }
 }

@@ -5,11 +5,17 @@
 basis points for fees, spreads and slippage; seconds for times; quote token units for budgets and bounties.
 """
 
-from dataclasses import astuple, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from enum import IntEnum, IntFlag
 
 WAD = 10**18
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+
+
+def _values(obj) -> tuple:
+    """The fields in declaration order, as they are (`dataclasses.astuple` deep-copies, which breaks on
+    contract objects passed as addresses)."""
+    return tuple(getattr(obj, f.name) for f in fields(obj))
 
 
 class Rule(IntEnum):
@@ -44,7 +50,7 @@ class VaultPolicy:
     vega_limit: int = 10**30
 
     def as_tuple(self) -> tuple:
-        return astuple(self)
+        return _values(self)
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,7 @@ class OracleConfig:
     sequencer_grace_period: int = 0
 
     def as_tuple(self) -> tuple:
-        return astuple(self)
+        return _values(self)
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,7 @@ class HedgePolicy:
     observation_spacing: int = 300
 
     def as_tuple(self) -> tuple:
-        return tuple(v if isinstance(v, bool) else int(v) for v in astuple(self))
+        return tuple(v if isinstance(v, bool) else int(v) for v in _values(self))
 
     def with_(self, **changes) -> "HedgePolicy":
         return replace(self, **changes)

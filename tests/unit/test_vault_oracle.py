@@ -233,8 +233,10 @@ def test_settle__first_round_of_phase_after_expiry__reverts(
     new_feed = owner.deploy(project.TestAggregator, 8, "ETH / USD v2")
     new_feed.pushAnswer(2100 * 10**8, sender=owner)
     env.vault.setOracleConfig(oracle_config(new_feed), sender=owner)
+    updated_at = new_feed.latestRoundData().updatedAt
+    assert updated_at >= expiry
     with reverts(
-        env.vault.InvalidSettlementRound, roundId=ROUND_1, updatedAt=expiry + 10, previousUpdatedAt=0
+        env.vault.InvalidSettlementRound, roundId=ROUND_1, updatedAt=updated_at, previousUpdatedAt=0
     ):
         env.vault.settle(sid, ROUND_1, sender=keeper)
 

@@ -1,7 +1,10 @@
 """Defaults and helpers for DeltaVault tests."""
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from typing import Any
+
+from deltavault.policy import OracleConfig, VaultPolicy
 
 WAD = 10**18
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
@@ -10,25 +13,16 @@ DAY = 86400
 
 
 def default_policy(**overrides) -> tuple:
-    """Policy struct (entryFeeBps, exitFeeBps, baseSpreadBps, exposureSpreadBps, minPremiumBps, priceMarkBps,
-    volMarkBand, gammaLimit, vegaLimit)."""
-    p = {
-        "entryFeeBps": 50,
-        "exitFeeBps": 50,
-        "baseSpreadBps": 100,
-        "exposureSpreadBps": 500,
-        "minPremiumBps": 10,
-        "priceMarkBps": 50,
-        "volMarkBand": 5 * 10**16,
-        "gammaLimit": 10**30,
-        "vegaLimit": 10**30,
-    }
-    p.update(overrides)
-    return tuple(p.values())
+    """`IDeltaVault.Policy` as a tuple: `deltavault.policy.VaultPolicy`'s defaults, with overrides named as in
+    Solidity (e.g. `entryFeeBps=5`)."""
+    snake = {re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower(): value for key, value in overrides.items()}
+    return replace(VaultPolicy(), **snake).as_tuple()
 
 
 def oracle_config(feed, max_age=HOUR, vol_feed=ZERO_ADDRESS, vol_max_age=0, sequencer=ZERO_ADDRESS, grace=0):
-    return (feed, max_age, vol_feed, vol_max_age, sequencer, grace)
+    """`IDeltaVault.OracleConfig` as a tuple (`deltavault.policy.OracleConfig`)."""
+    address = getattr(feed, "address", feed)
+    return OracleConfig(address, max_age, vol_feed, vol_max_age, sequencer, grace).as_tuple()
 
 
 @dataclass
