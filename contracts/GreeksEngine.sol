@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IGreeksEngine} from "@deltavault/interfaces/IGreeksEngine.sol";
 import {BlackScholes} from "./libraries/BlackScholes.sol";
+import {BookLib} from "./libraries/BookLib.sol";
 
 /// @title GreeksEngine
 /// @notice Stateless Black-Scholes engine shared by vaults (see IGreeksEngine for units and domain).
@@ -17,5 +18,15 @@ contract GreeksEngine is IGreeksEngine {
         bool isCall
     ) external pure returns (uint256 price, int256 delta, uint256 gamma, uint256 vega) {
         return BlackScholes.greeks(spot, strike, timeToExpiry, vol, rate, isCall);
+    }
+
+    /// @inheritdoc IGreeksEngine
+    function book(
+        Position[] calldata positions,
+        uint256 spot,
+        uint256 vol,
+        bool full
+    ) external view returns (uint256 liabilityWad, int256 delta, int256 gamma, int256 vega) {
+        return BookLib.book(positions, spot, vol, full);
     }
 }
