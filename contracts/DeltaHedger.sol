@@ -101,13 +101,13 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
 
     /// @inheritdoc IDeltaHedger
     function checkUpkeep(bytes calldata) external view returns (bool upkeepNeeded, bytes memory performData) {
-        Status memory s = _status(vault.spotPrice());
+        Status memory s = _status(vault.hedgeState());
         return (s.due, abi.encode(s.rule));
     }
 
     /// @inheritdoc IDeltaHedger
     function rebalanceStatus() external view returns (Status memory) {
-        return _status(vault.spotPrice());
+        return _status(vault.hedgeState());
     }
 
     /// @inheritdoc IDeltaHedger
@@ -138,9 +138,10 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
 
     function _rebalance(address keeper) internal returns (int256) {
         uint256 gasStart = gasleft();
-        uint256 spot = vault.spotPrice();
+        IDeltaVault.HedgeState memory h = vault.hedgeState();
+        uint256 spot = h.spot;
         if (block.timestamp >= lastObservation + _policy.observationSpacing) _observe(spot);
-        Status memory s = _status(spot);
+        Status memory s = _status(h);
         if (!s.due) {
             if (block.timestamp < s.nextAllowed) revert RebalanceCooldown(lastRebalance, s.nextAllowed);
             revert RebalanceNotDue(s.delta, s.target, s.band);
@@ -154,9 +155,9 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
             revert DeltaNotReduced(deviationBefore, deviationAfter);
         lastRebalance = uint40(block.timestamp);
 
-        // Never more than the free quote: a bounty must not be able to make a useful rebalance revert.
-        uint256 bounty = Math.min(_bounty(gasStart - gasleft(), spot), vault.freeAssets());
-        if (bounty != 0) vault.payKeeper(keeper, bounty);
+        // The vault pays at most its free quote: a bounty cannot make a useful rebalance revert.
+        uint256 bounty = _bounty(gasStart - gasleft(), spot);
+        if (bounty != 0) bounty = vault.payKeeper(keeper, bounty);
         emit Rebalanced(keeper, s.rule, s.delta, s.delta + baseChange, amountIn, amountOut, spot, bounty);
         return baseChange;
     }
@@ -228,9 +229,9 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
     // ---------------------------------------------------------------- internal: decision
 
     /// @dev The decision, computed from on-chain state only.
-    function _status(uint256 spot) internal view returns (Status memory s) {
+    function _status(IDeltaVault.HedgeState memory h) internal view returns (Status memory s) {
         Policy memory p = _policy;
-        (int256 delta, int256 gamma, ) = vault.portfolioGreeks();
+        (uint256 spot, int256 delta) = (h.spot, h.delta);
         s.delta = delta;
         s.target = p.target;
         s.nextAllowed = uint256(lastRebalance) + p.minInterval;
@@ -253,7 +254,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
             }
         }
         if (s.rule == Rule.None && p.rules & RULE_COST != 0) {
-            uint256 band = Math.max(_costBand(p, spot, SignedMath.abs(gamma), deviation), p.minBand);
+            uint256 band = Math.max(_costBand(p, spot, SignedMath.abs(h.gamma), deviation), p.minBand);
             if (primary == 0) primary = band;
             if (deviation > band) (s.rule, s.band) = (Rule.Cost, band);
         }
@@ -265,7 +266,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
             s.band = primary;
             return s;
         }
-        s.trade = _tradeSize(p, delta - p.target, s.band, spot);
+        s.trade = _tradeSize(p, delta - p.target, s.band, h);
         s.due = s.trade != 0 && block.timestamp >= s.nextAllowed;
     }
 
@@ -288,22 +289,20 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         Policy memory p,
         int256 deviation,
         uint256 band,
-        uint256 spot
+        IDeltaVault.HedgeState memory h
     ) internal view returns (int256) {
         uint256 size = SignedMath.abs(deviation);
         if (p.tradeToEdge) size = size > band ? size - band : 0;
         size = Math.min(size, p.hedgeCap);
         if (deviation > 0) {
-            uint256 held = IERC20(vault.baseAsset()).balanceOf(address(vault)) * _baseScale;
-            size = Math.min(size, held);
+            size = Math.min(size, h.baseHeld);
             size -= size % _baseScale;
             return -int256(size);
         }
         // The bounty is paid from the free quote after the swap: keep its cap aside, or a withdrawal that
         // leaves exactly the purchase's worth free would make the payment (and the rebalance) revert.
-        uint256 free = vault.freeAssets();
-        free = free > p.bountyCap ? free - p.bountyCap : 0;
-        uint256 affordable = Math.mulDiv(free, _quoteScale, spot);
+        uint256 free = h.freeAssets > p.bountyCap ? h.freeAssets - p.bountyCap : 0;
+        uint256 affordable = Math.mulDiv(free, _quoteScale, h.spot);
         size = Math.min(size, affordable);
         size -= size % _baseScale;
         return int256(size);

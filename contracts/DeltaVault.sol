@@ -5,6 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20, IERC20Metadata, ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ERC4626} from "@openzeppelin/contracts/token/ERC20/extensions/ERC4626.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
@@ -50,6 +51,8 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     uint256 public constant MAX_TIME_TO_EXPIRY = 730 days;
     uint256 public constant MIN_STRIKE = 1e15;
     uint256 public constant MAX_STRIKE = 1e27;
+    /// @notice Strikes and caps are whole multiples of this (WAD quote per base: seven decimals of quote).
+    uint256 public constant STRIKE_UNIT = 1e11;
     /// @notice Bounds of the policy: deposit and withdrawal fees, spreads, minimum premium.
     uint256 public constant MIN_FEE_BPS = 5;
     uint256 public constant MAX_FEE_BPS = 200;
@@ -82,7 +85,19 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
 
     Policy internal _policy;
     OracleConfig internal _oracle;
-    mapping(uint256 seriesId => Series) internal _series;
+    /// @dev A series as stored: everything a valuation reads in one slot. Field order is the slot's bit layout
+    ///      (from the low bits: outstanding, expiry, strike, cap, settled), which `_portfolio` decodes directly.
+    struct StoredSeries {
+        uint96 outstanding;
+        uint40 expiry;
+        uint56 strikeUnits;
+        uint56 capUnits;
+        bool settled;
+    }
+
+    mapping(uint256 seriesId => StoredSeries) internal _series;
+    /// @dev Payoff per option fixed at settlement, WAD quote per base.
+    mapping(uint256 seriesId => uint256) internal _payoffPerOption;
     /// @dev Ids of the live series, packed eight to a slot (ids fit in 32 bits: at most 2**32 - 1 listings).
     uint32[] internal _live;
     /// @notice Number of series ever listed; ids run from 1 to `seriesCount`.
@@ -191,17 +206,17 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
 
     /// @inheritdoc IDeltaVault
     function settle(uint256 seriesId, uint80 roundId) external nonReentrant {
-        Series storage s = _listed(seriesId);
-        if (s.settled) revert SeriesAlreadySettled(seriesId);
-        if (block.timestamp < s.expiry) revert SeriesNotExpired(seriesId, s.expiry);
-        uint256 price = OracleLib.settlementPrice(_oracle.priceFeed, roundId, s.expiry);
-        Series memory m = s;
+        StoredSeries storage stored = _listed(seriesId);
+        Series memory m = _unpack(stored);
+        if (m.settled) revert SeriesAlreadySettled(seriesId);
+        if (block.timestamp < m.expiry) revert SeriesNotExpired(seriesId, m.expiry);
+        uint256 price = OracleLib.settlementPrice(_oracle.priceFeed, roundId, m.expiry);
         uint256 payoffPerOption = m.payoff(price);
         uint256 owed = _reserve(m.outstanding, payoffPerOption);
         _reservedLive -= _reserve(m.outstanding, m.maxPayoff());
         _owedSettled += owed;
-        s.settled = true;
-        s.payoffPerOption = uint128(payoffPerOption);
+        stored.settled = true;
+        _payoffPerOption[seriesId] = payoffPerOption;
         _removeLive(seriesId);
         emit SeriesSettled(seriesId, roundId, price, payoffPerOption, owed);
     }
@@ -213,15 +228,15 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         address receiver
     ) external nonReentrant returns (uint256 payout) {
         if (receiver == address(0)) revert ZeroAddress();
-        Series storage s = _listed(seriesId);
+        StoredSeries storage s = _listed(seriesId);
         if (!s.settled) revert SeriesNotSettled(seriesId);
         _optionToken.burn(msg.sender, seriesId, amount);
-        uint256 payoffPerOption = s.payoffPerOption;
+        uint256 payoffPerOption = _payoffPerOption[seriesId];
         uint256 outstanding = s.outstanding;
         // ceil(o1 x p) - ceil(o2 x p) >= floor((o1 - o2) x p): the release always covers the payout.
         _owedSettled -=
             _reserve(outstanding, payoffPerOption) - _reserve(outstanding - amount, payoffPerOption);
-        s.outstanding = uint128(outstanding - amount);
+        s.outstanding = uint96(outstanding - amount);
         // Rounded down: in the vault's favour.
         payout = Math.mulDiv(amount, payoffPerOption, _quoteScale);
         IERC20(asset()).safeTransfer(receiver, payout);
@@ -253,12 +268,11 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     }
 
     /// @inheritdoc IDeltaVault
-    function payKeeper(address keeper, uint256 amount) external nonReentrant {
+    function payKeeper(address keeper, uint256 amount) external nonReentrant returns (uint256 paid) {
         if (msg.sender != hedger) revert OnlyHedger(msg.sender);
-        uint256 free = freeAssets();
-        if (amount > free) revert InsufficientCollateral(amount, free);
-        IERC20(asset()).safeTransfer(keeper, amount);
-        emit KeeperPaid(keeper, amount);
+        paid = Math.min(amount, freeAssets());
+        if (paid != 0) IERC20(asset()).safeTransfer(keeper, paid);
+        emit KeeperPaid(keeper, paid);
     }
 
     // ---------------------------------------------------------------- ERC-4626
@@ -273,7 +287,11 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     /// @inheritdoc IDeltaVault
     function markedNav() public view returns (uint256 nav, uint256 band) {
         uint256 spot = _spotPrice();
-        (uint256 liabilityWad, int256 delta, int256 gamma, int256 vega) = _portfolio(spot, _impliedVol());
+        (uint256 liabilityWad, int256 delta, int256 gamma, int256 vega) = _portfolio(
+            spot,
+            _impliedVol(),
+            true
+        );
         uint256 baseWad = _baseWad();
         // Assets rounded down, liabilities rounded up.
         uint256 assets = IERC20(asset()).balanceOf(address(this)) + Math.mulDiv(baseWad, spot, _quoteScale);
@@ -404,8 +422,17 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
 
     /// @inheritdoc IDeltaVault
     function portfolioGreeks() external view returns (int256 delta, int256 gamma, int256 vega) {
-        (, delta, gamma, vega) = _portfolio(_spotPrice(), _impliedVol());
+        (, delta, gamma, vega) = _portfolio(_spotPrice(), _impliedVol(), true);
         delta += int256(_baseWad());
+    }
+
+    /// @inheritdoc IDeltaVault
+    function hedgeState() external view returns (HedgeState memory h) {
+        h.spot = _spotPrice();
+        (, h.delta, h.gamma, ) = _portfolio(h.spot, _impliedVol(), false);
+        h.baseHeld = _baseWad();
+        h.delta += int256(h.baseHeld);
+        h.freeAssets = freeAssets();
     }
 
     /// @inheritdoc IDeltaVault
@@ -419,8 +446,9 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     }
 
     /// @inheritdoc IDeltaVault
-    function series(uint256 seriesId) external view returns (Series memory) {
-        return _series[seriesId];
+    function series(uint256 seriesId) external view returns (Series memory s) {
+        s = _unpack(_series[seriesId]);
+        s.payoffPerOption = uint128(_payoffPerOption[seriesId]);
     }
 
     /// @inheritdoc IDeltaVault
@@ -473,21 +501,20 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         uint256 expiry,
         bool isCall
     ) external onlyRole(Roles.MANAGER) returns (uint256 seriesId) {
-        bool validStrike = strike >= MIN_STRIKE && strike <= MAX_STRIKE;
-        bool validCap = isCall ? cap > 0 && cap <= MAX_STRIKE : cap == 0;
+        bool validStrike = strike >= MIN_STRIKE && strike <= MAX_STRIKE && strike % STRIKE_UNIT == 0;
+        bool validCap = isCall ? cap > 0 && cap <= MAX_STRIKE && cap % STRIKE_UNIT == 0 : cap == 0;
         bool validExpiry = expiry >= block.timestamp + MIN_TIME_TO_EXPIRY &&
             expiry <= block.timestamp + MAX_TIME_TO_EXPIRY;
         if (!validStrike || !validCap || !validExpiry) revert InvalidSeries(strike, cap, expiry);
         if (_live.length >= MAX_LIVE_SERIES) revert TooManyLiveSeries(MAX_LIVE_SERIES);
         seriesId = ++seriesCount;
-        _series[seriesId] = Series({
-            strike: uint128(strike),
-            cap: uint128(cap),
-            expiry: uint64(expiry),
-            isCall: isCall,
-            settled: false,
+        // Bounded above: strike and cap below 2**56 units, expiry below 2**40.
+        _series[seriesId] = StoredSeries({
             outstanding: 0,
-            payoffPerOption: 0
+            expiry: uint40(expiry),
+            strikeUnits: uint56(strike / STRIKE_UNIT),
+            capUnits: uint56(cap / STRIKE_UNIT),
+            settled: false
         });
         _live.push(uint32(seriesId));
         emit SeriesListed(seriesId, strike, cap, expiry, isCall);
@@ -550,27 +577,30 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         uint256 amount,
         bool isBuy
     ) internal view returns (Trade memory t) {
-        Series memory s = _listed(seriesId);
+        Series memory s = _unpack(_listed(seriesId));
         if (s.settled || block.timestamp >= s.expiry) revert SeriesExpired(seriesId, s.expiry);
         if (amount < MIN_OPTION_AMOUNT) revert AmountTooSmall(amount, MIN_OPTION_AMOUNT);
         t.spot = _spotPrice();
         t.vol = _impliedVol();
-        (, , t.gammaBefore, t.vegaBefore) = _portfolio(t.spot, t.vol);
-        SeriesLib.Greeks memory g = s.greeks(greeksEngine, t.spot, t.vol, s.expiry - block.timestamp);
+        (, , t.gammaBefore, t.vegaBefore) = _portfolio(t.spot, t.vol, true);
+        // One option written: the engine returns its value and minus its greeks.
+        IGreeksEngine.Position[] memory one = new IGreeksEngine.Position[](1);
+        one[0] = IGreeksEngine.Position(s.strike, s.cap, s.expiry, WAD);
+        (uint256 value, , int256 gammaShort, int256 vegaShort) = greeksEngine.book(one, t.spot, t.vol, true);
         // The vault is short what it writes: a buy adds -amount options, a sale back +amount.
         int256 position = isBuy ? -int256(amount) : int256(amount);
-        t.gammaAfter = t.gammaBefore + (position * g.gamma) / int256(WAD);
-        t.vegaAfter = t.vegaBefore + (position * g.vega) / int256(WAD);
+        t.gammaAfter = t.gammaBefore + (position * -gammaShort) / int256(WAD);
+        t.vegaAfter = t.vegaBefore + (position * -vegaShort) / int256(WAD);
         uint256 spreadBps = _spreadBps(t.vegaBefore, t.vegaAfter);
         if (isBuy) {
             // Rounded up, never below the minimum premium, never above the maximum payoff.
-            uint256 perOption = Math.mulDiv(g.value, BPS + spreadBps, BPS, Math.Rounding.Ceil);
+            uint256 perOption = Math.mulDiv(value, BPS + spreadBps, BPS, Math.Rounding.Ceil);
             uint256 maxPay = s.maxPayoff();
             uint256 floor = Math.mulDiv(maxPay, _policy.minPremiumBps, BPS, Math.Rounding.Ceil);
             perOption = Math.min(Math.max(perOption, floor), maxPay);
             t.premium = Math.mulDiv(amount, perOption, _quoteScale, Math.Rounding.Ceil);
         } else {
-            uint256 perOption = Math.mulDiv(g.value, BPS - spreadBps, BPS);
+            uint256 perOption = Math.mulDiv(value, BPS - spreadBps, BPS);
             t.premium = Math.mulDiv(amount, perOption, _quoteScale);
         }
     }
@@ -604,10 +634,10 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
 
     /// @dev Sets a live series' outstanding amount and moves its reserve accordingly.
     function _setOutstanding(uint256 seriesId, uint256 outstanding) internal {
-        Series storage s = _series[seriesId];
-        uint256 maxPay = s.isCall ? s.cap : s.strike;
+        StoredSeries storage s = _series[seriesId];
+        uint256 maxPay = (s.capUnits != 0 ? s.capUnits : s.strikeUnits) * STRIKE_UNIT;
         _reservedLive = _reservedLive - _reserve(s.outstanding, maxPay) + _reserve(outstanding, maxPay);
-        s.outstanding = uint128(outstanding);
+        s.outstanding = SafeCast.toUint96(outstanding);
     }
 
     /// @dev Pulls `amount` quote from `from`, rejecting tokens that deliver less than asked.
@@ -684,28 +714,36 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
 
     // ---------------------------------------------------------------- internal: views
 
-    /// @dev Sum over live series of the vault's short positions: the liability (WAD quote, rounded up) and
-    ///      the options' delta, gamma and vega (WAD). No averaged shortcut: every series is valued.
+    /// @dev Sum over live series of the vault's short positions (see `IGreeksEngine.book`), valued in one call to
+    ///      the engine; `full` false for delta and gamma only. No averaged shortcut: every series is valued.
     function _portfolio(
         uint256 spot,
-        uint256 vol
+        uint256 vol,
+        bool full
     ) internal view returns (uint256 liabilityWad, int256 delta, int256 gamma, int256 vega) {
         uint256 n = _live.length;
+        IGreeksEngine.Position[] memory book = new IGreeksEngine.Position[](n);
+        uint256 count;
         for (uint256 i; i < n; ++i) {
-            // Two storage slots per series: the settlement payoff (third slot) is not needed here.
-            Series storage stored = _series[_live[i]];
-            uint256 outstanding = stored.outstanding;
+            StoredSeries storage stored = _series[_live[i]];
+            uint256 word;
+            assembly ("memory-safe") {
+                word := sload(stored.slot)
+            }
+            // The StoredSeries layout: outstanding (96 bits), expiry (40), strike (56), cap (56), settled.
+            uint256 outstanding = uint96(word);
             if (outstanding == 0) continue;
-            Series memory s;
-            (s.strike, s.cap, s.expiry, s.isCall) = (stored.strike, stored.cap, stored.expiry, stored.isCall);
-            uint256 tau = s.expiry > block.timestamp ? s.expiry - block.timestamp : 0;
-            SeriesLib.Greeks memory g = s.greeks(greeksEngine, spot, vol, tau);
-            int256 amount = int256(outstanding);
-            liabilityWad += Math.mulDiv(outstanding, g.value, WAD, Math.Rounding.Ceil);
-            delta -= (amount * g.delta) / int256(WAD);
-            gamma -= (amount * g.gamma) / int256(WAD);
-            vega -= (amount * g.vega) / int256(WAD);
+            book[count++] = IGreeksEngine.Position({
+                strike: uint56(word >> 136) * STRIKE_UNIT,
+                cap: uint56(word >> 192) * STRIKE_UNIT,
+                expiry: uint40(word >> 96),
+                amount: outstanding
+            });
         }
+        assembly ("memory-safe") {
+            mstore(book, count)
+        }
+        return greeksEngine.book(book, spot, vol, full);
     }
 
     function _spotPrice() internal view returns (uint256) {
@@ -721,9 +759,20 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         if (vol < MIN_VOL || vol > MAX_VOL) revert VolatilityOutOfBounds(vol, MIN_VOL, MAX_VOL);
     }
 
-    function _listed(uint256 seriesId) internal view returns (Series storage s) {
+    function _listed(uint256 seriesId) internal view returns (StoredSeries storage s) {
         s = _series[seriesId];
         if (s.expiry == 0) revert SeriesNotListed(seriesId);
+    }
+
+    /// @dev The external form of a stored series (without its settlement payoff).
+    function _unpack(StoredSeries storage stored) internal view returns (Series memory s) {
+        StoredSeries memory m = stored;
+        s.strike = uint128(m.strikeUnits * STRIKE_UNIT);
+        s.cap = uint128(m.capUnits * STRIKE_UNIT);
+        s.expiry = m.expiry;
+        s.isCall = m.capUnits != 0;
+        s.settled = m.settled;
+        s.outstanding = m.outstanding;
     }
 
     /// @dev Base held, WAD.

@@ -40,6 +40,20 @@ interface IDeltaVault {
         uint128 payoffPerOption;
     }
 
+    /// @notice The state a rebalance decides from (see `hedgeState`).
+    /// @param spot Oracle price, WAD quote per base.
+    /// @param delta Portfolio delta: every live series plus the base held, WAD of base.
+    /// @param gamma Portfolio gamma, WAD per one quote unit of spot.
+    /// @param baseHeld Base held, WAD.
+    /// @param freeAssets Quote not reserved for option holders, quote units.
+    struct HedgeState {
+        uint256 spot;
+        int256 delta;
+        int256 gamma;
+        uint256 baseHeld;
+        uint256 freeAssets;
+    }
+
     /// @notice The policy the owner sets within hard-coded bounds.
     /// @param entryFeeBps Fee on deposits, kept by the vault (must be at least the price feed's deviation
     ///        threshold to make trading against a predictable mark unprofitable).
@@ -254,8 +268,9 @@ interface IDeltaVault {
         uint256 minAmountOut
     ) external returns (uint256 amountOut);
 
-    /// @notice Pays a keeper's bounty (quote units) from the free assets. Only the hedger.
-    function payKeeper(address keeper, uint256 amount) external;
+    /// @notice Pays a keeper's bounty of `amount` quote units, limited to the free assets. Only the hedger.
+    /// @return paid The amount paid: min(amount, freeAssets()).
+    function payKeeper(address keeper, uint256 amount) external returns (uint256 paid);
 
     /// @notice The rebalancing engine allowed to call `hedge` and `payKeeper`.
     function hedger() external view returns (address);
@@ -268,6 +283,10 @@ interface IDeltaVault {
     /// @return gamma WAD, change of delta per one quote unit of spot.
     /// @return vega WAD quote per 1.00 of vol.
     function portfolioGreeks() external view returns (int256 delta, int256 gamma, int256 vega);
+
+    /// @notice Everything a rebalance decides from, in one read: the oracle spot, the portfolio's delta (base
+    ///         held included) and gamma, the base held and the free quote.
+    function hedgeState() external view returns (HedgeState memory);
 
     /// @notice Net asset value (quote units) at the current marks, and the half-width of the band within which
     ///         the next oracle update can move it: |delta| x dS + |gamma| x dS^2 / 2 + |vega| x volMarkBand with
@@ -308,7 +327,8 @@ interface IDeltaVault {
 
     // ---------------------------------------------------------------- administration
 
-    /// @notice Lists a series (manager). `cap` is required and positive for calls, zero for puts.
+    /// @notice Lists a series (manager). `cap` is required and positive for calls, zero for puts. Strike and cap
+    ///         are whole multiples of `STRIKE_UNIT` (1e11: seven decimals of quote per base).
     function listSeries(
         uint256 strike,
         uint256 cap,

@@ -2,11 +2,14 @@
 
 import re
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any
 
 from deltavault.policy import OracleConfig, VaultPolicy
 
 WAD = 10**18
+# DeltaVault.STRIKE_UNIT: strikes and caps are whole multiples of it.
+STRIKE_UNIT = 10**11
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 HOUR = 3600
 DAY = 86400
@@ -79,12 +82,17 @@ def option_redeem(vault):
     return method(vault, OPTION_REDEEM_SIG)
 
 
+def to_strike(price) -> int:
+    """A price in human quote per base as a listable strike or cap: WAD, a whole multiple of STRIKE_UNIT."""
+    return round(Decimal(str(price)) * WAD / STRIKE_UNIT) * STRIKE_UNIT
+
+
 def list_series(env, manager, strike, cap=0, expiry=None, is_call=True, days=30):
     """Lists a series (strike and cap in human quote per base) expiring `days` from now; returns its id."""
     from ape import chain
 
     expiry = expiry or chain.pending_timestamp + int(days * DAY)
-    env.vault.listSeries(int(strike * WAD), int(cap * WAD), expiry, is_call, sender=manager)
+    env.vault.listSeries(to_strike(strike), to_strike(cap), expiry, is_call, sender=manager)
     return env.vault.seriesCount()
 
 
