@@ -7,6 +7,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {FixedPointMathLib as F} from "solady/utils/FixedPointMathLib.sol";
+import {SSTORE2} from "solady/utils/SSTORE2.sol";
 
 import {IDeltaHedger} from "@deltavault/interfaces/IDeltaHedger.sol";
 import {IDeltaVault} from "@deltavault/interfaces/IDeltaVault.sol";
@@ -61,7 +62,9 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- storage
 
-    Policy internal _policy;
+    /// @dev The policy, ABI-encoded in the code of a data contract (Solady SSTORE2): a rebalance reads it with
+    ///      one account access instead of six cold storage slots; a new policy writes a new data contract.
+    address internal _policyData;
     /// @notice Time of the last rebalance, start of the current loss-budget window, time of the last volatility
     ///         observation, and the loss accumulated in the window (quote units): one storage slot.
     uint40 public lastRebalance;
@@ -85,6 +88,12 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         _setPolicy(policy_);
         lastRebalance = uint40(block.timestamp);
         lossWindowStart = uint40(block.timestamp);
+        // Seed the volatility estimator with the current price when the oracle answers (the first observation
+        // then measures a return instead of only recording a price).
+        try vault_.spotPrice() returns (uint256 spot) {
+            lastObservedPrice = uint128(spot);
+            lastObservation = uint40(block.timestamp);
+        } catch {}
     }
 
     // ---------------------------------------------------------------- external
@@ -101,20 +110,21 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
 
     /// @inheritdoc IDeltaHedger
     function checkUpkeep(bytes calldata) external view returns (bool upkeepNeeded, bytes memory performData) {
-        Status memory s = _status(vault.hedgeState());
+        Status memory s = _status(vault.hedgeState(), _loadPolicy());
         return (s.due, abi.encode(s.rule));
     }
 
     /// @inheritdoc IDeltaHedger
     function rebalanceStatus() external view returns (Status memory) {
-        return _status(vault.hedgeState());
+        return _status(vault.hedgeState(), _loadPolicy());
     }
 
     /// @inheritdoc IDeltaHedger
     function observe() external nonReentrant {
-        uint256 next = lastObservation + _policy.observationSpacing;
+        Policy memory p = _loadPolicy();
+        uint256 next = lastObservation + p.observationSpacing;
         if (block.timestamp < next) revert ObservationTooSoon(lastObservation, next);
-        _observe(vault.spotPrice());
+        _observe(vault.spotPrice(), p.ewmaAlpha);
     }
 
     /// @inheritdoc IDeltaHedger
@@ -131,24 +141,25 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
 
     /// @inheritdoc IDeltaHedger
     function policy() external view returns (Policy memory) {
-        return _policy;
+        return _loadPolicy();
     }
 
     // ---------------------------------------------------------------- internal: execution
 
     function _rebalance(address keeper) internal returns (int256) {
         uint256 gasStart = gasleft();
+        Policy memory p = _loadPolicy();
         IDeltaVault.HedgeState memory h = vault.hedgeState();
         uint256 spot = h.spot;
-        if (block.timestamp >= lastObservation + _policy.observationSpacing) _observe(spot);
-        Status memory s = _status(h);
+        if (block.timestamp >= lastObservation + p.observationSpacing) _observe(spot, p.ewmaAlpha);
+        Status memory s = _status(h, p);
         if (!s.due) {
             if (block.timestamp < s.nextAllowed) revert RebalanceCooldown(lastRebalance, s.nextAllowed);
             revert RebalanceNotDue(s.delta, s.target, s.band);
         }
-        _checkPoolPrice(spot);
+        _checkPoolPrice(spot, p.maxPoolDeviationBps);
 
-        (uint256 amountIn, uint256 amountOut, int256 baseChange) = _swap(s.trade, spot);
+        (uint256 amountIn, uint256 amountOut, int256 baseChange) = _swap(s.trade, spot, p);
         int256 deviationBefore = s.delta - s.target;
         int256 deviationAfter = deviationBefore + baseChange;
         if (SignedMath.abs(deviationAfter) >= SignedMath.abs(deviationBefore))
@@ -156,7 +167,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         lastRebalance = uint40(block.timestamp);
 
         // The vault pays at most its free quote: a bounty cannot make a useful rebalance revert.
-        uint256 bounty = _bounty(gasStart - gasleft(), spot);
+        uint256 bounty = _bounty(gasStart - gasleft(), spot, p);
         if (bounty != 0) bounty = vault.payKeeper(keeper, bounty);
         emit Rebalanced(keeper, s.rule, s.delta, s.delta + baseChange, amountIn, amountOut, spot, bounty);
         return baseChange;
@@ -166,9 +177,10 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
     ///      change of base held (WAD). Accounts the loss against the oracle in the window's budget.
     function _swap(
         int256 trade,
-        uint256 spot
+        uint256 spot,
+        Policy memory p
     ) internal returns (uint256 amountIn, uint256 amountOut, int256 baseChange) {
-        uint256 keep = BPS - _policy.maxSlippageBps;
+        uint256 keep = BPS - p.maxSlippageBps;
         uint256 loss;
         if (trade > 0) {
             // Buy: spend the oracle value of `trade` in quote; receive at least (1 - slippage) of `trade`.
@@ -186,41 +198,38 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
             baseChange = -int256(amountIn * _baseScale);
             loss = valueIn > amountOut ? valueIn - amountOut : 0;
         }
-        _chargeLoss(loss);
+        _chargeLoss(loss, p);
     }
 
     /// @dev Adds `loss` to the current window's total; reverts beyond the budget.
-    function _chargeLoss(uint256 loss) internal {
+    function _chargeLoss(uint256 loss, Policy memory p) internal {
         uint256 total = windowLoss;
-        if (block.timestamp >= lossWindowStart + _policy.lossWindow) {
+        if (block.timestamp >= lossWindowStart + p.lossWindow) {
             lossWindowStart = uint40(block.timestamp);
             total = 0;
         }
         total += loss;
-        if (total > _policy.lossBudget) revert LossBudgetExceeded(total, _policy.lossBudget);
+        if (total > p.lossBudget) revert LossBudgetExceeded(total, p.lossBudget);
         windowLoss = uint128(total);
     }
 
-    function _checkPoolPrice(uint256 spot) internal view {
+    function _checkPoolPrice(uint256 spot, uint256 maxBps) internal view {
         uint256 poolPrice = adapter.venuePrice();
         uint256 gap = poolPrice > spot ? poolPrice - spot : spot - poolPrice;
-        uint256 maxBps = _policy.maxPoolDeviationBps;
         if (gap * BPS > spot * maxBps) revert PoolOracleDeviation(poolPrice, spot, maxBps);
     }
 
     /// @dev Gas used (measured + overhead) at the base fee, times the multiplier, in quote at the oracle price
     ///      (the base asset is the gas token), capped.
-    function _bounty(uint256 gasUsed, uint256 spot) internal view returns (uint256) {
+    function _bounty(uint256 gasUsed, uint256 spot, Policy memory p) internal view returns (uint256) {
         uint256 costWei = (gasUsed + BOUNTY_GAS_OVERHEAD) * block.basefee;
-        uint256 bounty = Math.mulDiv((costWei * _policy.bountyMultiplierBps) / BPS, spot, _quoteScale);
-        return Math.min(bounty, _policy.bountyCap);
+        uint256 bounty = Math.mulDiv((costWei * p.bountyMultiplierBps) / BPS, spot, _quoteScale);
+        return Math.min(bounty, p.bountyCap);
     }
 
-    function _observe(uint256 spot) internal {
+    function _observe(uint256 spot, uint256 ewmaAlpha) internal {
         uint256 elapsed = block.timestamp - lastObservation;
-        variance = uint128(
-            RebalanceLib.ewmaVariance(variance, lastObservedPrice, spot, elapsed, _policy.ewmaAlpha)
-        );
+        variance = uint128(RebalanceLib.ewmaVariance(variance, lastObservedPrice, spot, elapsed, ewmaAlpha));
         lastObservedPrice = uint128(spot);
         lastObservation = uint40(block.timestamp);
         emit VolatilityObserved(spot, realizedVol());
@@ -229,8 +238,10 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
     // ---------------------------------------------------------------- internal: decision
 
     /// @dev The decision, computed from on-chain state only.
-    function _status(IDeltaVault.HedgeState memory h) internal view returns (Status memory s) {
-        Policy memory p = _policy;
+    function _status(
+        IDeltaVault.HedgeState memory h,
+        Policy memory p
+    ) internal view returns (Status memory s) {
         (uint256 spot, int256 delta) = (h.spot, h.delta);
         s.delta = delta;
         s.target = p.target;
@@ -310,6 +321,10 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- internal: policy
 
+    function _loadPolicy() internal view returns (Policy memory) {
+        return abi.decode(SSTORE2.read(_policyData), (Policy));
+    }
+
     function _setPolicy(Policy memory p) internal {
         _bound("rules", p.rules, 1, 15);
         _bound("target", SignedMath.abs(p.target), 0, MAX_BAND);
@@ -327,7 +342,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         _bound("referenceVol", p.referenceVol, MIN_REFERENCE_VOL, MAX_REFERENCE_VOL);
         _bound("ewmaAlpha", p.ewmaAlpha, MIN_EWMA_ALPHA, MAX_EWMA_ALPHA);
         _bound("observationSpacing", p.observationSpacing, MIN_OBSERVATION_SPACING, MAX_OBSERVATION_SPACING);
-        _policy = p;
+        _policyData = SSTORE2.write(abi.encode(p));
         emit PolicySet(p);
     }
 
