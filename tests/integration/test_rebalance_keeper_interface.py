@@ -206,3 +206,40 @@ def test_bounty__above_free_quote__capped_at_free_quote_rebalance_still_lands(
     assert m.quote.balanceOf(keeper) - before == event.bounty
     assert m.vault.freeAssets() == 0
     assert m.quote_held() >= m.vault.reservedAssets()
+
+
+# --- the state a rebalance decides from ----------------------------------------------------------------------
+
+
+def test_hedge_state__one_read__equals_the_vault_views(market, keeper):
+    """hedgeState() is the vault's own spot, portfolio delta (base included) and gamma, base and free quote."""
+    m = market
+    m.write(m.call_id, 20 * WAD)
+    m.write(m.put_id, 5 * WAD)
+    m.hedger.rebalance(sender=keeper)  # the vault now holds base
+    m.move(2100)
+    h = m.vault.hedgeState()
+    delta, gamma, _ = m.vault.portfolioGreeks()
+    assert m.base_held() > 0 and gamma != 0
+    assert h.spot == m.vault.spotPrice() == 2100 * WAD
+    assert (h.delta, h.gamma) == (delta, gamma)
+    assert h.baseHeld == m.base_held() * 10 ** (18 - m.base.decimals())
+    assert h.freeAssets == m.vault.freeAssets()
+
+
+def test_volatility_estimator__seeded_with_the_price_at_deployment(market, owner):
+    """The hedger records the oracle price when it is deployed, so its first observation measures a return."""
+    from ape import project
+
+    m = market
+    m.move(2345)
+    policy = HedgePolicy.for_quote_decimals(m.quote.decimals())
+    hedger = owner.deploy(project.DeltaHedger, m.vault, m.hedger.adapter(), policy.as_tuple())
+    assert hedger.lastObservedPrice() == 2345 * WAD
+    assert hedger.lastObservation() == m.chain.blocks.head.timestamp  # the deployment's block
+    assert tuple(hedger.policy()) == policy.as_tuple()
+
+
+def test_pay_keeper__not_the_hedger__reverts(market, attacker):
+    with ape.reverts(market.vault.OnlyHedger, caller=attacker.address):
+        market.vault.payKeeper(attacker, 1, sender=attacker)

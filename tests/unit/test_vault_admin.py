@@ -248,8 +248,20 @@ def test_constructor__initial_vol_out_of_bounds__reverts(
         (2000 * WAD, 1, DAY, False),  # a put has no cap
         (2000 * WAD, 500 * WAD, HOUR - 1, True),
         (2000 * WAD, 500 * WAD, 730 * DAY + 1, True),
+        (2000 * WAD + 10**10, 0, DAY, False),  # strikes are whole multiples of STRIKE_UNIT (1e11)
+        (2000 * WAD, 500 * WAD + 1, DAY, True),  # so are caps
     ],
-    ids=["strike-low", "strike-high", "call-no-cap", "cap-high", "put-cap", "expiry-soon", "expiry-far"],
+    ids=[
+        "strike-low",
+        "strike-high",
+        "call-no-cap",
+        "cap-high",
+        "put-cap",
+        "expiry-soon",
+        "expiry-far",
+        "strike-unit",
+        "cap-unit",
+    ],  # fmt: skip
 )
 def test_list_series__invalid__reverts(env, manager, chain, strike, cap, offset, is_call):
     expiry = chain.pending_timestamp + offset
