@@ -113,6 +113,11 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     /// @dev The valuation of the ERC-4626 call in progress (nav + 1; 0 when none), see `markOnce`.
     uint256 internal transient _markedNavPlusOne;
     uint256 internal transient _markedBand;
+    /// @dev The hedge in progress (all zero when none), see `hedge` and `swapPayment`: the adapter being called,
+    ///      the input token and the input it may still draw (token units).
+    address internal transient _swapAdapter;
+    address internal transient _swapTokenIn;
+    uint256 internal transient _swapBudget;
 
     // ---------------------------------------------------------------- constructor
 
@@ -259,12 +264,34 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
             if (amountIn > free) revert InsufficientCollateral(amountIn, free);
         }
         uint256 before = tokenOut.balanceOf(address(this));
-        tokenIn.safeTransfer(adapter, amountIn);
+        // The adapter draws the input through `swapPayment` while it swaps, within this budget.
+        _swapAdapter = adapter;
+        _swapTokenIn = address(tokenIn);
+        _swapBudget = amountIn;
         ISwapAdapter(adapter).swapExactIn(address(tokenIn), address(tokenOut), amountIn, minAmountOut);
+        uint256 paid = amountIn - _swapBudget;
+        _swapAdapter = address(0);
+        _swapTokenIn = address(0);
+        _swapBudget = 0;
         amountOut = tokenOut.balanceOf(address(this)) - before;
         if (amountOut < minAmountOut) revert HedgeSlippage(amountOut, minAmountOut);
         _checkSolvent();
-        emit Hedged(adapter, buyBase, amountIn, amountOut);
+        emit Hedged(adapter, buyBase, paid, amountOut);
+    }
+
+    /// @inheritdoc IDeltaVault
+    /// @dev Not `nonReentrant`: the adapter calls it from within `hedge`, which holds the lock. The transient
+    ///      state of that hedge is the guard: it is set only inside `hedge` and cleared before `hedge` returns.
+    function swapPayment(address token, address to, uint256 amount) external {
+        address adapter = _swapAdapter;
+        if (adapter == address(0)) revert SwapPaymentOutsideHedge(msg.sender);
+        if (msg.sender != adapter) revert SwapPaymentNotFromAdapter(msg.sender, adapter);
+        address tokenIn = _swapTokenIn;
+        if (token != tokenIn) revert SwapPaymentWrongToken(token, tokenIn);
+        uint256 remaining = _swapBudget;
+        if (amount > remaining) revert SwapPaymentOverBudget(amount, remaining);
+        _swapBudget = remaining - amount;
+        IERC20(token).safeTransfer(to, amount);
     }
 
     /// @inheritdoc IDeltaVault

@@ -12,7 +12,14 @@ MANIFEST = ROOT / ".build" / "__local__.json"
 ABI_DIR = ROOT / "interfaces" / "abi"
 
 # Contracts whose ABI is part of the product's public surface.
-USER_FACING: tuple[str, ...] = ("DeltaVault", "DeltaHedger", "OptionToken", "UniswapV3Adapter", "VaultLens")
+USER_FACING: tuple[str, ...] = (
+    "DeltaVault",
+    "DeltaHedger",
+    "OptionToken",
+    "UniswapV3Adapter",
+    "UniswapV3PoolAdapter",
+    "VaultLens",
+)
 
 
 def build_abis(manifest_path: Path = MANIFEST) -> dict[str, list]:

@@ -31,11 +31,12 @@ DEPLOYMENT_KEYS: dict[str, str] = {
     "hedger": "DeltaHedger of the vault (rebalance, rebalanceStatus, checkUpkeep/performUpkeep)",
     "optionToken": "OptionToken (ERC-1155, one id per series)",
     "greeksEngine": "GreeksEngine used by the vault",
-    "swapAdapter": "UniswapV3Adapter the hedger trades through",
+    "swapAdapter": "swap adapter the hedger trades through (UniswapV3PoolAdapter or UniswapV3Adapter, see swapVenue)",
+    "swapVenue": "pool: UniswapV3PoolAdapter swaps on the pool directly; router: UniswapV3Adapter through swapRouter",
     "lens": "VaultLens: batched keeper reads (status of many hedgers in one call)",
     "quoteToken": "quote asset (USDC-like) the vault holds and options pay in",
     "baseToken": "base asset (WETH-like) the vault hedges with",
-    "swapRouter": "Uniswap SwapRouter02 (or the original SwapRouter when routerHasDeadline)",
+    "swapRouter": "Uniswap SwapRouter02 (or the original SwapRouter when routerHasDeadline); null when none",
     "routerHasDeadline": "true when swapRouter is the original SwapRouter (exactInputSingle with deadline)",
     "pool": "Uniswap V3 base/quote pool the hedge trades on",
     "poolFee": "fee tier of the pool, hundredths of a bip (3000 = 0.3 %)",
@@ -68,7 +69,7 @@ NETWORK_KEYS: dict[str, str] = {
     "chainId": "the network's chain id; the deploy command refuses another chain",
     "baseToken": "base asset (e.g. WETH9)",
     "quoteToken": "quote asset (e.g. USDC)",
-    "swapRouter": "Uniswap SwapRouter02",
+    "swapRouter": "Uniswap SwapRouter02, needed only by the router venue (`deploy vault --venue router`)",
     "routerHasDeadline": "true for the original SwapRouter",
     "uniswapFactory": "Uniswap V3 factory, used to find the pool when `pool` is null",
     "pool": "the base/quote pool, or null to look it up on the factory with `poolFee`",
@@ -80,7 +81,7 @@ NETWORK_KEYS: dict[str, str] = {
     "sequencerFeed": "L2 sequencer-uptime feed, or null on L1",
     "sequencerGracePeriod": "seconds after the sequencer comes back during which prices are refused",
 }
-REQUIRED_NETWORK_KEYS: tuple[str, ...] = ("chainId", "baseToken", "quoteToken", "swapRouter", "priceFeed")
+REQUIRED_NETWORK_KEYS: tuple[str, ...] = ("chainId", "baseToken", "quoteToken", "priceFeed")
 
 
 class RegistryError(Exception):
@@ -157,8 +158,10 @@ def find_network_file(
     )
 
 
-def read_network_config(path: Path | str, *, chain_id: int | None = None) -> dict[str, Any]:
-    """Read a per-network input file and check that the needed addresses are there (null = unknown)."""
+def read_network_config(
+    path: Path | str, *, chain_id: int | None = None, venue: str = "pool"
+) -> dict[str, Any]:
+    """Read a per-network input file and check that the addresses `venue` needs are there (null = unknown)."""
     path = Path(path)
     if not path.is_file():
         raise RegistryError(f"network file {path} not found")
@@ -169,6 +172,8 @@ def read_network_config(path: Path | str, *, chain_id: int | None = None) -> dic
     missing = [key for key in REQUIRED_NETWORK_KEYS if data.get(key) in (None, "")]
     if data.get("pool") in (None, "") and data.get("uniswapFactory") in (None, ""):
         missing.append("pool (or uniswapFactory + poolFee to look it up)")
+    if venue == "router" and data.get("swapRouter") in (None, ""):
+        missing.append("swapRouter (the router venue trades through it)")
     if int(data.get("sequencerGracePeriod") or 0) > 0 and data.get("sequencerFeed") in (None, ""):
         missing.append("sequencerFeed (an L2 needs its sequencer-uptime feed)")
     if missing:

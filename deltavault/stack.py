@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from deltavault import uniswap
-from deltavault.deploy import VaultSystem, deploy_vault_system
+from deltavault.deploy import DEFAULT_VENUE, VaultSystem, deploy_vault_system
 from deltavault.policy import WAD, ZERO_ADDRESS, HedgePolicy, OracleConfig, VaultPolicy
 from deltavault.registry import RegistryError
 
@@ -157,9 +157,11 @@ def deploy_stack(
     vault_policy: VaultPolicy | None = None,
     hedge_policy: HedgePolicy | None = None,
     network: str | None = None,
+    venue: str = DEFAULT_VENUE,
 ) -> Stack:
-    """The market of `deploy_market`, the vault system with its policies (trading through SwapRouter02), a
-    VaultLens, and `series` listed. The deployer owns and manages it all."""
+    """The market of `deploy_market`, the vault system with its policies (trading on the pool directly, or
+    through SwapRouter02 with `venue="router"`), a VaultLens, and `series` listed. The deployer owns and
+    manages it all."""
     from ape import chain, project
 
     first_block = chain.blocks.head.number + 1
@@ -175,6 +177,7 @@ def deploy_stack(
         price_feed=price_feed,
         pool=market.pool.contract,
         router=market.uni.router,
+        venue=venue,
         oracle=oracle,
         vault_policy=vault_policy,
         hedge_policy=hedge_policy,
@@ -188,6 +191,7 @@ def deploy_stack(
         "deployer": deployer.address,
         "block": first_block,
         **system.addresses(),
+        "swapVenue": system.venue,
         "lens": lens.address,
         "quoteToken": market.quote.address,
         "baseToken": market.base.address,
@@ -231,14 +235,19 @@ def resolve_pool(net: dict[str, Any]) -> str:
     return pool
 
 
-def vault_plan(net: dict[str, Any]) -> list[str]:
+def vault_plan(net: dict[str, Any], venue: str = DEFAULT_VENUE) -> list[str]:
     """Human-readable lines of what `deploy_vault_on_network` will send."""
     vol = "volFeed " + net["volFeed"] if net.get("volFeed") else "manual volatility (no volFeed)"
+    adapter = "UniswapV3PoolAdapter" if venue == "pool" else "UniswapV3Adapter"
+    pool = net.get("pool") or "from factory " + str(net.get("uniswapFactory"))
+    route = f"pool {pool} (swaps on the pool directly)"
+    if venue == "router":
+        route = f"router {net['swapRouter']}  pool {pool}"
     return [
-        "deploy GreeksEngine, DeltaVault (+ its OptionToken), UniswapV3Adapter, DeltaHedger, VaultLens",
+        f"deploy GreeksEngine, DeltaVault (+ its OptionToken), {adapter}, DeltaHedger, VaultLens",
         "call DeltaVault.setHedger(hedger)",
         f"quote {net['quoteToken']}  base {net['baseToken']}",
-        f"router {net['swapRouter']}  pool {net.get('pool') or 'from factory ' + str(net.get('uniswapFactory'))}",
+        route,
         f"priceFeed {net['priceFeed']} (max age {net.get('priceMaxAge', 3600)} s), {vol}",
     ]
 
@@ -252,12 +261,15 @@ def deploy_vault_on_network(
     hedge_policy: HedgePolicy | None = None,
     network: str | None = None,
     list_default_series: bool = False,
+    venue: str = DEFAULT_VENUE,
 ) -> tuple[VaultSystem, Any, dict[str, Any]]:
-    """Deploy the vault system against the existing tokens, router, pool and feeds of `net` (a network file)."""
+    """Deploy the vault system against the existing tokens, pool, feeds (and router, for `venue="router"`) of
+    `net` (a network file)."""
     from ape import chain, project
 
-    for key in ("baseToken", "quoteToken", "swapRouter", "priceFeed"):
-        _require_code(key, net[key])
+    keys = ("baseToken", "quoteToken", "priceFeed") + (("swapRouter",) if venue == "router" else ())
+    for key in keys:
+        _require_code(key, net.get(key))
     for key in ("volFeed", "sequencerFeed"):
         if net.get(key):
             _require_code(key, net[key])
@@ -282,8 +294,9 @@ def deploy_vault_on_network(
         base=base,
         price_feed=price_feed,
         pool=pool,
-        router=net["swapRouter"],
+        router=net.get("swapRouter"),
         router_has_deadline=bool(net.get("routerHasDeadline")),
+        venue=venue,
         oracle=oracle,
         vault_policy=vault_policy,
         hedge_policy=hedge_policy,
@@ -300,10 +313,11 @@ def deploy_vault_on_network(
         "deployer": deployer.address,
         "block": first_block,
         **system.addresses(),
+        "swapVenue": system.venue,
         "lens": lens.address,
         "quoteToken": quote.address,
         "baseToken": base.address,
-        "swapRouter": net["swapRouter"],
+        "swapRouter": net.get("swapRouter"),
         "routerHasDeadline": bool(net.get("routerHasDeadline")),
         "pool": pool_address,
         "poolFee": int(pool.fee()),

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {AggregatorV3Interface} from "./AggregatorV3Interface.sol";
+import {ISwapPayer} from "./ISwapAdapter.sol";
 
 /// @title IDeltaVault
 /// @notice An ERC-4626 vault over a quote asset (USDC-like) that writes fully collateralized, cash-settled
@@ -18,7 +19,7 @@ import {AggregatorV3Interface} from "./AggregatorV3Interface.sol";
 ///      settled payout not yet redeemed (`reservedAssets()`). The spot hedge is bought only with free quote,
 ///      and base held is never counted towards that reserve, so a fall of the base price to zero cannot make
 ///      the vault unable to pay its option holders.
-interface IDeltaVault {
+interface IDeltaVault is ISwapPayer {
     // ---------------------------------------------------------------- types
 
     /// @notice An option series the vault writes.
@@ -162,6 +163,14 @@ interface IDeltaVault {
     error OnlyHedger(address caller);
     /// @notice A hedge swap returned less than its oracle-derived minimum.
     error HedgeSlippage(uint256 amountOut, uint256 minAmountOut);
+    /// @notice `swapPayment` was called by `caller` while no hedge is in progress.
+    error SwapPaymentOutsideHedge(address caller);
+    /// @notice `swapPayment` was called by `caller` during a hedge on another adapter, `adapter`.
+    error SwapPaymentNotFromAdapter(address caller, address adapter);
+    /// @notice `swapPayment` asked for `token`, but the hedge in progress pays in `tokenIn`.
+    error SwapPaymentWrongToken(address token, address tokenIn);
+    /// @notice `swapPayment` asked for `amount`, more than the `remaining` input of the hedge in progress.
+    error SwapPaymentOverBudget(uint256 amount, uint256 remaining);
 
     // ---------------------------------------------------------------- events
 
@@ -211,7 +220,8 @@ interface IDeltaVault {
     event OracleConfigSet(OracleConfig config);
     /// @notice The owner set the rebalancing engine.
     event HedgerSet(address hedger);
-    /// @notice The hedge traded `amountIn` of quote (`buyBase`) or base for `amountOut` on `adapter`.
+    /// @notice The hedge paid `amountIn` of quote (`buyBase`) or base for `amountOut` on `adapter` (`amountIn` is
+    ///         what the adapter drew through `swapPayment`, at most the amount the hedge allowed).
     event Hedged(address indexed adapter, bool buyBase, uint256 amountIn, uint256 amountOut);
     /// @notice `keeper` was paid `amount` quote units for a rebalance.
     event KeeperPaid(address indexed keeper, uint256 amount);
@@ -258,15 +268,24 @@ interface IDeltaVault {
     // ---------------------------------------------------------------- hedging (rebalancing engine only)
 
     /// @notice Trades the spot hedge on `adapter`: `amountIn` of quote for base (`buyBase`) or of base for quote.
-    /// @dev Only the hedger set by the owner. Quote spent on base must come from the free assets (the reserve is
-    ///      never spent on the hedge); the output is measured on the vault's own balance and must reach
-    ///      `minAmountOut`.
+    /// @dev Only the hedger set by the owner. Nothing is sent to the adapter beforehand: during the call the
+    ///      adapter draws at most `amountIn` of the input token through `swapPayment`. Quote spent on base must
+    ///      come from the free assets (the reserve is never spent on the hedge); the output is measured on the
+    ///      vault's own balance and must reach `minAmountOut`; the solvency invariant is checked afterwards.
     function hedge(
         address adapter,
         bool buyBase,
         uint256 amountIn,
         uint256 minAmountOut
     ) external returns (uint256 amountOut);
+
+    /// @notice Pays `amount` of the hedge's input token to `to` on behalf of the adapter of the hedge in
+    ///         progress (its venue, or the adapter itself when the venue pulls from it).
+    /// @dev Accepted only during `hedge`, only from the adapter `hedge` is calling, only for the hedge's input
+    ///      token and only up to the input not yet paid; otherwise reverts with `SwapPaymentOutsideHedge`,
+    ///      `SwapPaymentNotFromAdapter`, `SwapPaymentWrongToken` or `SwapPaymentOverBudget`. Outside a hedge
+    ///      it cannot move any funds.
+    function swapPayment(address token, address to, uint256 amount) external override;
 
     /// @notice Pays a keeper's bounty of `amount` quote units, limited to the free assets. Only the hedger.
     /// @return paid The amount paid: min(amount, freeAssets()).

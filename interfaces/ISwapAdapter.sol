@@ -1,18 +1,36 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+/// @title ISwapPayer
+/// @notice The caller of `ISwapAdapter.swapExactIn` pays the venue during the swap, when the adapter asks.
+interface ISwapPayer {
+    /// @notice Transfers `amount` of `token` from the payer to `to` (the venue, or the adapter when the venue
+    ///         pulls from it). Called back by the adapter from within `swapExactIn`; `token` is the swap's
+    ///         `tokenIn`, and all payments of one swap add up to at most its `amountIn`.
+    /// @dev A payer accepts the call only from the adapter it is calling, only during that call, and only up
+    ///      to what it allowed for the swap; at any other time it reverts.
+    function swapPayment(address token, address to, uint256 amount) external;
+}
+
 /// @title ISwapAdapter
-/// @notice A venue the vault hedges on. The caller sends `amountIn` of `tokenIn` to the adapter, then calls
-///         `swapExactIn`; the output goes to the caller. The adapter keeps no funds between transactions.
+/// @notice A venue the vault hedges on. The caller calls `swapExactIn` without transferring anything first; the
+///         adapter obtains the input while the swap runs, by calling `ISwapPayer(caller).swapPayment(tokenIn,
+///         venue, amount)` with a total of at most `amountIn`, and the output goes to the caller. The adapter
+///         holds no funds between transactions.
 /// @dev Prices in WAD of quote per one whole base unit; cost fractions in WAD (0.003 = 3e15).
 interface ISwapAdapter {
     /// @notice The swap returned less than the caller's minimum.
     error AdapterSlippage(uint256 amountOut, uint256 minAmountOut);
     /// @notice `token` is neither of the adapter's pair.
     error UnsupportedToken(address token);
+    /// @notice A venue callback came from `caller`, which is not the adapter's venue `venue`.
+    error CallbackNotFromVenue(address caller, address venue);
+    /// @notice A venue callback came while the adapter was not swapping.
+    error CallbackOutsideSwap();
 
-    /// @notice Swaps `amountIn` of `tokenIn` (already transferred to the adapter) for `tokenOut`, sent to the
-    ///         caller; reverts when the output is below `minAmountOut`.
+    /// @notice Swaps `amountIn` of `tokenIn` for `tokenOut`, sent to the caller; reverts when the output is
+    ///         below `minAmountOut`. The input is paid by the caller through `ISwapPayer.swapPayment` during
+    ///         the call (at most `amountIn` in total).
     function swapExactIn(
         address tokenIn,
         address tokenOut,

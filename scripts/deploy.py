@@ -6,6 +6,8 @@
 `stack` deploys a complete market on whatever network is connected (tokens, Uniswap V3 with liquidity, feeds,
 vault system, series); `vault` deploys only the vault system against the existing addresses of a public network
 (`deployments/networks/<network>.json`). On a live network both print the plan and ask first (`--yes` skips).
+`--venue pool` (the default) hedges directly on the Uniswap V3 pool; `--venue router` through the network's
+SwapRouter02 or original SwapRouter (`swapRouter`, `routerHasDeadline`).
 """
 
 from decimal import Decimal
@@ -14,6 +16,7 @@ import click
 from ape.cli import ConnectedProviderCommand, account_option, network_option
 
 from deltavault.cli import confirm_broadcast, unlock, yes_option
+from deltavault.deploy import DEFAULT_VENUE, VENUES
 from deltavault.policy import HedgePolicy
 from deltavault.registry import (
     DEPLOYMENTS_DIR,
@@ -36,6 +39,16 @@ def _out_option():
     )
 
 
+def _venue_option():
+    return click.option(
+        "--venue",
+        type=click.Choice(VENUES),
+        default=DEFAULT_VENUE,
+        show_default=True,
+        help="where the hedge swaps: directly on the Uniswap V3 pool, or through the router",
+    )
+
+
 @click.group(short_help="Deploy DeltaVault (stack or vault) and record the addresses")
 def cli():
     pass
@@ -55,9 +68,10 @@ def cli():
 )
 @click.option("--fee", type=click.Choice(["500", "3000", "10000"]), default="3000", show_default=True)
 @click.option("--no-series", is_flag=True, help="do not list the default series")
+@_venue_option()
 @_out_option()
 @yes_option()
-def stack(network, account, price, vol, liquidity, fee, no_series, out_dir, yes):
+def stack(network, account, price, vol, liquidity, fee, no_series, venue, out_dir, yes):
     """WETH9, USDC-like token, Uniswap V3 from npm artifacts with a liquid pool, price and volatility feeds
     (TestAggregator), the vault system with the default policies, a VaultLens, and six listed series."""
     from ape import chain
@@ -69,7 +83,7 @@ def stack(network, account, price, vol, liquidity, fee, no_series, out_dir, yes)
         f"  SwapRouter, QuoterV2; create the WETH/USDC {int(fee) / 10_000:.2f} % pool at {price}",
         f"  and mint ~{liquidity:,} USD of liquidity over three ranges (wraps ETH for the WETH side)",
         f"deploy the ETH/USD and volatility feeds (TestAggregator) answering {price} and {vol}",
-        "deploy GreeksEngine, DeltaVault, UniswapV3Adapter, DeltaHedger, VaultLens; set the hedger",
+        f"deploy GreeksEngine, DeltaVault, {_ADAPTERS[venue]}, DeltaHedger, VaultLens; set the hedger",
         "list no series" if no_series else f"list {len(DEFAULT_SERIES)} series",
     ]
     confirm_broadcast(chain.chain_id, plan, yes=yes, sender=account.address)
@@ -83,6 +97,7 @@ def stack(network, account, price, vol, liquidity, fee, no_series, out_dir, yes)
         series=() if no_series else DEFAULT_SERIES,
         hedge_policy=HedgePolicy.for_quote_decimals(6),
         network=network.choice,
+        venue=venue,
     )
     path = write_deployment(result.record, out_dir)
     _report(result.record, path)
@@ -102,11 +117,12 @@ def stack(network, account, price, vol, liquidity, fee, no_series, out_dir, yes)
     "--vol", type=Decimal, default=Decimal("0.8"), show_default=True, help="initial manual volatility"
 )
 @click.option("--list-series", is_flag=True, help="also list the default series around the oracle price")
+@_venue_option()
 @_out_option()
 @yes_option()
-def vault(network, account, config_file, vol, list_series, out_dir, yes):
-    """Deploy GreeksEngine, DeltaVault, UniswapV3Adapter, DeltaHedger and VaultLens against the tokens, router,
-    pool and feeds named in the network file."""
+def vault(network, account, config_file, vol, list_series, venue, out_dir, yes):
+    """Deploy GreeksEngine, DeltaVault, the swap adapter of `--venue` (UniswapV3PoolAdapter or UniswapV3Adapter),
+    DeltaHedger and VaultLens against the tokens, pool, feeds (and router) named in the network file."""
     from ape import chain
 
     from deltavault.stack import deploy_vault_on_network, vault_plan
@@ -115,11 +131,11 @@ def vault(network, account, config_file, vol, list_series, out_dir, yes):
         path = config_file or find_network_file(
             ecosystem=network.ecosystem.name, network=network.name, chain_id=chain.chain_id
         )
-        net = read_network_config(path, chain_id=chain.chain_id)
+        net = read_network_config(path, chain_id=chain.chain_id, venue=venue)
     except RegistryError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"network file: {path}")
-    confirm_broadcast(chain.chain_id, vault_plan(net), yes=yes, sender=account.address)
+    confirm_broadcast(chain.chain_id, vault_plan(net, venue), yes=yes, sender=account.address)
     unlock(account)
     try:
         _system, _lens, record = deploy_vault_on_network(
@@ -129,11 +145,15 @@ def vault(network, account, config_file, vol, list_series, out_dir, yes):
             hedge_policy=HedgePolicy.for_quote_decimals(6),
             network=network.choice,
             list_default_series=list_series,
+            venue=venue,
         )
     except RegistryError as err:
         raise click.ClickException(str(err)) from None
     out = write_deployment(record, out_dir)
     _report(record, out)
+
+
+_ADAPTERS = {"pool": "UniswapV3PoolAdapter", "router": "UniswapV3Adapter"}
 
 
 def _report(record: dict, path) -> None:

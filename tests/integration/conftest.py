@@ -3,6 +3,7 @@
 import pytest
 
 from deltavault import uniswap
+from deltavault.deploy import VENUES
 
 # (base decimals, base is token0): WETH/USDC with WETH as token0, and an 8-decimal base as token1, so both
 # token orders and three decimal counts go through every stack test.
@@ -37,11 +38,7 @@ def maker(accounts):
     return accounts[7]
 
 
-@pytest.fixture(scope="module")
-def market(owner, manager, guardian, depositor, trader, keeper, attacker, maker, create_feed, chain):
-    """WETH (token0) / USDC pool at 2000 with 10 M of liquidity, a 2000 feed, a vault system with the default
-    hedge policy and 1 M USDC deposited, a 30-day 2000 call (cap 2000) and put listed, the cooldown elapsed.
-    No option is written yet: each test writes what it needs."""
+def _create_market(venue, owner, manager, guardian, depositor, trader, maker, create_feed, chain):
     from deltavault.deploy import deploy_vault_system
     from tests.utils.market import SERIES_LIFE, USDC, Market
 
@@ -54,6 +51,7 @@ def market(owner, manager, guardian, depositor, trader, keeper, attacker, maker,
         price_feed=feed,
         pool=stack.pool.contract,
         router=stack.uni.router,
+        venue=venue,
         manager=manager,
         guardian=guardian,
     )
@@ -81,6 +79,24 @@ def market(owner, manager, guardian, depositor, trader, keeper, attacker, maker,
     )
     m.advance(120)
     return m
+
+
+@pytest.fixture(scope="module")
+def market(owner, manager, guardian, depositor, trader, keeper, attacker, maker, create_feed, chain):
+    """WETH (token0) / USDC pool at 2000 with 10 M of liquidity, a 2000 feed, a vault system with the default
+    hedge policy (trading on the pool directly) and 1 M USDC deposited, a 30-day 2000 call (cap 2000) and put
+    listed, the cooldown elapsed. No option is written yet: each test writes what it needs."""
+    return _create_market("pool", owner, manager, guardian, depositor, trader, maker, create_feed, chain)
+
+
+@pytest.fixture(scope="module", params=VENUES)
+def venue_market(
+    request, owner, manager, guardian, depositor, trader, keeper, attacker, maker, create_feed, chain
+):
+    """`market`, once per swap venue: the pool adapter and the router adapter (SwapRouter02)."""
+    return _create_market(
+        request.param, owner, manager, guardian, depositor, trader, maker, create_feed, chain
+    )
 
 
 @pytest.fixture(scope="module")
