@@ -767,6 +767,7 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
                 amount: outstanding
             });
         }
+        if (count == 0) return (0, 0, 0, 0);
         assembly ("memory-safe") {
             mstore(book, count)
         }
