@@ -1,11 +1,16 @@
-"""GreeksEngine.book against the engine's own per-leg `greeks` and against a 50-digit mpmath reference.
+"""GreeksEngine.book against the engine's own per-leg `greeks` and against a 50-digit mpmath reference; BookLib's
+one-block leg (d1, N(d1), phi(d1)) against the library path it replaces, through BookLegHarness.
 
 Legs: a put is one leg; a call with cap C is the call spread C(K) - C(K + C). Before expiry a leg inside the
 moneyness domain strike / spot in [0.01, 100] is Black-Scholes at rate zero, outside it its intrinsic value; at
 and after expiry its intrinsic value with the at-the-money convention of `BlackScholes` (delta +-0.5). The
 book is bit-identical to the per-leg `greeks` aggregated as documented in `BookLib` (ceil of amount x value,
--(amount x greek) / 1e18 truncated toward zero), and within the library's stated errors of mpmath.
+-(amount x greek) / 1e18 truncated toward zero), and within the library's stated errors of mpmath. Books cover
+positions sharing an expiry (consecutive or not), d1 in each of Cody's three erf / erfc regions and beyond the
+12.8 clamp, legs outside the moneyness domain and expired legs, in both the full and the hedging pass.
 """
+
+import math
 
 import ape
 import pytest
@@ -121,6 +126,166 @@ def test_book__at_expiry_at_the_money__half_delta_convention(engine, chain):
     result, _ = _book(engine, chain, positions, SPOT, VOL, True)
     # Put at the money: value 0, delta -0.5 (short: +1); spread 1900/2000 at 2000: value 100, delta 1 - 0.5.
     assert result == (100 * WAD, WAD - WAD // 2, 0, 0)
+
+
+# Positions on a few shared expiries (some possibly expired), in drawn order or grouped by expiry.
+shared_parts = st.tuples(
+    st.floats(-2.3, 2.3),
+    st.floats(0.01, 1.0),
+    st.booleans(),
+    st.integers(0, 2),
+    st.integers(10**12, 10**24),
+)
+expiry_pools = st.lists(
+    st.one_of(st.integers(-86_400, 0), st.integers(1, 2 * YEAR)), min_size=1, max_size=3, unique=True
+)
+
+
+@FAST
+@given(
+    parts=st.lists(shared_parts, min_size=1, max_size=16),
+    pool=expiry_pools,
+    grouped=st.booleans(),
+    vol=st.integers(10**17, 3 * WAD),
+    full=st.booleans(),
+)
+def test_book__shared_expiries__equal_to_per_leg_engine_greeks(
+    engine, chain, parts, pool, grouped, vol, full
+):
+    _, now = _now(chain)
+    positions = [_position(s, c, k, pool[j % len(pool)], a, now) for s, c, k, j, a in parts]
+    if grouped:
+        positions.sort(key=lambda p: p[2])
+    result, at = _book(engine, chain, positions, SPOT, vol, full)
+    liability, delta, gamma, vega = _expected(engine, positions, SPOT, vol, at)
+    assert result == ((liability, delta, gamma, vega) if full else (0, delta, gamma, 0))
+
+
+def _strike_for_d1(spot, d1, tau, vol):
+    """The strike at which d1 (rate zero) is about `d1`: K = S exp(v^2 / 2 - d1 v), v = vol sqrt(tau); exponents
+    beyond +-12 put the strike outside the moneyness domain anyway."""
+    v = vol / WAD * math.sqrt(tau / YEAR)
+    return max(int(spot * math.exp(min(max(v * v / 2 - d1 * v, -12), 12))), 1)
+
+
+# |d1| in Cody's first region (|d1| / sqrt 2 < 0.5), second (< 4), third (< 9.05), around the 12.8 clamp and far
+# beyond it; either sign.
+d1_targets = st.builds(
+    lambda m, negative: -m if negative else m,
+    st.one_of(
+        st.floats(0, 0.75),
+        st.floats(0.65, 5.7),
+        st.floats(5.6, 12.81),
+        st.floats(12.7, 13.5),
+        st.floats(13.5, 1e4),
+    ),
+    st.booleans(),
+)
+d1_parts = st.tuples(
+    d1_targets, st.floats(0.01, 1.0), st.booleans(), st.integers(0, 2), st.integers(10**12, 10**24)
+)
+tau_pools = st.lists(
+    st.one_of(st.integers(-86_400, 0), st.integers(1, 3600), st.integers(1, 10 * YEAR)),
+    min_size=1,
+    max_size=3,
+    unique=True,
+)
+
+
+@FAST
+@given(
+    parts=st.lists(d1_parts, min_size=1, max_size=12),
+    pool=tau_pools,
+    spot_log10=st.floats(-6, 12),
+    vol=st.integers(10**15, 10 * WAD),
+    full=st.booleans(),
+)
+def test_book__d1_in_every_cody_region_and_beyond_clamp__equal_to_per_leg_engine_greeks(
+    engine, chain, parts, pool, spot_log10, vol, full
+):
+    _, now = _now(chain)
+    spot = min(max(int(10**spot_log10 * WAD), 10**12), 10**30)
+    positions = []
+    for d1, cap_fraction, is_call, j, amount in parts:
+        tau = pool[j % len(pool)]
+        strike = _strike_for_d1(spot, d1, max(tau, 1), vol)
+        cap = int(strike * cap_fraction) + 1 if is_call else 0
+        positions.append((strike, cap, now + tau, amount))
+    result, at = _book(engine, chain, positions, spot, vol, full)
+    liability, delta, gamma, vega = _expected(engine, positions, spot, vol, at)
+    assert result == ((liability, delta, gamma, vega) if full else (0, delta, gamma, 0))
+
+
+# ------------------------------------------------------------------ the one-block leg
+
+
+@pytest.fixture(scope="module")
+def leg(owner, project):
+    return owner.deploy(project.BookLegHarness)
+
+
+INV_SQRT_2 = 707106781186547524
+CDF_CLAMP = 128 * 10**17
+# Smallest |d1| (WAD) in Cody's second and third regions: y = |d1| / sqrt 2 (rounded down) reaches 0.5 and 4.
+SECOND_REGION = -(-(10**36) // 2 // INV_SQRT_2)
+THIRD_REGION = -(-4 * 10**36 // INV_SQRT_2)
+
+
+@settings(FAST, max_examples=300)
+@given(
+    spot_log10=st.floats(-6, 12),
+    moneyness_log10=st.floats(-2, 2),
+    drift=st.integers(0, 5 * 10**20),
+    vol_sqrt_tau_log10=st.floats(math.log10(1.7e20), math.log10(3.2e28)),
+)
+def test_leg_normal__random_points__bit_identical_to_library_path(
+    leg, spot_log10, moneyness_log10, drift, vol_sqrt_tau_log10
+):
+    spot = min(max(int(10**spot_log10 * WAD), 10**12), 10**30)
+    strike = min(max(int(spot * 10**moneyness_log10), -(-spot // 100)), spot * 100)
+    args = (spot, strike, drift, int(10**vol_sqrt_tau_log10))
+    assert tuple(leg.legNormal(*args)) == tuple(leg.libraryPath(*args))
+
+
+@pytest.mark.parametrize(
+    "center", [0, SECOND_REGION, THIRD_REGION, CDF_CLAMP, 13 * WAD, 40 * WAD, 400 * WAD], ids=str
+)
+@pytest.mark.parametrize("sign", [1, -1])
+def test_leg_normal__every_d1_wei_around_region_boundaries__bit_identical(leg, center, sign):
+    # vol sqrt(tau) = 1 (1e27) and strike = spot: d1 = ln(1) + drift exactly, so each drift places d1 on one wei.
+    spot = SPOT
+    offset = leg.legNormal(spot, spot, 0, 10**27).d1
+    targets = [sign * center + k for k in range(-150, 151)]
+    drifts = [t - offset for t in targets]
+    assert [
+        leg.legNormal(spot, spot, drifts[0], 10**27).d1,
+        leg.legNormal(spot, spot, drifts[-1], 10**27).d1,
+    ] == [
+        targets[0],
+        targets[-1],
+    ]
+    count, first = leg.mismatches(spot, [spot] * len(drifts), drifts, 10**27)
+    assert (count, first) == (0, len(drifts))
+
+
+@pytest.mark.parametrize(
+    ("spot", "drift", "vol_sqrt_tau"),
+    [
+        (10**12, 0, 10**27),
+        (SPOT, 10**16, 10**26),
+        (SPOT, 0, 17 * 10**19),
+        (SPOT, 5 * 10**20, 32 * 10**27),
+        (SPOT, 2 * WAD, 2 * 10**27),
+        (10**30, 3 * 10**17, 3 * 10**26),
+    ],
+)
+def test_leg_normal__strikes_across_moneyness_domain__bit_identical(leg, spot, drift, vol_sqrt_tau):
+    low, high = -(-spot // 100), spot * 100
+    n = 1500
+    strikes = [low, high, spot] + [int(low * (high / low) ** (i / n)) for i in range(1, n)]
+    strikes = [min(max(k, low), high) for k in strikes]
+    count, first = leg.mismatches(spot, strikes, [drift] * len(strikes), vol_sqrt_tau)
+    assert (count, first) == (0, len(strikes))
 
 
 # ------------------------------------------------------------------ against mpmath
