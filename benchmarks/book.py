@@ -61,7 +61,7 @@ def measure() -> list[dict]:
                         {
                             "name": f"book.{mode}.{n}{suffix}",
                             "book": f"{n} alternating, {expiries}",
-                            "full": full,
+                            "pass": mode,
                             "gas": gas(positions(n, now, shared=shared), full),
                         }
                     )
@@ -71,7 +71,7 @@ def measure() -> list[dict]:
                     row = {
                         "name": f"book.{mode}.marginal_{kinds}{suffix}",
                         "book": f"per {label} (8 -> 16), {expiries}",
-                        "full": full,
+                        "pass": mode,
                         "gas": round(slope),
                     }
                     rows.append(row)
@@ -87,7 +87,7 @@ def main() -> bool:
         rows,
         [
             ("book", "book"),
-            ("full", "full"),
+            ("pass", "pass"),
             ("gas", "gas"),
         ],
     )

@@ -153,7 +153,8 @@ interface IDeltaHedger {
     /// @notice Records an oracle observation in the realized-volatility EWMA (permissionless, spaced).
     function observe() external;
 
-    /// @notice The realized volatility estimate, WAD (0 before two observations).
+    /// @notice The realized volatility estimate, WAD (0 before the first return is measured; the price at the
+    ///         hedger's deployment, when the oracle answers, is the first observation).
     function realizedVol() external view returns (uint256);
 
     /// @notice Sets the policy (the vault's owner).
