@@ -229,6 +229,32 @@ def test_loss_budget__repeated_rebalances__stopped_then_reset_after_window(marke
     assert m.hedger.lossWindowStart() == m.hedger.lastRebalance()
 
 
+# --- 7. denial of service through a dependency --------------------------------------------------------
+
+
+def test_dos__pool_held_off_oracle__only_the_hedge_waits_users_keep_working(
+    market, keeper, depositor, trader
+):
+    """Anyone can make the venue check fail by holding the pool away from the oracle (paying the arbitrage while
+    it lasts). That delays the hedge and nothing else: deposits, withdrawals and option sales price from the
+    oracle and keep working; once the pool is back, the due rebalance lands."""
+    m = market
+    m.write(m.call_id, 20 * WAD)
+    m.move(2300, feed=False)
+    with ape.reverts(m.hedger.PoolOracleDeviation):
+        m.hedger.rebalance(sender=keeper)
+    assert m.status().due
+    quote_before = m.quote.balanceOf(depositor)
+    m.vault.withdraw(10_000 * USDC, depositor, depositor, sender=depositor)
+    assert m.quote.balanceOf(depositor) - quote_before == 10_000 * USDC
+    m.vault.deposit(5_000 * USDC, depositor, sender=depositor)
+    premium = m.vault.sellOption(m.call_id, 5 * WAD, 0, trader, sender=trader).return_value
+    assert premium > 0 and m.vault.series(m.call_id).outstanding == 15 * WAD
+    m.move(2000, feed=False)  # the arbitrage brings the pool back
+    event = rebalanced(m.hedger.rebalance(sender=keeper), m.hedger)
+    assert event.amountOut > 0 and abs(m.deviation()) < abs(event.deltaBefore)
+
+
 # --- 8. sign and rounding -------------------------------------------------------------------------------
 
 
