@@ -85,8 +85,7 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
 
     Policy internal _policy;
     OracleConfig internal _oracle;
-    /// @dev A series as stored: everything a valuation reads in one slot. Field order is the slot's bit layout
-    ///      (from the low bits: outstanding, expiry, strike, cap, settled), which `_portfolio` decodes directly.
+    /// @dev A series as stored: everything a valuation reads in one slot.
     struct StoredSeries {
         uint96 outstanding;
         uint40 expiry;
@@ -752,19 +751,13 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         IGreeksEngine.Position[] memory book = new IGreeksEngine.Position[](n);
         uint256 count;
         for (uint256 i; i < n; ++i) {
-            StoredSeries storage stored = _series[_live[i]];
-            uint256 word;
-            assembly ("memory-safe") {
-                word := sload(stored.slot)
-            }
-            // The StoredSeries layout: outstanding (96 bits), expiry (40), strike (56), cap (56), settled.
-            uint256 outstanding = uint96(word);
-            if (outstanding == 0) continue;
+            StoredSeries memory s = _series[_live[i]];
+            if (s.outstanding == 0) continue;
             book[count++] = IGreeksEngine.Position({
-                strike: uint56(word >> 136) * STRIKE_UNIT,
-                cap: uint56(word >> 192) * STRIKE_UNIT,
-                expiry: uint40(word >> 96),
-                amount: outstanding
+                strike: s.strikeUnits * STRIKE_UNIT,
+                cap: s.capUnits * STRIKE_UNIT,
+                expiry: s.expiry,
+                amount: s.outstanding
             });
         }
         if (count == 0) return (0, 0, 0, 0);

@@ -186,13 +186,7 @@ def deploy_stack(
     lens = deployer.deploy(project.VaultLens)
     rows = list_series(system.vault, deployer, Decimal(str(price)), series) if series else []
     record = {
-        "chainId": chain.chain_id,
-        "network": network,
-        "deployer": deployer.address,
-        "block": first_block,
-        **system.addresses(),
-        "swapVenue": system.venue,
-        "lens": lens.address,
+        **_system_record(network, deployer, first_block, system, lens),
         "quoteToken": market.quote.address,
         "baseToken": market.base.address,
         "swapRouter": market.uni.router.address,
@@ -207,6 +201,21 @@ def deploy_stack(
         "series": rows,
     }
     return Stack(market, price_feed, vol_feed, system, lens, record)
+
+
+def _system_record(network: str, deployer, first_block: int, system: VaultSystem, lens) -> dict[str, Any]:
+    """The keys every deployment record starts with: where, by whom, from which block, and the system's contracts."""
+    from ape import chain
+
+    return {
+        "chainId": chain.chain_id,
+        "network": network,
+        "deployer": deployer.address,
+        "block": first_block,
+        **system.addresses(),
+        "swapVenue": system.venue,
+        "lens": lens.address,
+    }
 
 
 def _require_code(name: str, address: str) -> str:
@@ -308,13 +317,7 @@ def deploy_vault_on_network(
         spot = Decimal(system.vault.spotPrice()) / WAD
         rows = list_series(system.vault, deployer, spot)
     record = {
-        "chainId": chain.chain_id,
-        "network": network,
-        "deployer": deployer.address,
-        "block": first_block,
-        **system.addresses(),
-        "swapVenue": system.venue,
-        "lens": lens.address,
+        **_system_record(network, deployer, first_block, system, lens),
         "quoteToken": quote.address,
         "baseToken": base.address,
         "swapRouter": net.get("swapRouter"),

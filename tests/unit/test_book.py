@@ -1,5 +1,4 @@
-"""GreeksEngine.book against the engine's own per-leg `greeks` and against a 50-digit mpmath reference; BookLib's
-one-block leg (d1, N(d1), phi(d1)) against the library path it replaces, through BookLegHarness.
+"""GreeksEngine.book against the engine's own per-leg `greeks` and against a 50-digit mpmath reference.
 
 Legs: a put is one leg; a call with cap C is the call spread C(K) - C(K + C). Before expiry a leg inside the
 moneyness domain strike / spot in [0.01, 100] is Black-Scholes at rate zero, outside it its intrinsic value; at
@@ -214,78 +213,6 @@ def test_book__d1_in_every_cody_region_and_beyond_clamp__equal_to_per_leg_engine
     result, at = _book(engine, chain, positions, spot, vol, full)
     liability, delta, gamma, vega = _expected(engine, positions, spot, vol, at)
     assert result == ((liability, delta, gamma, vega) if full else (0, delta, gamma, 0))
-
-
-# ------------------------------------------------------------------ the one-block leg
-
-
-@pytest.fixture(scope="module")
-def leg(owner, project):
-    return owner.deploy(project.BookLegHarness)
-
-
-INV_SQRT_2 = 707106781186547524
-CDF_CLAMP = 128 * 10**17
-# Smallest |d1| (WAD) in Cody's second and third regions: y = |d1| / sqrt 2 (rounded down) reaches 0.5 and 4.
-SECOND_REGION = -(-(10**36) // 2 // INV_SQRT_2)
-THIRD_REGION = -(-4 * 10**36 // INV_SQRT_2)
-
-
-@settings(FAST, max_examples=300)
-@given(
-    spot_log10=st.floats(-6, 12),
-    moneyness_log10=st.floats(-2, 2),
-    drift=st.integers(0, 5 * 10**20),
-    vol_sqrt_tau_log10=st.floats(math.log10(1.7e20), math.log10(3.2e28)),
-)
-def test_leg_normal__random_points__bit_identical_to_library_path(
-    leg, spot_log10, moneyness_log10, drift, vol_sqrt_tau_log10
-):
-    spot = min(max(int(10**spot_log10 * WAD), 10**12), 10**30)
-    strike = min(max(int(spot * 10**moneyness_log10), -(-spot // 100)), spot * 100)
-    args = (spot, strike, drift, int(10**vol_sqrt_tau_log10))
-    assert tuple(leg.legNormal(*args)) == tuple(leg.libraryPath(*args))
-
-
-@pytest.mark.parametrize(
-    "center", [0, SECOND_REGION, THIRD_REGION, CDF_CLAMP, 13 * WAD, 40 * WAD, 400 * WAD], ids=str
-)
-@pytest.mark.parametrize("sign", [1, -1])
-def test_leg_normal__every_d1_wei_around_region_boundaries__bit_identical(leg, center, sign):
-    # vol sqrt(tau) = 1 (1e27) and strike = spot: d1 = ln(1) + drift exactly, so each drift places d1 on one wei.
-    spot = SPOT
-    offset = leg.legNormal(spot, spot, 0, 10**27).d1
-    targets = [sign * center + k for k in range(-150, 151)]
-    drifts = [t - offset for t in targets]
-    assert [
-        leg.legNormal(spot, spot, drifts[0], 10**27).d1,
-        leg.legNormal(spot, spot, drifts[-1], 10**27).d1,
-    ] == [
-        targets[0],
-        targets[-1],
-    ]
-    count, first = leg.mismatches(spot, [spot] * len(drifts), drifts, 10**27)
-    assert (count, first) == (0, len(drifts))
-
-
-@pytest.mark.parametrize(
-    ("spot", "drift", "vol_sqrt_tau"),
-    [
-        (10**12, 0, 10**27),
-        (SPOT, 10**16, 10**26),
-        (SPOT, 0, 17 * 10**19),
-        (SPOT, 5 * 10**20, 32 * 10**27),
-        (SPOT, 2 * WAD, 2 * 10**27),
-        (10**30, 3 * 10**17, 3 * 10**26),
-    ],
-)
-def test_leg_normal__strikes_across_moneyness_domain__bit_identical(leg, spot, drift, vol_sqrt_tau):
-    low, high = -(-spot // 100), spot * 100
-    n = 1500
-    strikes = [low, high, spot] + [int(low * (high / low) ** (i / n)) for i in range(1, n)]
-    strikes = [min(max(k, low), high) for k in strikes]
-    count, first = leg.mismatches(spot, strikes, [drift] * len(strikes), vol_sqrt_tau)
-    assert (count, first) == (0, len(strikes))
 
 
 # ------------------------------------------------------------------ against mpmath
