@@ -48,7 +48,7 @@ contract RequestQueue is IRequestQueue, ReentrancyGuardTransient {
         address controller,
         address owner
     ) external nonReentrant returns (uint256) {
-        _checkRequest(assets, controller, owner);
+        _checkRequest(assets, controller, owner, _deposits[controller]);
         uint256 before = _asset.balanceOf(address(this));
         _asset.safeTransferFrom(owner, address(this), assets);
         uint256 received = _asset.balanceOf(address(this)) - before;
@@ -65,7 +65,7 @@ contract RequestQueue is IRequestQueue, ReentrancyGuardTransient {
         address controller,
         address owner
     ) external nonReentrant returns (uint256) {
-        _checkRequest(shares, controller, owner);
+        _checkRequest(shares, controller, owner, _redemptions[controller]);
         IERC20(address(_vault)).safeTransferFrom(owner, address(this), shares);
         _add(_redemptions[controller], shares);
         totalPendingShares += shares;
@@ -152,10 +152,18 @@ contract RequestQueue is IRequestQueue, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- internal
 
-    function _checkRequest(uint256 amount, address controller, address owner) internal view {
+    /// @dev Only the owner asks with its own assets or shares; only the controller adds to its pending request
+    ///      (an addition restarts the delay, so a third party could otherwise hold a request back forever).
+    function _checkRequest(
+        uint256 amount,
+        address controller,
+        address owner,
+        Request storage pending
+    ) internal view {
         if (amount == 0) revert ZeroAmount();
         if (controller == address(0)) revert IDeltaVault.ZeroAddress();
         if (owner != msg.sender) revert NotOwner(msg.sender, owner);
+        if (pending.amount != 0 && controller != msg.sender) revert RequestPending(controller);
     }
 
     /// @dev Adds to a pending request and restarts its delay (the whole request gets the later due time).

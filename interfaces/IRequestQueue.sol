@@ -13,7 +13,7 @@ pragma solidity ^0.8.24;
 ///         the vault to be unpaused for deposits, free liquidity for redemptions).
 /// @dev Units: assets in the quote token's units, shares in the vault's share units, times in seconds, prices
 ///      and volatilities WAD. One pending request per controller and kind (ERC-7540 request id 0): a new
-///      request adds to the pending one and restarts its delay. Processed requests are delivered to the
+///      request by the controller adds to the pending one and restarts its delay; nobody else can add to it. Processed requests are delivered to the
 ///      controller in the same transaction, so nothing is ever "claimable" (the claimable views return 0).
 interface IRequestQueue {
     // ---------------------------------------------------------------- types
@@ -30,6 +30,8 @@ interface IRequestQueue {
     error ZeroAmount();
     /// @notice Only the owner of the assets or shares may make a request with them.
     error NotOwner(address caller, address owner);
+    /// @notice `controller` has a pending request of this kind: only `controller` may add to it.
+    error RequestPending(address controller);
     /// @notice The controller has no pending request of this kind.
     error NoPendingRequest(address controller);
     /// @notice The request is due at `dueAt`.
