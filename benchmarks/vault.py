@@ -93,7 +93,9 @@ def _measure(project, accounts, chain) -> list[dict]:
     # The asynchronous path: a request, then its fulfilment at the first round after the due time.
     queue = project.RequestQueue.at(vault.requestQueue())
     quote.approve(queue, 2**256 - 1, sender=depositor)
-    row("requestDeposit", queue.requestDeposit(1_000 * 10**6, depositor, depositor, sender=depositor).gas_used)
+    row(
+        "requestDeposit", queue.requestDeposit(1_000 * 10**6, depositor, depositor, sender=depositor).gas_used
+    )
     shares = vault.balanceOf(depositor) // 1000
     row("requestRedeem", queue.requestRedeem(shares, depositor, depositor, sender=depositor).gas_used)
     chain.pending_timestamp += vault.policy().requestDelay + 1
