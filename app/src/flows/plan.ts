@@ -1,0 +1,47 @@
+// An action is a Plan: what the user gets and pays (preview lines) and the transactions to send, in order.
+// The runner (../runner.ts) simulates each step with eth_call right before asking the wallet to sign it.
+import type { Abi, Address } from "viem";
+import { erc20Abi } from "../abi";
+import { fmt } from "../format";
+import type { Snapshot, Static, VaultReader } from "../vault";
+
+export interface Step {
+  label: string;
+  address: Address;
+  abi: Abi;
+  functionName: string;
+  args: readonly unknown[];
+  /** The token an ERC-20 error of this step is about, for the error's units (default: the quote token). */
+  token?: { decimals: number; symbol: string };
+}
+
+export interface Plan {
+  title: string;
+  preview: string[];
+  steps: Step[];
+}
+
+export interface Ctx {
+  reader: VaultReader;
+  st: Static;
+  snap: Snapshot;
+  account: Address;
+}
+
+export const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
+
+/** An approval of exactly `amount` quote tokens to the vault, when the allowance is short of it. */
+export function approveIfNeeded(ctx: Ctx, amount: bigint): Step[] {
+  const allowance = ctx.snap.user?.allowance ?? 0n;
+  if (allowance >= amount) return [];
+  const { st } = ctx;
+  return [
+    {
+      label: `Approve ${fmt(amount, st.quoteDecimals)} ${st.quoteSymbol} for the vault`,
+      address: st.quote,
+      abi: erc20Abi,
+      functionName: "approve",
+      args: [st.vault, amount],
+    },
+  ];
+}

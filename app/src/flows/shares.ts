@@ -1,0 +1,96 @@
+// Entering and leaving the vault: the ERC-4626 entry points, synchronous (deposit, withdraw, redeem).
+// Everything that depends on how shares are issued and redeemed lives in this module: a request-based flow
+// (request now, claim once fulfilled) replaces these plan builders and adds its pending requests to the
+// snapshot, without touching the rest of the page.
+import { vaultAbi, overload } from "../abi";
+import { InputError, fmt } from "../format";
+import { BPS } from "../vault";
+import { type Ctx, type Plan, approveIfNeeded, ceilDiv } from "./plan";
+
+const VIRTUAL_SHARES = 10n ** 6n; // the vault's decimals offset
+
+export async function depositPlan(ctx: Ctx, assets: bigint): Promise<Plan> {
+  const { st, snap, reader } = ctx;
+  const q = (x: bigint) => `${fmt(x, st.quoteDecimals)} ${st.quoteSymbol}`;
+  if (snap.paused) throw new InputError("The vault is paused: deposits are stopped (withdrawals keep working).");
+  const balance = snap.user?.quoteBalance ?? 0n;
+  if (balance < assets) throw new InputError(`Insufficient ${st.quoteSymbol}: you hold ${q(balance)}, ${q(assets)} needed.`);
+  const shares = await reader.vault<bigint>("previewDeposit", [assets]);
+  const feeBps = BigInt(snap.policy.entryFeeBps);
+  const fee = ceilDiv(assets * feeBps, feeBps + BPS);
+  const preview = [`You pay ${q(assets)}`, `Entry fee ${snap.policy.entryFeeBps} bps, kept by the vault for its depositors: ${q(fee)}`];
+  if (snap.markedNav.ok) {
+    const [nav, band] = snap.markedNav.value;
+    const atNav = (shares * (nav + 1n)) / (snap.totalSupply + VIRTUAL_SHARES);
+    const bandCost = assets - fee - atNav;
+    preview.push(
+      `Priced at NAV + mark band (the most the next oracle update can move the vault's NAV, ${q(band)}): ${q(bandCost > 0n ? bandCost : 0n)}`,
+      `You receive ≈ ${fmt(shares, st.shareDecimals, 4)} shares, worth ${q(atNav)} at NAV`,
+    );
+  } else {
+    preview.push(`You receive ≈ ${fmt(shares, st.shareDecimals, 4)} shares`);
+  }
+  const exitNow = await reader.vault<bigint>("previewRedeem", [shares]).catch(() => null);
+  if (exitNow !== null) {
+    preview.push(`Withdrawing them right away would pay ≈ ${q(exitNow)} (exit fee ${snap.policy.exitFeeBps} bps, priced at NAV − band)`);
+  }
+  return {
+    title: `Deposit ${q(assets)}`,
+    preview,
+    steps: [
+      ...approveIfNeeded(ctx, assets),
+      { label: `Deposit ${q(assets)}`, address: st.vault, abi: vaultAbi, functionName: "deposit", args: [assets, ctx.account] },
+    ],
+  };
+}
+
+export async function withdrawPlan(ctx: Ctx, assets: bigint | "all"): Promise<Plan> {
+  const { st, snap, reader } = ctx;
+  const q = (x: bigint) => `${fmt(x, st.quoteDecimals)} ${st.quoteSymbol}`;
+  const sh = (x: bigint) => `${fmt(x, st.shareDecimals, 4)} shares`;
+  const user = snap.user;
+  if (!user || user.shares === 0n) throw new InputError("You hold no shares of this vault.");
+  const free = `the vault's free liquidity is ${q(snap.freeAssets)}; the rest backs options until they are sold back or settled`;
+  if (assets === "all") {
+    const shares = await reader.vault<bigint>("maxRedeem", [ctx.account]);
+    if (shares === 0n) throw new InputError(`Nothing can be withdrawn now: ${free}.`);
+    const paid = await reader.vault<bigint>("previewRedeem", [shares]);
+    const preview = [`You redeem ${sh(shares)} and receive ≈ ${q(paid)}`, `Exit fee ${snap.policy.exitFeeBps} bps, priced at NAV − mark band`];
+    if (shares < user.shares) preview.push(`Only ${sh(shares)} of your ${sh(user.shares)} can be redeemed now: ${free}.`);
+    return {
+      title: `Withdraw all (${q(paid)})`,
+      preview,
+      steps: [
+        {
+          label: `Redeem ${sh(shares)} for ≈ ${q(paid)}`,
+          address: st.vault,
+          abi: overload(vaultAbi, "redeem", ["uint256", "address", "address"]),
+          functionName: "redeem",
+          args: [shares, ctx.account, ctx.account],
+          token: { decimals: st.shareDecimals, symbol: "shares" },
+        },
+      ],
+    };
+  }
+  const most = await reader.vault<bigint>("maxWithdraw", [ctx.account]);
+  if (assets > most) throw new InputError(`You can withdraw at most ${q(most)} now: ${free}.`);
+  const shares = await reader.vault<bigint>("previewWithdraw", [assets]);
+  const fee = ceilDiv(assets * BigInt(snap.policy.exitFeeBps), BPS);
+  return {
+    title: `Withdraw ${q(assets)}`,
+    preview: [
+      `You receive ${q(assets)} for ≈ ${sh(shares)} of your ${sh(user.shares)}`,
+      `Exit fee ${snap.policy.exitFeeBps} bps, kept by the vault: ${q(fee)}; shares priced at NAV − mark band`,
+    ],
+    steps: [
+      {
+        label: `Withdraw ${q(assets)}`,
+        address: st.vault,
+        abi: vaultAbi,
+        functionName: "withdraw",
+        args: [assets, ctx.account, ctx.account],
+        token: { decimals: st.shareDecimals, symbol: "shares" },
+      },
+    ],
+  };
+}
