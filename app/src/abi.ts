@@ -18,12 +18,9 @@ export const aggregatorAbi = parseAbi([
 ]);
 
 /** Every custom error the page can meet (vault, hedger, option token, ERC-20), for decoding revert data. */
-export const errorsAbi: Abi = [
-  ...vaultAbi,
-  ...hedgerAbi,
-  ...optionTokenAbi,
-  ...erc20Abi,
-].filter((item, i, all) => item.type === "error" && all.findIndex((o) => o.type === "error" && o.name === item.name) === i);
+export const errorsAbi: Abi = [...vaultAbi, ...hedgerAbi, ...optionTokenAbi, ...erc20Abi].filter(
+  (item, i, all) => item.type === "error" && all.findIndex((o) => o.type === "error" && o.name === item.name) === i,
+);
 
 /** The one overload of `name` whose input types are `types` (DeltaVault has two `redeem`s). */
 export function overload(abi: Abi, name: string, types: string[]): Abi {

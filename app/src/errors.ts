@@ -22,8 +22,7 @@ export function describeError(name: string, args: Args, u: Units): string {
   const q = (x: unknown) => `${fmt(big(x), u.quoteDecimals, 2)} ${u.quoteSymbol}`;
   const opts = (x: unknown) => `${fmt(big(x), 18, 18).replace(/\.?0+$/, "")} options`;
   const wad = (x: unknown, places = 4) => fmt(big(x), 18, places);
-  const tok = (x: unknown) =>
-    `${fmt(big(x), u.tokenDecimals ?? u.quoteDecimals, 2)} ${u.tokenSymbol ?? u.quoteSymbol}`;
+  const tok = (x: unknown) => `${fmt(big(x), u.tokenDecimals ?? u.quoteDecimals, 2)} ${u.tokenSymbol ?? u.quoteSymbol}`;
   const shares = (x: unknown) => `${fmt(big(x), u.shareDecimals, 4)} shares`;
   const a = args;
   switch (name) {
@@ -99,7 +98,9 @@ export function explain(err: unknown, u: Units): string {
     if (err.walk((e) => e instanceof UserRejectedRequestError) || /rejected|denied/i.test(err.details ?? "")) {
       return "You rejected the request in your wallet.";
     }
-    const reverted = err.walk((e) => e instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError | null;
+    const reverted = err.walk(
+      (e) => e instanceof ContractFunctionRevertedError,
+    ) as ContractFunctionRevertedError | null;
     if (reverted?.data?.errorName) {
       if (reverted.data.errorName === "Error") return `The contract refused: ${String(reverted.data.args?.[0])}.`;
       return describeError(reverted.data.errorName, reverted.data.args ?? [], u);

@@ -15,7 +15,18 @@ import { type Units, explain } from "./errors";
 import { buyPlan, payout, redeemPlan, sellPlan, seriesName, settlePlan } from "./flows/options";
 import type { Ctx, Plan } from "./flows/plan";
 import { depositPlan, withdrawPlan } from "./flows/shares";
-import { InputError, escapeHtml, fmt, fmtSigned, localTime, parseAmount, pct, relative, sci, shortAddress } from "./format";
+import {
+  InputError,
+  escapeHtml,
+  fmt,
+  fmtSigned,
+  localTime,
+  parseAmount,
+  pct,
+  relative,
+  sci,
+  shortAddress,
+} from "./format";
 import { type Phase, runPlan } from "./runner";
 import { type Maybe, RULES, type Snapshot, type Static, VaultReader, WAD } from "./vault";
 import { type Connection, type WalletOption, connect, discoverWallets, switchChain } from "./wallet";
@@ -55,7 +66,8 @@ async function start(): Promise<void> {
     return;
   }
   const { cfg } = state;
-  $("vault-id").innerHTML = `<code>${escapeHtml(cfg.deployment.vault)}</code> <span class="pill">${escapeHtml(cfg.chain.name)} (${cfg.chain.id})</span>`;
+  $("vault-id").innerHTML =
+    `<code>${escapeHtml(cfg.deployment.vault)}</code> <span class="pill">${escapeHtml(cfg.chain.name)} (${cfg.chain.id})</span>`;
   if (cfg.rpcUrl) setReadClient(http(cfg.rpcUrl, { batch: true }));
   else showNotice("No RPC for this chain: connect a wallet on it, or open the page with rpc=<url>.");
   await refresh();
@@ -72,7 +84,11 @@ function setReadClient(transport: ReturnType<typeof http> | ReturnType<typeof cu
 
 function unitsFallback(): Units {
   const st = state.st;
-  return { quoteSymbol: st?.quoteSymbol ?? "USDC", quoteDecimals: st?.quoteDecimals ?? 6, shareDecimals: st?.shareDecimals ?? 12 };
+  return {
+    quoteSymbol: st?.quoteSymbol ?? "USDC",
+    quoteDecimals: st?.quoteDecimals ?? 6,
+    shareDecimals: st?.shareDecimals ?? 12,
+  };
 }
 
 function showNotice(text: string | null): void {
@@ -180,7 +196,13 @@ function updateButtons(): void {
   const ok = canAct() && !state.running;
   document.querySelectorAll<HTMLButtonElement>(".needs-wallet").forEach((b) => {
     b.disabled = !ok;
-    b.title = ok ? "" : !account() ? "Connect a wallet first" : !onRightChain() ? "Switch your wallet to the vault's chain" : "";
+    b.title = ok
+      ? ""
+      : !account()
+        ? "Connect a wallet first"
+        : !onRightChain()
+          ? "Switch your wallet to the vault's chain"
+          : "";
   });
   const hint = $("liquidity-hint");
   if (!account()) hint.textContent = "Read-only: connect a wallet to deposit, withdraw and trade.";
@@ -251,7 +273,7 @@ function render(st: Static, snap: Snapshot): void {
       ["Shares issued", fmt(snap.totalSupply, st.shareDecimals, 2)],
       ["Free liquidity", q(snap.freeAssets), "free-liquidity"],
       ["Reserved for options", q(snap.reservedAssets)],
-      [`${st.baseSymbol} price (oracle)`, na(snap.spot, (s) => q(s * 10n ** BigInt(st.quoteDecimals) / WAD))],
+      [`${st.baseSymbol} price (oracle)`, na(snap.spot, (s) => q((s * 10n ** BigInt(st.quoteDecimals)) / WAD))],
       ["Implied volatility", na(snap.vol, (v) => pct(v))],
       ["Fees (entry / exit)", `${snap.policy.entryFeeBps} / ${snap.policy.exitFeeBps} bps`],
     ]);
@@ -259,7 +281,8 @@ function render(st: Static, snap: Snapshot): void {
   // User
   const u = snap.user;
   if (!u) {
-    $("card-user").innerHTML = `<h2>Your position</h2><p class="muted">Connect a wallet to see your shares and options.</p>`;
+    $("card-user").innerHTML =
+      `<h2>Your position</h2><p class="muted">Connect a wallet to see your shares and options.</p>`;
   } else {
     const options = snap.series.filter((s) => s.held > 0n && s.state === "live");
     const optionValue = options.reduce((sum, s) => sum + (s.heldValue.ok ? s.heldValue.value : 0n), 0n);
@@ -288,17 +311,24 @@ function render(st: Static, snap: Snapshot): void {
     const x = (v: number) => Math.max(0, Math.min(100, ((v - lo) / span) * 100));
     bar = `<div class="bar" title="delta against the target band"><div class="band" style="left:${x(t - b)}%;width:${x(t + b) - x(t - b)}%"></div><div class="target" style="left:${x(t)}%"></div><div class="mark" style="left:${x(d)}%"></div></div>`;
   }
-  const inside = snap.greeks.ok && status.ok ? abs(snap.greeks.value[0] - status.value.target) <= status.value.band : null;
+  const inside =
+    snap.greeks.ok && status.ok ? abs(snap.greeks.value[0] - status.value.target) <= status.value.band : null;
   $("card-risk").innerHTML =
     `<h2>Risk</h2>` +
     dl([
       ["Portfolio delta", na(snap.greeks, (g) => base(g[0])), "delta"],
       [
         "Target band",
-        status.ok ? `${base(status.value.target - status.value.band, 2)} … ${base(status.value.target + status.value.band, 2)}` : na(status, () => ""),
+        status.ok
+          ? `${base(status.value.target - status.value.band, 2)} … ${base(status.value.target + status.value.band, 2)}`
+          : na(status, () => ""),
         "band",
       ],
-      ["Delta vs band", inside === null ? "n/a" : inside ? '<span class="good">inside</span>' : '<span class="warn">outside</span>', "delta-vs-band"],
+      [
+        "Delta vs band",
+        inside === null ? "n/a" : inside ? '<span class="good">inside</span>' : '<span class="warn">outside</span>',
+        "delta-vs-band",
+      ],
       ["Gamma", na(snap.greeks, (g) => `${sci(Number(g[1]) / 1e18)} ${st.baseSymbol} per ${st.quoteSymbol}`)],
       ["Vega", na(snap.greeks, (g) => `${fmtSigned(g[2] / 100n, 18, 2)} ${st.quoteSymbol} per vol point`)],
       [`Hedge (${st.baseSymbol} held)`, `${fmt(snap.baseHeld, 18, 4)} ${st.baseSymbol}`, "hedge"],
@@ -309,7 +339,9 @@ function render(st: Static, snap: Snapshot): void {
   const enabled = RULES.slice(1).filter((_, i) => (snap.hedgerRules >> i) & 1);
   const rows = snap.rebalances
     .map(
-      (r) => `<tr><td class="l">${r.timestamp ? relative(r.timestamp, snap.timestamp) : `block ${r.block}`}</td><td class="l">${RULES[r.rule] ?? r.rule}</td>
+      (
+        r,
+      ) => `<tr><td class="l">${r.timestamp ? relative(r.timestamp, snap.timestamp) : `block ${r.block}`}</td><td class="l">${RULES[r.rule] ?? r.rule}</td>
         <td>${fmtSigned(r.deltaBefore, 18, 2)} → ${fmtSigned(r.deltaAfter, 18, 2)}</td><td>${fmt(r.price, 18, 2)}</td><td>${fmt(r.bounty, st.quoteDecimals, 2)}</td></tr>`,
     )
     .join("");
@@ -329,14 +361,22 @@ function render(st: Static, snap: Snapshot): void {
       ],
       ["Rules", enabled.join(", ") || "none"],
       ["Trade if due", na(status, (s) => base(s.trade))],
-      ["Last rebalance", snap.rebalances[0]?.timestamp ? localTime(snap.rebalances[0].timestamp) : "none yet", "last-rebalance"],
-      ["Cooldown ends", na(status, (s) => (s.nextAllowed > snap.timestamp ? relative(s.nextAllowed, snap.timestamp) : "over"))],
+      [
+        "Last rebalance",
+        snap.rebalances[0]?.timestamp ? localTime(snap.rebalances[0].timestamp) : "none yet",
+        "last-rebalance",
+      ],
+      [
+        "Cooldown ends",
+        na(status, (s) => (s.nextAllowed > snap.timestamp ? relative(s.nextAllowed, snap.timestamp) : "over")),
+      ],
     ]) +
-    `<table data-testid="rebalances"><tr><th class="l">when</th><th class="l">rule</th><th>delta</th><th>price</th><th>bounty</th></tr>${rows || '<tr><td class="l muted" colspan="5">no rebalance yet</td></tr>'}</table>`;
+    `<div class="scroll"><table class="compact" data-testid="rebalances"><tr><th class="l">when</th><th class="l">rule</th><th>delta</th><th>price</th><th>bounty</th></tr>${rows || '<tr><td class="l muted" colspan="5">no rebalance yet</td></tr>'}</table></div>`;
 
   renderSeries(st, snap);
   renderSettled(st, snap);
-  $("footer").textContent = `Block ${snap.block}, ${localTime(snap.timestamp)} · ${state.cfg?.source ?? ""} · refreshes every ${POLL_MS / 1000} s`;
+  $("footer").textContent =
+    `Block ${snap.block}, ${localTime(snap.timestamp)} · ${state.cfg?.source ?? ""} · refreshes every ${POLL_MS / 1000} s`;
   updateButtons();
 }
 
@@ -351,14 +391,23 @@ function renderSeries(st: Static, snap: Snapshot): void {
   const qn = (x: bigint) => Number(x) / 10 ** st.quoteDecimals;
   const body = live
     .map((s) => {
-      const terms = { strike: Number(s.strike) / 1e18, cap: Number(s.cap) / 1e18, expiry: Number(s.expiry), isCall: s.isCall };
+      const terms = {
+        strike: Number(s.strike) / 1e18,
+        cap: Number(s.cap) / 1e18,
+        expiry: Number(s.expiry),
+        isCall: s.isCall,
+      };
       const delta = spot !== null && vol !== null ? optionValue(terms, spot, vol, now).delta : null;
       const iv = (m: Maybe<bigint>) => {
         if (!m.ok || spot === null) return "–";
         const v = impliedVol(terms, spot, qn(m.value) / size, now);
         return v === null ? "–" : (v * 100).toFixed(1) + " %";
       };
-      const breakeven = s.ask.ok ? (s.isCall ? terms.strike + qn(s.ask.value) / size : terms.strike - qn(s.ask.value) / size) : null;
+      const breakeven = s.ask.ok
+        ? s.isCall
+          ? terms.strike + qn(s.ask.value) / size
+          : terms.strike - qn(s.ask.value) / size
+        : null;
       return `<tr data-series="${s.id}">
         <td class="l">#${s.id}</td><td class="l">${s.isCall ? "call" : "put"}</td>
         <td>${fmt(s.strike, 18, 0)}</td><td>${s.isCall ? fmt(s.cap, 18, 0) : "–"}</td>
@@ -381,16 +430,20 @@ function renderSeries(st: Static, snap: Snapshot): void {
      <th>bid</th><th>ask</th><th>IV mark<br><span class="muted">bid / ask</span></th><th>delta</th><th>breakeven</th>
      <th>outstanding</th><th>yours</th><th>your value</th><th></th></tr>` +
     (body || `<tr><td class="l muted" colspan="14">no live series</td></tr>`);
-  $("series-table").querySelectorAll<HTMLButtonElement>("button[data-pick]").forEach((b) => {
-    b.onclick = () => {
-      ($("trade-series") as HTMLSelectElement).value = b.dataset.pick!;
-      ($("trade-side") as HTMLSelectElement).value = b.dataset.side!;
-      $("trade-amount").focus();
-    };
-  });
+  $("series-table")
+    .querySelectorAll<HTMLButtonElement>("button[data-pick]")
+    .forEach((b) => {
+      b.onclick = () => {
+        ($("trade-series") as HTMLSelectElement).value = b.dataset.pick!;
+        ($("trade-side") as HTMLSelectElement).value = b.dataset.side!;
+        $("trade-amount").focus();
+      };
+    });
   const select = $("trade-series") as HTMLSelectElement;
   const chosen = select.value;
-  select.innerHTML = live.map((s) => `<option value="${s.id}">${escapeHtml(seriesName(s))}, ${localTime(s.expiry)}</option>`).join("");
+  select.innerHTML = live
+    .map((s) => `<option value="${s.id}">${escapeHtml(seriesName(s))}, ${localTime(s.expiry)}</option>`)
+    .join("");
   if (live.some((s) => String(s.id) === chosen)) select.value = chosen;
 }
 
@@ -401,7 +454,8 @@ function renderSettled(st: Static, snap: Snapshot): void {
     .map((s) => {
       const settled = s.state === "settled";
       const yours = s.held > 0n ? fmt(s.held, 18, 4) : "–";
-      const paid = settled && s.held > 0n && ctx ? `${fmt(payout(ctx, s, s.held), st.quoteDecimals, 2)} ${st.quoteSymbol}` : "–";
+      const paid =
+        settled && s.held > 0n && ctx ? `${fmt(payout(ctx, s, s.held), st.quoteDecimals, 2)} ${st.quoteSymbol}` : "–";
       const action = settled
         ? s.held > 0n
           ? `<button class="small needs-wallet" data-redeem="${s.id}" data-testid="redeem-${s.id}">Redeem</button>`
@@ -417,12 +471,16 @@ function renderSettled(st: Static, snap: Snapshot): void {
   $("settled-table").innerHTML =
     `<tr><th class="l">id</th><th class="l">type</th><th>strike</th><th class="l">expired</th><th class="l">state</th><th>payoff per option</th><th>yours</th><th>your payout</th><th></th></tr>` +
     (body || `<tr><td class="l muted" colspan="9">none yet</td></tr>`);
-  $("settled-table").querySelectorAll<HTMLButtonElement>("button[data-settle]").forEach((b) => {
-    b.onclick = () => void act((ctx) => settlePlan(ctx, BigInt(b.dataset.settle!)));
-  });
-  $("settled-table").querySelectorAll<HTMLButtonElement>("button[data-redeem]").forEach((b) => {
-    b.onclick = () => void act((ctx) => redeemPlan(ctx, BigInt(b.dataset.redeem!)));
-  });
+  $("settled-table")
+    .querySelectorAll<HTMLButtonElement>("button[data-settle]")
+    .forEach((b) => {
+      b.onclick = () => void act((ctx) => settlePlan(ctx, BigInt(b.dataset.settle!)));
+    });
+  $("settled-table")
+    .querySelectorAll<HTMLButtonElement>("button[data-redeem]")
+    .forEach((b) => {
+      b.onclick = () => void act((ctx) => redeemPlan(ctx, BigInt(b.dataset.redeem!)));
+    });
 }
 
 // ---------------------------------------------------------------- actions
@@ -430,16 +488,31 @@ function renderSettled(st: Static, snap: Snapshot): void {
 function bindForms(): void {
   $("deposit-form").onsubmit = (e) => {
     e.preventDefault();
-    void act((ctx) => depositPlan(ctx, parseAmount(($("deposit-amount") as HTMLInputElement).value, ctx.st.quoteDecimals, "the deposit amount")));
+    void act((ctx) =>
+      depositPlan(
+        ctx,
+        parseAmount(($("deposit-amount") as HTMLInputElement).value, ctx.st.quoteDecimals, "the deposit amount"),
+      ),
+    );
   };
   $("withdraw-form").onsubmit = (e) => {
     e.preventDefault();
     const all = ($("withdraw-all") as HTMLInputElement).checked;
     void act((ctx) =>
-      withdrawPlan(ctx, all ? "all" : parseAmount(($("withdraw-amount") as HTMLInputElement).value, ctx.st.quoteDecimals, "the withdrawal amount")),
+      withdrawPlan(
+        ctx,
+        all
+          ? "all"
+          : parseAmount(
+              ($("withdraw-amount") as HTMLInputElement).value,
+              ctx.st.quoteDecimals,
+              "the withdrawal amount",
+            ),
+      ),
     );
   };
-  $("withdraw-all").onchange = () => (($("withdraw-amount") as HTMLInputElement).disabled = ($("withdraw-all") as HTMLInputElement).checked);
+  $("withdraw-all").onchange = () =>
+    (($("withdraw-amount") as HTMLInputElement).disabled = ($("withdraw-all") as HTMLInputElement).checked);
   $("trade-form").onsubmit = (e) => {
     e.preventDefault();
     void act((ctx) => {
@@ -450,7 +523,9 @@ function bindForms(): void {
         throw new InputError("Slippage bound: a whole number of basis points from 0 to 5000.");
       }
       const slippage = BigInt(slippageText);
-      return ($("trade-side") as HTMLSelectElement).value === "buy" ? buyPlan(ctx, id, amount, slippage) : sellPlan(ctx, id, amount, slippage);
+      return ($("trade-side") as HTMLSelectElement).value === "buy"
+        ? buyPlan(ctx, id, amount, slippage)
+        : sellPlan(ctx, id, amount, slippage);
     });
   };
   $("quote-size").onchange = () => void refresh();
@@ -477,7 +552,10 @@ async function act(build: (ctx: Ctx) => Promise<Plan> | Plan): Promise<void> {
     $("action-title").textContent = plan.title;
     $("action-preview").innerHTML = plan.preview.map((line) => `<li>${escapeHtml(line)}</li>`).join("");
     $("action-steps").innerHTML = plan.steps
-      .map((s, i) => `<li data-testid="step-${i}">${escapeHtml(s.label)}<span class="step-phase waiting" id="phase-${i}" data-phase="waiting">waiting</span></li>`)
+      .map(
+        (s, i) =>
+          `<li data-testid="step-${i}">${escapeHtml(s.label)}<span class="step-phase waiting" id="phase-${i}" data-phase="waiting">waiting</span></li>`,
+      )
       .join("");
     ($("action-confirm") as HTMLButtonElement).hidden = false;
     ($("action-confirm") as HTMLButtonElement).disabled = false;

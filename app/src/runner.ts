@@ -16,7 +16,13 @@ export interface Progress {
 
 export async function runPlan(
   plan: Plan,
-  opts: { publicClient: PublicClient; walletClient: WalletClient; account: Address; units: Units; onProgress: (p: Progress) => void },
+  opts: {
+    publicClient: PublicClient;
+    walletClient: WalletClient;
+    account: Address;
+    units: Units;
+    onProgress: (p: Progress) => void;
+  },
 ): Promise<boolean> {
   const { publicClient, walletClient, account, onProgress } = opts;
   for (let i = 0; i < plan.steps.length; i++) {
@@ -37,7 +43,12 @@ export async function runPlan(
       onProgress({ step: i, phase: "pending", hash });
       const receipt = await publicClient.waitForTransactionReceipt({ hash });
       if (receipt.status !== "success") {
-        onProgress({ step: i, phase: "failed", hash, message: `The transaction reverted on-chain in block ${receipt.blockNumber}.` });
+        onProgress({
+          step: i,
+          phase: "failed",
+          hash,
+          message: `The transaction reverted on-chain in block ${receipt.blockNumber}.`,
+        });
         return false;
       }
       onProgress({ step: i, phase: "confirmed", hash, block: receipt.blockNumber });

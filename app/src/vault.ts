@@ -140,7 +140,9 @@ export class VaultReader {
     const vault = this.deployment.vault;
     const code = await this.client.getCode({ address: vault });
     if (!code || code === "0x") {
-      throw new Error(`no contract at ${vault} on chain ${this.deployment.chainId}: is the chain running, and is this its deployment?`);
+      throw new Error(
+        `no contract at ${vault} on chain ${this.deployment.chainId}: is the chain running, and is this its deployment?`,
+      );
     }
     const [hedger, optionToken, quote, base, oracle, name, shareDecimals, minOptionAmount] = await Promise.all([
       this.deployment.hedger ?? this.vault<Address>("hedger"),

@@ -46,7 +46,12 @@ def _sources_newer_than(target: Path) -> bool:
     if not target.exists():
         return True
     built = target.stat().st_mtime
-    sources = [*APP.glob("src/**/*"), APP / "index.html", APP / "vite.config.ts", *ROOT.glob("interfaces/abi/*.json")]
+    sources = [
+        *APP.glob("src/**/*"),
+        APP / "index.html",
+        APP / "vite.config.mts",
+        *ROOT.glob("interfaces/abi/*.json"),
+    ]
     return any(p.is_file() and p.stat().st_mtime > built for p in sources)
 
 
@@ -196,5 +201,3 @@ def shot(page, name: str) -> Path:
 
 def sent_transactions(page) -> int:
     return page.evaluate("window.__testWallet.calls.filter(m => m === 'eth_sendTransaction').length")
-
-

@@ -37,9 +37,13 @@ def test_connect__account_changed_in_wallet__page_follows(open_page, depositor, 
     page = open_page()
     assert text(page, "user-shares") == "0.0000"
     page.evaluate(f"window.__testWallet.setAccount('{depositor.address}')")
-    page.wait_for_function(f"document.querySelector('[data-testid=account]').textContent.startsWith('{depositor.address[:6]}')")
+    page.wait_for_function(
+        f"document.querySelector('[data-testid=account]').textContent.startsWith('{depositor.address[:6]}')"
+    )
     shares = stack.system.vault.balanceOf(depositor)
-    page.wait_for_function(f"document.querySelector('[data-testid=user-shares]').textContent === '{human(shares, 12, 4)}'")
+    page.wait_for_function(
+        f"document.querySelector('[data-testid=user-shares]').textContent === '{human(shares, 12, 4)}'"
+    )
 
 
 def test_wrong_chain__switch_offered__actions_enabled_after(open_page):
@@ -62,7 +66,10 @@ def test_deposit__preview_then_approve_and_deposit__shares_shown(open_page, stac
     page.wait_for_selector("[data-testid=action-confirm]")
     preview = text(page, "action-preview")
     assert "You pay 2,500.00 USDC" in preview
-    assert "Entry fee" in preview and "Withdrawing them right away would pay" in preview
+    # The figures the README quotes: 50 bps entry fee on the total, shares at NAV (1M deposited before).
+    assert "Entry fee 50 bps, kept by the vault for its depositors: 12.44 USDC" in preview
+    assert "You receive ≈ 2,475.1863 shares, worth 2,487.56 USDC at NAV" in preview
+    assert "Withdrawing them right away would pay ≈ 2,475.19 USDC" in preview
     steps = text(page, "action-steps")
     assert "Approve 2,500.00 USDC" in steps and "Deposit 2,500.00 USDC" in steps
     shot(page, "deposit-preview")
@@ -71,7 +78,9 @@ def test_deposit__preview_then_approve_and_deposit__shares_shown(open_page, stac
     assert shares > 0
     assert quote.balanceOf(user) == 97_500 * USDC
     page.click("[data-testid=action-close]")
-    page.wait_for_function(f"document.querySelector('[data-testid=user-shares]').textContent === '{human(shares, 12, 4)}'")
+    page.wait_for_function(
+        f"document.querySelector('[data-testid=user-shares]').textContent === '{human(shares, 12, 4)}'"
+    )
     assert text(page, "user-value") == f"{human(vault.previewRedeem(shares), 6)} USDC"
 
 

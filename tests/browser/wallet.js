@@ -16,10 +16,19 @@
     const response = await fetch(cfg.rpc, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params: params || [] }),
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: ++id,
+        method,
+        params: params || [],
+      }),
     });
     const body = await response.json();
-    if (body.error) throw Object.assign(new Error(body.error.message), { code: body.error.code, data: body.error.data });
+    if (body.error)
+      throw Object.assign(new Error(body.error.message), {
+        code: body.error.code,
+        data: body.error.data,
+      });
     return body.result;
   }
 
@@ -39,13 +48,15 @@
           return String(chainId);
         case "wallet_switchEthereumChain": {
           const next = parseInt(params[0].chainId, 16);
-          if (next !== cfg.nodeChainId) throw fail(4902, "Unrecognized chain ID");
+          if (next !== cfg.nodeChainId)
+            throw fail(4902, "Unrecognized chain ID");
           chainId = next;
           emit("chainChanged", params[0].chainId);
           return null;
         }
         case "eth_sendTransaction":
-          if (chainId !== cfg.nodeChainId) throw fail(4901, "wallet is on another chain");
+          if (chainId !== cfg.nodeChainId)
+            throw fail(4901, "wallet is on another chain");
           return forward(method, params);
         default:
           return forward(method, params);
@@ -77,7 +88,11 @@
       rdns: "org.deltavault.testwallet",
     });
     const announce = () =>
-      window.dispatchEvent(new CustomEvent("eip6963:announceProvider", { detail: Object.freeze({ info, provider }) }));
+      window.dispatchEvent(
+        new CustomEvent("eip6963:announceProvider", {
+          detail: Object.freeze({ info, provider }),
+        }),
+      );
     window.addEventListener("eip6963:requestProvider", announce);
     announce();
   }

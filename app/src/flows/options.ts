@@ -20,8 +20,18 @@ function findSeries(ctx: Ctx, id: bigint): SeriesRow {
 function fairValue(ctx: Ctx, s: SeriesRow, amount: bigint): number | null {
   const { snap } = ctx;
   if (!snap.spot.ok || !snap.vol.ok) return null;
-  const terms = { strike: Number(s.strike) / 1e18, cap: Number(s.cap) / 1e18, expiry: Number(s.expiry), isCall: s.isCall };
-  const per = optionValue(terms, Number(snap.spot.value) / 1e18, Number(snap.vol.value) / 1e18, Number(snap.timestamp)).price;
+  const terms = {
+    strike: Number(s.strike) / 1e18,
+    cap: Number(s.cap) / 1e18,
+    expiry: Number(s.expiry),
+    isCall: s.isCall,
+  };
+  const per = optionValue(
+    terms,
+    Number(snap.spot.value) / 1e18,
+    Number(snap.vol.value) / 1e18,
+    Number(snap.timestamp),
+  ).price;
   return per * (Number(amount) / 1e18);
 }
 
@@ -29,7 +39,8 @@ export async function buyPlan(ctx: Ctx, id: bigint, amount: bigint, slippageBps:
   const { st, snap, reader } = ctx;
   const q = (x: bigint) => `${fmt(x, st.quoteDecimals)} ${st.quoteSymbol}`;
   const s = findSeries(ctx, id);
-  if (s.state !== "live") throw new InputError(`Series #${id} expired on ${localTime(s.expiry)}: it can no longer be bought.`);
+  if (s.state !== "live")
+    throw new InputError(`Series #${id} expired on ${localTime(s.expiry)}: it can no longer be bought.`);
   if (snap.paused) throw new InputError("The vault is paused: new options are not sold (sales back keep working).");
   const premium = await reader.vault<bigint>("quoteBuy", [id, amount]);
   const maxPremium = ceilDiv(premium * (BPS + slippageBps), BPS);
@@ -74,7 +85,8 @@ export async function sellPlan(ctx: Ctx, id: bigint, amount: bigint, slippageBps
   const { st, reader } = ctx;
   const q = (x: bigint) => `${fmt(x, st.quoteDecimals)} ${st.quoteSymbol}`;
   const s = findSeries(ctx, id);
-  if (s.state !== "live") throw new InputError(`Series #${id} expired on ${localTime(s.expiry)}: settle it and redeem instead.`);
+  if (s.state !== "live")
+    throw new InputError(`Series #${id} expired on ${localTime(s.expiry)}: settle it and redeem instead.`);
   if (s.held < amount) throw new InputError(`You hold ${opts(s.held)} options of series #${id}, not ${opts(amount)}.`);
   const premium = await reader.vault<bigint>("quoteSell", [id, amount]);
   const minPremium = (premium * (BPS - slippageBps)) / BPS;
@@ -82,7 +94,9 @@ export async function sellPlan(ctx: Ctx, id: bigint, amount: bigint, slippageBps
   const fair = fairValue(ctx, s, amount);
   if (fair !== null) {
     const spread = fair - Number(premium) / 10 ** st.quoteDecimals;
-    preview.push(`Fair value at the vault's marks ${fair.toFixed(2)} ${st.quoteSymbol}; spread ${spread.toFixed(2)} ${st.quoteSymbol}`);
+    preview.push(
+      `Fair value at the vault's marks ${fair.toFixed(2)} ${st.quoteSymbol}; spread ${spread.toFixed(2)} ${st.quoteSymbol}`,
+    );
   }
   preview.push(`Slippage bound ${slippageBps} bps: you receive at least ${q(minPremium)}`);
   return {
@@ -103,12 +117,23 @@ export async function sellPlan(ctx: Ctx, id: bigint, amount: bigint, slippageBps
 export async function settlePlan(ctx: Ctx, id: bigint): Promise<Plan> {
   const s = findSeries(ctx, id);
   if (s.state === "settled") throw new InputError(`Series #${id} is already settled.`);
-  if (s.state === "live") throw new InputError(`Series #${id} expires on ${localTime(s.expiry)}: it cannot be settled before.`);
+  if (s.state === "live")
+    throw new InputError(`Series #${id} expires on ${localTime(s.expiry)}: it cannot be settled before.`);
   const round = await ctx.reader.settlementRound(ctx.st, s.expiry);
   return {
     title: `Settle series ${seriesName(s)}`,
-    preview: [`Records the settlement price from the first oracle round after expiry (round ${round}); anyone may do this.`],
-    steps: [{ label: `Settle series #${id}`, address: ctx.st.vault, abi: vaultAbi, functionName: "settle", args: [id, round] }],
+    preview: [
+      `Records the settlement price from the first oracle round after expiry (round ${round}); anyone may do this.`,
+    ],
+    steps: [
+      {
+        label: `Settle series #${id}`,
+        address: ctx.st.vault,
+        abi: vaultAbi,
+        functionName: "settle",
+        args: [id, round],
+      },
+    ],
   };
 }
 
@@ -125,7 +150,9 @@ export async function redeemPlan(ctx: Ctx, id: bigint): Promise<Plan> {
   const q = (x: bigint) => `${fmt(x, st.quoteDecimals)} ${st.quoteSymbol}`;
   return {
     title: `Redeem ${opts(s.held)} options of series #${id}`,
-    preview: [`You redeem ${opts(s.held)} options at ${fmt(s.payoffPerOption, 18, 2)} ${st.quoteSymbol} each and receive ${q(paid)}`],
+    preview: [
+      `You redeem ${opts(s.held)} options at ${fmt(s.payoffPerOption, 18, 2)} ${st.quoteSymbol} each and receive ${q(paid)}`,
+    ],
     steps: [
       {
         label: `Redeem ${opts(s.held)} options for ${q(paid)}`,
@@ -137,4 +164,3 @@ export async function redeemPlan(ctx: Ctx, id: bigint): Promise<Plan> {
     ],
   };
 }
-

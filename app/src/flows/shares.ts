@@ -14,11 +14,15 @@ export async function depositPlan(ctx: Ctx, assets: bigint): Promise<Plan> {
   const q = (x: bigint) => `${fmt(x, st.quoteDecimals)} ${st.quoteSymbol}`;
   if (snap.paused) throw new InputError("The vault is paused: deposits are stopped (withdrawals keep working).");
   const balance = snap.user?.quoteBalance ?? 0n;
-  if (balance < assets) throw new InputError(`Insufficient ${st.quoteSymbol}: you hold ${q(balance)}, ${q(assets)} needed.`);
+  if (balance < assets)
+    throw new InputError(`Insufficient ${st.quoteSymbol}: you hold ${q(balance)}, ${q(assets)} needed.`);
   const shares = await reader.vault<bigint>("previewDeposit", [assets]);
   const feeBps = BigInt(snap.policy.entryFeeBps);
   const fee = ceilDiv(assets * feeBps, feeBps + BPS);
-  const preview = [`You pay ${q(assets)}`, `Entry fee ${snap.policy.entryFeeBps} bps, kept by the vault for its depositors: ${q(fee)}`];
+  const preview = [
+    `You pay ${q(assets)}`,
+    `Entry fee ${snap.policy.entryFeeBps} bps, kept by the vault for its depositors: ${q(fee)}`,
+  ];
   if (snap.markedNav.ok) {
     const [nav, band] = snap.markedNav.value;
     const atNav = (shares * (nav + 1n)) / (snap.totalSupply + VIRTUAL_SHARES);
@@ -32,14 +36,22 @@ export async function depositPlan(ctx: Ctx, assets: bigint): Promise<Plan> {
   }
   const exitNow = await reader.vault<bigint>("previewRedeem", [shares]).catch(() => null);
   if (exitNow !== null) {
-    preview.push(`Withdrawing them right away would pay ≈ ${q(exitNow)} (exit fee ${snap.policy.exitFeeBps} bps, priced at NAV − band)`);
+    preview.push(
+      `Withdrawing them right away would pay ≈ ${q(exitNow)} (exit fee ${snap.policy.exitFeeBps} bps, priced at NAV − band)`,
+    );
   }
   return {
     title: `Deposit ${q(assets)}`,
     preview,
     steps: [
       ...approveIfNeeded(ctx, assets),
-      { label: `Deposit ${q(assets)}`, address: st.vault, abi: vaultAbi, functionName: "deposit", args: [assets, ctx.account] },
+      {
+        label: `Deposit ${q(assets)}`,
+        address: st.vault,
+        abi: vaultAbi,
+        functionName: "deposit",
+        args: [assets, ctx.account],
+      },
     ],
   };
 }
@@ -55,8 +67,12 @@ export async function withdrawPlan(ctx: Ctx, assets: bigint | "all"): Promise<Pl
     const shares = await reader.vault<bigint>("maxRedeem", [ctx.account]);
     if (shares === 0n) throw new InputError(`Nothing can be withdrawn now: ${free}.`);
     const paid = await reader.vault<bigint>("previewRedeem", [shares]);
-    const preview = [`You redeem ${sh(shares)} and receive ≈ ${q(paid)}`, `Exit fee ${snap.policy.exitFeeBps} bps, priced at NAV − mark band`];
-    if (shares < user.shares) preview.push(`Only ${sh(shares)} of your ${sh(user.shares)} can be redeemed now: ${free}.`);
+    const preview = [
+      `You redeem ${sh(shares)} and receive ≈ ${q(paid)}`,
+      `Exit fee ${snap.policy.exitFeeBps} bps, priced at NAV − mark band`,
+    ];
+    if (shares < user.shares)
+      preview.push(`Only ${sh(shares)} of your ${sh(user.shares)} can be redeemed now: ${free}.`);
     return {
       title: `Withdraw all (${q(paid)})`,
       preview,

@@ -2,11 +2,13 @@
 // and `vite` serve it with /deployments/<chain id>.json read live from the repository's deployments/ folder,
 // so a redeployment shows up on reload without a rebuild.
 import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Connect, Plugin } from "vite";
 import { defineConfig } from "vite";
 
-const root = resolve(__dirname, "..");
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "..");
 
 function deployments(): Plugin {
   const serve: Connect.NextHandleFunction = (req, res, next) => {
@@ -30,9 +32,19 @@ function deployments(): Plugin {
 }
 
 export default defineConfig({
-  root: __dirname,
+  root: here,
   base: "./",
   plugins: [deployments()],
-  build: { outDir: "dist", emptyOutDir: true, target: "es2022" },
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    target: "es2022",
+    rollupOptions: {
+      // viem's chain list reaches a Node-only module of `ox` that the page never loads (tree-shaken away).
+      onwarn(warning, warn) {
+        if (!/node:worker_threads/.test(warning.message)) warn(warning);
+      },
+    },
+  },
   server: { fs: { allow: [root] } },
 });
