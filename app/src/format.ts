@@ -74,6 +74,7 @@ export function relative(ts: bigint | number, now: bigint | number): string {
   const d = Math.floor(s / 86400);
   const h = Math.floor((s % 86400) / 3600);
   const m = Math.floor((s % 3600) / 60);
+  if (s < 60) return past ? "just now" : "in under a minute";
   const text = d > 0 ? `${d} d ${h} h` : h > 0 ? `${h} h ${m} min` : `${m} min`;
   return past ? `${text} ago` : `in ${text}`;
 }

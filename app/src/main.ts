@@ -14,7 +14,7 @@ import { type Config, ConfigError, loadConfig } from "./config";
 import { type Units, explain } from "./errors";
 import { buyPlan, payout, redeemPlan, sellPlan, seriesName, settlePlan } from "./flows/options";
 import type { Ctx, Plan } from "./flows/plan";
-import { depositPlan, withdrawPlan } from "./flows/shares";
+import { ENTRY_MODES, type EntryMode } from "./flows/shares";
 import {
   InputError,
   escapeHtml,
@@ -486,10 +486,14 @@ function renderSettled(st: Static, snap: Snapshot): void {
 // ---------------------------------------------------------------- actions
 
 function bindForms(): void {
+  const modeSelect = $("entry-mode") as HTMLSelectElement;
+  modeSelect.innerHTML = ENTRY_MODES.map((m) => `<option value="${m.id}">${escapeHtml(m.label)}</option>`).join("");
+  $("entry-mode-label").hidden = ENTRY_MODES.length < 2;
+  const mode = (): EntryMode => ENTRY_MODES.find((m) => m.id === modeSelect.value) ?? ENTRY_MODES[0];
   $("deposit-form").onsubmit = (e) => {
     e.preventDefault();
     void act((ctx) =>
-      depositPlan(
+      mode().deposit(
         ctx,
         parseAmount(($("deposit-amount") as HTMLInputElement).value, ctx.st.quoteDecimals, "the deposit amount"),
       ),
@@ -499,7 +503,7 @@ function bindForms(): void {
     e.preventDefault();
     const all = ($("withdraw-all") as HTMLInputElement).checked;
     void act((ctx) =>
-      withdrawPlan(
+      mode().withdraw(
         ctx,
         all
           ? "all"

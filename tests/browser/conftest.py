@@ -143,7 +143,9 @@ def open_page(browser, server, stack, chain, user):
     contexts, errors = [], []
     rpc = chain.provider.uri
 
-    def open_(account=None, *, chain_id=None, announce=True, legacy=True, connect=True, name="page"):
+    def open_(
+        account=None, *, chain_id=None, announce=True, legacy=True, connect=True, query=None, name="page"
+    ):
         config = {
             "rpc": rpc,
             "account": (account or user).address,
@@ -158,7 +160,7 @@ def open_page(browser, server, stack, chain, user):
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda err: errors.append(f"{name}: {err}"))
-        page.goto(f"{server.url}/?chain={chain.chain_id}&rpc={rpc}&poll=500")
+        page.goto(f"{server.url}/?{query or f'chain={chain.chain_id}'}&rpc={rpc}&poll=500")
         page.wait_for_selector("[data-testid=nav]")
         if connect:
             page.click("[data-testid=connect-0]")

@@ -46,6 +46,40 @@ def test_connect__account_changed_in_wallet__page_follows(open_page, depositor, 
     )
 
 
+def test_vault_address_in_url__no_wallet__read_only_view_of_that_vault(open_page, stack, chain):
+    vault = stack.system.vault
+    page = open_page(
+        connect=False, announce=False, legacy=False, query=f"vault={vault.address}&chain={chain.chain_id}"
+    )
+    assert text(page, "wallet") == "Read-only: no wallet found in this browser"
+    assert text(page, "nav") == f"{human(vault.totalAssets(), 6)} USDC"
+    assert page.locator("#series-table tr[data-series]").count() == 6
+    assert "threshold, time" in text(page, "rebalance-card")  # the hedger, found through the vault
+
+
+def test_wrong_chain__wallet_switches_away_and_back__page_follows(open_page, chain):
+    page = open_page()
+    assert page.is_hidden("[data-testid=chain-banner]")
+    page.evaluate("window.__testWallet.setChain(1)")
+    page.wait_for_selector("[data-testid=chain-banner]", state="visible")
+    assert page.is_disabled("[data-testid=trade-button]")
+    page.evaluate(f"window.__testWallet.setChain({chain.chain_id})")
+    page.wait_for_selector("[data-testid=chain-banner]", state="hidden")
+    assert page.is_enabled("[data-testid=trade-button]")
+
+
+def test_buy__signature_rejected__said_plainly_and_nothing_bought(open_page, stack, user):
+    page = open_page()
+    page.evaluate("window.__testWallet.rejectNext = true")
+    page.click("[data-testid=trade-button]")
+    page.wait_for_selector("[data-testid=action-confirm]")
+    page.click("[data-testid=action-confirm]")
+    page.wait_for_selector("[data-testid=action-error]:visible")
+    assert text(page, "action-error") == "You rejected the request in your wallet."
+    assert page.get_attribute("#phase-0", "data-phase") == "failed"
+    assert stack.system.option_token.balanceOf(user, 1) == 0
+
+
 def test_wrong_chain__switch_offered__actions_enabled_after(open_page):
     page = open_page(chain_id=1)
     assert page.is_visible("[data-testid=chain-banner]")

@@ -48,15 +48,17 @@
           return String(chainId);
         case "wallet_switchEthereumChain": {
           const next = parseInt(params[0].chainId, 16);
-          if (next !== cfg.nodeChainId)
-            throw fail(4902, "Unrecognized chain ID");
+          if (next !== cfg.nodeChainId) throw fail(4902, "Unrecognized chain ID");
           chainId = next;
           emit("chainChanged", params[0].chainId);
           return null;
         }
         case "eth_sendTransaction":
-          if (chainId !== cfg.nodeChainId)
-            throw fail(4901, "wallet is on another chain");
+          if (chainId !== cfg.nodeChainId) throw fail(4901, "wallet is on another chain");
+          if (wallet.rejectNext) {
+            wallet.rejectNext = false;
+            throw fail(4001, "User rejected the request.");
+          }
           return forward(method, params);
         default:
           return forward(method, params);
@@ -72,13 +74,20 @@
     },
   };
 
-  window.__testWallet = {
+  // Test controls: what a person does in the wallet's own window.
+  const wallet = {
     calls,
+    rejectNext: false,
     setAccount(account) {
       accounts = account ? [account] : [];
       emit("accountsChanged", accounts);
     },
+    setChain(next) {
+      chainId = next;
+      emit("chainChanged", "0x" + next.toString(16));
+    },
   };
+  window.__testWallet = wallet;
   if (cfg.legacy) window.ethereum = provider;
   if (cfg.announce) {
     const info = Object.freeze({

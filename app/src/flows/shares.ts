@@ -1,7 +1,7 @@
-// Entering and leaving the vault: the ERC-4626 entry points, synchronous (deposit, withdraw, redeem).
-// Everything that depends on how shares are issued and redeemed lives in this module: a request-based flow
-// (request now, claim once fulfilled) replaces these plan builders and adds its pending requests to the
-// snapshot, without touching the rest of the page.
+// Entering and leaving the vault. Everything that depends on how shares are issued and redeemed lives in this
+// module, as entry modes: today one, the synchronous ERC-4626 entry points (deposit, withdraw, redeem). A
+// request-based mode (request now, claim once fulfilled at a later oracle round) is one more `EntryMode` in
+// `ENTRY_MODES`; the page shows a mode selector as soon as there are two, and runs whichever plan it returns.
 import { vaultAbi, overload } from "../abi";
 import { InputError, fmt } from "../format";
 import { BPS } from "../vault";
@@ -110,3 +110,15 @@ export async function withdrawPlan(ctx: Ctx, assets: bigint | "all"): Promise<Pl
     ],
   };
 }
+
+/** One way of entering and leaving the vault: the plans behind the page's deposit and withdraw forms. */
+export interface EntryMode {
+  id: string;
+  label: string;
+  deposit(ctx: Ctx, assets: bigint): Promise<Plan>;
+  withdraw(ctx: Ctx, assets: bigint | "all"): Promise<Plan>;
+}
+
+export const ENTRY_MODES: readonly EntryMode[] = [
+  { id: "instant", label: "Now (ERC-4626)", deposit: depositPlan, withdraw: withdrawPlan },
+];
