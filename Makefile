@@ -87,7 +87,7 @@ app: app/dist/index.html
 
 # Debian's chromium for the browser tests, installed only when missing (CI runs as root).
 chromium:
-	@test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
+	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
 # The wallet page in headless chromium (Playwright) against anvil with a deployed stack; screenshots in reports/app-*.png.
 test-browser: setup chromium app/dist/index.html
