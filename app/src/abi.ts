@@ -4,11 +4,13 @@ import type { Abi, AbiFunction } from "viem";
 import { erc20Abi, parseAbi } from "viem";
 import hedgerJson from "../../interfaces/abi/DeltaHedger.json";
 import optionTokenJson from "../../interfaces/abi/OptionToken.json";
+import queueJson from "../../interfaces/abi/RequestQueue.json";
 import vaultJson from "../../interfaces/abi/DeltaVault.json";
 
 export const vaultAbi = vaultJson as unknown as Abi;
 export const hedgerAbi = hedgerJson as unknown as Abi;
 export const optionTokenAbi = optionTokenJson as unknown as Abi;
+export const queueAbi = queueJson as unknown as Abi;
 export { erc20Abi };
 
 export const aggregatorAbi = parseAbi([
@@ -17,7 +19,7 @@ export const aggregatorAbi = parseAbi([
   "function getRoundData(uint80 roundId) view returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)",
 ]);
 
-/** Every custom error the page can meet (vault, hedger, option token, ERC-20), for decoding revert data. */
+/** Every custom error the page can meet (vault, queue, hedger, option token, ERC-20), for decoding revert data. */
 export const errorsAbi: Abi = [...vaultAbi, ...hedgerAbi, ...optionTokenAbi, ...erc20Abi].filter(
   (item, i, all) => item.type === "error" && all.findIndex((o) => o.type === "error" && o.name === item.name) === i,
 );

@@ -62,6 +62,20 @@ export function describeError(name: string, args: Args, u: Units): string {
       return "The network's sequencer is down: prices are refused until it is back.";
     case "SequencerGracePeriod":
       return `The sequencer came back on ${localTime(big(a[1]))}; prices are refused for ${a[2]} s after that.`;
+    case "SeriesTradingClosed":
+      return `Trading in series #${a[0]} closed on ${localTime(big(a[1]))}, shortly before its expiry: hold the options to settlement, or pick another series.`;
+    case "SettlementPending":
+      return `Series #${a[0]} expired on ${localTime(big(a[1]))} and is not settled yet: share deposits and withdrawals wait until it is. Anyone may settle it (Expired and settled series, below).`;
+    case "ZeroAmount":
+      return "A request for nothing: enter an amount above zero.";
+    case "NotOwner":
+      return "Only the owner of the assets or shares may request with them.";
+    case "NoPendingRequest":
+      return "There is no pending request of this kind to fulfil.";
+    case "RequestNotDue":
+      return `The request is due on ${localTime(big(a[1]))}: it can be fulfilled from then on.`;
+    case "InvalidVolatilityRound":
+      return `Volatility round ${a[0]} is not the one in effect at the request's price round; reload the page to pick the right round.`;
     case "TooManyLiveSeries":
       return `The vault already has its maximum of ${a[0]} live series.`;
     case "ERC20InsufficientBalance":

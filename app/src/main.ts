@@ -14,6 +14,7 @@ import { type Config, ConfigError, loadConfig } from "./config";
 import { type Units, explain } from "./errors";
 import { buyPlan, payout, redeemPlan, sellPlan, seriesName, settlePlan } from "./flows/options";
 import type { Ctx, Plan } from "./flows/plan";
+import { fulfilPlan } from "./flows/requests";
 import { ENTRY_MODES, type EntryMode } from "./flows/shares";
 import {
   InputError,
@@ -269,7 +270,7 @@ function render(st: Static, snap: Snapshot): void {
     dl([
       ["NAV", na(snap.markedNav, ([nav]) => q(nav)), "nav"],
       ["Share price", na(snap.markedNav, ([nav]) => q(perShare(nav), 4)), "share-price"],
-      ["Mark band (±)", na(snap.markedNav, ([, band]) => q(band))],
+      ["Jump band (±)", na(snap.markedNav, ([, band]) => q(band))],
       ["Shares issued", fmt(snap.totalSupply, st.shareDecimals, 2)],
       ["Free liquidity", q(snap.freeAssets), "free-liquidity"],
       ["Reserved for options", q(snap.reservedAssets)],
@@ -373,6 +374,7 @@ function render(st: Static, snap: Snapshot): void {
     ]) +
     `<div class="scroll"><table class="compact" data-testid="rebalances"><tr><th class="l">when</th><th class="l">rule</th><th>delta</th><th>price</th><th>bounty</th></tr>${rows || '<tr><td class="l muted" colspan="5">no rebalance yet</td></tr>'}</table></div>`;
 
+  renderRequests(st, snap);
   renderSeries(st, snap);
   renderSettled(st, snap);
   $("footer").textContent =
@@ -445,6 +447,31 @@ function renderSeries(st: Static, snap: Snapshot): void {
     .map((s) => `<option value="${s.id}">${escapeHtml(seriesName(s))}, ${localTime(s.expiry)}</option>`)
     .join("");
   if (live.some((s) => String(s.id) === chosen)) select.value = chosen;
+}
+
+function renderRequests(st: Static, snap: Snapshot): void {
+  const u = snap.user;
+  const rows: string[] = [];
+  for (const kind of ["deposit", "redeem"] as const) {
+    const r = kind === "deposit" ? u?.depositRequest : u?.redeemRequest;
+    if (!r || r.amount === 0n) continue;
+    const what =
+      kind === "deposit"
+        ? `${fmt(r.amount, st.quoteDecimals)} ${st.quoteSymbol}`
+        : `${fmt(r.amount, st.shareDecimals, 4)} shares`;
+    const due = r.dueAt <= snap.timestamp;
+    rows.push(
+      `<tr data-testid="request-${kind}"><td class="l">${kind === "deposit" ? "Deposit" : "Withdrawal"} of ${what}</td>
+       <td class="l">${due ? '<span class="good">due</span>' : `due ${relative(r.dueAt, snap.timestamp)}`}</td>
+       <td>${due ? `<button class="small needs-wallet" data-fulfil="${kind}" data-testid="fulfil-${kind}">Fulfil</button>` : ""}</td></tr>`,
+    );
+  }
+  const el = $("requests");
+  el.hidden = rows.length === 0;
+  el.innerHTML = `<h3>Your pending requests</h3><table class="compact">${rows.join("")}</table>`;
+  el.querySelectorAll<HTMLButtonElement>("button[data-fulfil]").forEach((b) => {
+    b.onclick = () => void act((ctx) => fulfilPlan(ctx, b.dataset.fulfil as "deposit" | "redeem"));
+  });
 }
 
 function renderSettled(st: Static, snap: Snapshot): void {

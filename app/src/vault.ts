@@ -1,7 +1,7 @@
 // Everything the page shows, read from the chain in one pass (`snapshot`), each oracle-dependent read on its
 // own so that a stale feed marks its figures unavailable instead of blanking the page.
 import type { Abi, AbiEvent, Address, PublicClient } from "viem";
-import { aggregatorAbi, erc20Abi, hedgerAbi, optionTokenAbi, vaultAbi } from "./abi";
+import { aggregatorAbi, erc20Abi, hedgerAbi, optionTokenAbi, queueAbi, vaultAbi } from "./abi";
 import type { Deployment } from "./config";
 
 export const WAD = 10n ** 18n;
@@ -30,6 +30,9 @@ export interface VaultPolicy {
   volMarkBand: bigint;
   gammaLimit: bigint;
   vegaLimit: bigint;
+  jumpMarkBps: number;
+  tradingCutoff: number;
+  requestDelay: number;
 }
 
 export interface HedgerStatus {
@@ -62,6 +65,8 @@ export interface Static {
   quote: Address;
   base: Address;
   priceFeed: Address;
+  volFeed: Address;
+  queue: Address;
   name: string;
   shareDecimals: number;
   quoteDecimals: number;
@@ -90,7 +95,17 @@ export interface User {
   maxRedeem: Maybe<bigint>;
   quoteBalance: bigint;
   allowance: bigint;
+  queueAllowance: bigint;
   ethBalance: bigint;
+  depositRequest: PendingRequest;
+  redeemRequest: PendingRequest;
+}
+
+/** A pending ERC-7540 request of the request queue: assets (deposit) or shares (redeem), due at `dueAt`. */
+export interface PendingRequest {
+  amount: bigint;
+  requestedAt: bigint;
+  dueAt: bigint;
 }
 
 export interface Snapshot {
@@ -122,6 +137,8 @@ async function maybe<T>(promise: Promise<T>): Promise<Maybe<T>> {
   }
 }
 
+type Round = readonly [bigint, bigint, bigint, bigint, bigint];
+
 export class VaultReader {
   constructor(
     readonly client: PublicClient,
@@ -144,15 +161,16 @@ export class VaultReader {
         `no contract at ${vault} on chain ${this.deployment.chainId}: is the chain running, and is this its deployment?`,
       );
     }
-    const [hedger, optionToken, quote, base, oracle, name, shareDecimals, minOptionAmount] = await Promise.all([
+    const [hedger, optionToken, quote, base, oracle, name, shareDecimals, minOptionAmount, queue] = await Promise.all([
       this.deployment.hedger ?? this.vault<Address>("hedger"),
       this.vault<Address>("optionToken"),
       this.vault<Address>("asset"),
       this.vault<Address>("baseAsset"),
-      this.vault<{ priceFeed: Address }>("oracleConfig"),
+      this.vault<{ priceFeed: Address; volFeed: Address }>("oracleConfig"),
       this.vault<string>("name"),
       this.vault<number>("decimals"),
       this.vault<bigint>("MIN_OPTION_AMOUNT"),
+      this.vault<Address>("requestQueue"),
     ]);
     const [quoteDecimals, quoteSymbol, baseSymbol, head] = await Promise.all([
       this.read<number>(quote, erc20Abi, "decimals"),
@@ -169,6 +187,8 @@ export class VaultReader {
       quote,
       base,
       priceFeed: oracle.priceFeed,
+      volFeed: oracle.volFeed,
+      queue,
       name,
       shareDecimals: Number(shareDecimals),
       quoteDecimals: Number(quoteDecimals),
@@ -226,15 +246,42 @@ export class VaultReader {
     let user: User | null = null;
     if (account) {
       const shares = await v<bigint>("balanceOf", [account]);
-      const [sharesValue, maxWithdraw, maxRedeem, quoteBalance, allowance, ethBalance] = await Promise.all([
-        maybe(v<bigint>("previewRedeem", [shares])),
-        maybe(v<bigint>("maxWithdraw", [account])),
-        maybe(v<bigint>("maxRedeem", [account])),
-        at<bigint>(st.quote, erc20Abi, "balanceOf", [account]),
-        at<bigint>(st.quote, erc20Abi, "allowance", [account, st.vault]),
-        this.client.getBalance({ address: account, blockNumber }),
+      type Req = { amount: bigint; requestedAt: bigint };
+      const q = <T>(fn: string, args: readonly unknown[]) => at<T>(st.queue, queueAbi, fn, args);
+      const [sharesValue, maxWithdraw, maxRedeem, quoteBalance, allowance, queueAllowance, ethBalance] =
+        await Promise.all([
+          maybe(v<bigint>("previewRedeem", [shares])),
+          maybe(v<bigint>("maxWithdraw", [account])),
+          maybe(v<bigint>("maxRedeem", [account])),
+          at<bigint>(st.quote, erc20Abi, "balanceOf", [account]),
+          at<bigint>(st.quote, erc20Abi, "allowance", [account, st.vault]),
+          at<bigint>(st.quote, erc20Abi, "allowance", [account, st.queue]),
+          this.client.getBalance({ address: account, blockNumber }),
+        ]);
+      const [dep, red, depDue, redDue] = await Promise.all([
+        q<Req>("depositRequest", [account]),
+        q<Req>("redeemRequest", [account]),
+        q<bigint>("dueAt", [account, true]),
+        q<bigint>("dueAt", [account, false]),
       ]);
-      user = { account, shares, sharesValue, maxWithdraw, maxRedeem, quoteBalance, allowance, ethBalance };
+      const pending = (r: Req, dueAt: bigint): PendingRequest => ({
+        amount: BigInt(r.amount),
+        requestedAt: BigInt(r.requestedAt),
+        dueAt,
+      });
+      user = {
+        account,
+        shares,
+        sharesValue,
+        maxWithdraw,
+        maxRedeem,
+        quoteBalance,
+        allowance,
+        queueAllowance,
+        ethBalance,
+        depositRequest: pending(dep, depDue),
+        redeemRequest: pending(red, redDue),
+      };
     }
     return {
       block: blockNumber,
@@ -285,24 +332,45 @@ export class VaultReader {
 
   /** The first round of the price feed updated at or after `expiry`, which `settle` needs. */
   async settlementRound(st: Static, expiry: bigint): Promise<bigint> {
-    type Round = readonly [bigint, bigint, bigint, bigint, bigint];
-    const latest = await this.read<Round>(st.priceFeed, aggregatorAbi, "latestRoundData");
-    if (latest[3] < expiry) {
+    return (
+      await this.firstRoundAtOrAfter(st.priceFeed, expiry, "settlement waits for the first price after expiry")
+    )[0];
+  }
+
+  /** The rounds a due request is fulfilled with: the first price round at or after `due`, and the volatility round
+   *  in effect when that price round was updated (0 for a vault with a manual volatility). */
+  async fulfilRounds(st: Static, due: bigint): Promise<[bigint, bigint]> {
+    const price = await this.firstRoundAtOrAfter(
+      st.priceFeed,
+      due,
+      "the request is fulfilled at the first price after its due time",
+    );
+    if (/^0x0+$/.test(st.volFeed)) return [price[0], 0n];
+    let vol = await this.read<Round>(st.volFeed, aggregatorAbi, "latestRoundData");
+    for (let i = 0; i < 500 && vol[3] > price[3]; i++) {
+      vol = await this.read<Round>(st.volFeed, aggregatorAbi, "getRoundData", [vol[0] - 1n]);
+    }
+    return [price[0], vol[0]];
+  }
+
+  private async firstRoundAtOrAfter(feed: Address, time: bigint, why: string): Promise<Round> {
+    const latest = await this.read<Round>(feed, aggregatorAbi, "latestRoundData");
+    if (latest[3] < time) {
       throw new Error(
-        `The price feed has no update since expiry yet (last one ${new Date(Number(latest[3]) * 1000).toLocaleString()}): settlement waits for the first price after expiry.`,
+        `The price feed has no update since ${new Date(Number(time) * 1000).toLocaleString()} yet (last one ${new Date(Number(latest[3]) * 1000).toLocaleString()}): ${why}.`,
       );
     }
-    let roundId = latest[0];
+    let round = latest;
     for (let i = 0; i < 500; i++) {
       let previous: Round;
       try {
-        previous = await this.read<Round>(st.priceFeed, aggregatorAbi, "getRoundData", [roundId - 1n]);
+        previous = await this.read<Round>(feed, aggregatorAbi, "getRoundData", [round[0] - 1n]);
       } catch {
-        return roundId;
+        return round;
       }
-      if (previous[3] < expiry) return roundId;
-      roundId -= 1n;
+      if (previous[3] < time) return round;
+      round = previous;
     }
-    throw new Error("no settlement round found within the last 500 feed rounds");
+    throw new Error("no such round within the last 500 feed rounds");
   }
 }

@@ -232,3 +232,41 @@ def test_deposit__vault_paused_after_preview__simulation_reverts_readably(open_p
     # The approval went through; the deposit was stopped by its simulation, before the wallet was asked.
     assert sent_transactions(page) == 1
     assert page.get_attribute("#phase-1", "data-phase") == "failed"
+
+
+def test_request_deposit__fulfilled_at_the_due_round__shares_from_the_page(
+    open_page, stack, user, owner, chain, project
+):
+    vault = stack.system.vault
+    queue = project.RequestQueue.at(vault.requestQueue())
+    page = open_page()
+    page.select_option("[data-testid=entry-mode]", "request")
+    page.fill("[data-testid=deposit-amount]", "1000")
+    page.click("[data-testid=deposit-button]")
+    page.wait_for_selector("[data-testid=action-confirm]")
+    preview = text(page, "action-preview")
+    assert "You put 1,000.00 USDC in the vault's request queue now" in preview
+    assert "without the jump band" in preview and "cannot be cancelled" in preview
+    assert "Approve 1,000.00 USDC for the request queue" in text(page, "action-steps")
+    confirm(page)
+    assert queue.pendingDepositRequest(0, user) == 1_000 * USDC
+    page.click("[data-testid=action-close]")
+    page.wait_for_selector("[data-testid=request-deposit]")
+    assert "due in" in text(page, "request-deposit")
+    assert page.locator("[data-testid=fulfil-deposit]").count() == 0
+
+    chain.pending_timestamp = queue.dueAt(user, True) + 1
+    stack.price_feed.pushAnswer(2_000 * 10**8, sender=owner)  # the first price round after the due time
+    page.wait_for_selector("[data-testid=fulfil-deposit]")
+    shot(page, "request")
+    page.click("[data-testid=fulfil-deposit]")
+    page.wait_for_selector("[data-testid=action-confirm]")
+    confirm(page)
+    assert queue.pendingDepositRequest(0, user) == 0
+    shares = vault.balanceOf(user)
+    assert shares > 0
+    page.click("[data-testid=action-close]")
+    page.wait_for_function(
+        f"document.querySelector('[data-testid=user-shares]').textContent === '{human(shares, 12, 4)}'"
+    )
+    assert page.is_hidden("[data-testid=requests]")

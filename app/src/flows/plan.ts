@@ -30,18 +30,18 @@ export interface Ctx {
 
 export const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
 
-/** An approval of exactly `amount` quote tokens to the vault, when the allowance is short of it. */
-export function approveIfNeeded(ctx: Ctx, amount: bigint): Step[] {
-  const allowance = ctx.snap.user?.allowance ?? 0n;
+/** An approval of exactly `amount` quote tokens to the vault (or its request queue), when the allowance is short. */
+export function approveIfNeeded(ctx: Ctx, amount: bigint, spender: "vault" | "queue" = "vault"): Step[] {
+  const allowance = (spender === "vault" ? ctx.snap.user?.allowance : ctx.snap.user?.queueAllowance) ?? 0n;
   if (allowance >= amount) return [];
   const { st } = ctx;
   return [
     {
-      label: `Approve ${fmt(amount, st.quoteDecimals)} ${st.quoteSymbol} for the vault`,
+      label: `Approve ${fmt(amount, st.quoteDecimals)} ${st.quoteSymbol} for the ${spender === "vault" ? "vault" : "request queue"}`,
       address: st.quote,
       abi: erc20Abi,
       functionName: "approve",
-      args: [st.vault, amount],
+      args: [spender === "vault" ? st.vault : st.queue, amount],
     },
   ];
 }

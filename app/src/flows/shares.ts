@@ -1,11 +1,12 @@
-// Entering and leaving the vault. Everything that depends on how shares are issued and redeemed lives in this
-// module, as entry modes: today one, the synchronous ERC-4626 entry points (deposit, withdraw, redeem). A
-// request-based mode (request now, claim once fulfilled at a later oracle round) is one more `EntryMode` in
-// `ENTRY_MODES`; the page shows a mode selector as soon as there are two, and runs whichever plan it returns.
+// Entering and leaving the vault, as entry modes: the synchronous ERC-4626 entry points (deposit, withdraw,
+// redeem; priced over the jump band) and the asynchronous requests of the vault's request queue (ERC-7540 style:
+// due after the policy's delay, fulfilled by anyone at the first oracle round after that, no band). Everything
+// that depends on how shares are issued and redeemed lives here and in requests.ts.
 import { vaultAbi, overload } from "../abi";
 import { InputError, fmt } from "../format";
 import { BPS } from "../vault";
 import { type Ctx, type Plan, approveIfNeeded, ceilDiv } from "./plan";
+import { requestDepositPlan, requestRedeemPlan } from "./requests";
 
 const VIRTUAL_SHARES = 10n ** 6n; // the vault's decimals offset
 
@@ -28,7 +29,7 @@ export async function depositPlan(ctx: Ctx, assets: bigint): Promise<Plan> {
     const atNav = (shares * (nav + 1n)) / (snap.totalSupply + VIRTUAL_SHARES);
     const bandCost = assets - fee - atNav;
     preview.push(
-      `Priced at NAV + mark band (the most the next oracle update can move the vault's NAV, ${q(band)}): ${q(bandCost > 0n ? bandCost : 0n)}`,
+      `Priced at NAV + jump band (the NAV change a ${snap.policy.jumpMarkBps / 100} % price jump could bring, ${q(band)}; a request pays none): ${q(bandCost > 0n ? bandCost : 0n)}`,
       `You receive ≈ ${fmt(shares, st.shareDecimals, 4)} shares, worth ${q(atNav)} at NAV`,
     );
   } else {
@@ -37,7 +38,7 @@ export async function depositPlan(ctx: Ctx, assets: bigint): Promise<Plan> {
   const exitNow = await reader.vault<bigint>("previewRedeem", [shares]).catch(() => null);
   if (exitNow !== null) {
     preview.push(
-      `Withdrawing them right away would pay ≈ ${q(exitNow)} (exit fee ${snap.policy.exitFeeBps} bps, priced at NAV − band)`,
+      `Withdrawing them right away would pay ≈ ${q(exitNow)} (exit fee ${snap.policy.exitFeeBps} bps, priced at NAV − jump band)`,
     );
   }
   return {
@@ -69,7 +70,7 @@ export async function withdrawPlan(ctx: Ctx, assets: bigint | "all"): Promise<Pl
     const paid = await reader.vault<bigint>("previewRedeem", [shares]);
     const preview = [
       `You redeem ${sh(shares)} and receive ≈ ${q(paid)}`,
-      `Exit fee ${snap.policy.exitFeeBps} bps, priced at NAV − mark band`,
+      `Exit fee ${snap.policy.exitFeeBps} bps, priced at NAV − jump band`,
     ];
     if (shares < user.shares)
       preview.push(`Only ${sh(shares)} of your ${sh(user.shares)} can be redeemed now: ${free}.`);
@@ -96,7 +97,7 @@ export async function withdrawPlan(ctx: Ctx, assets: bigint | "all"): Promise<Pl
     title: `Withdraw ${q(assets)}`,
     preview: [
       `You receive ${q(assets)} for ≈ ${sh(shares)} of your ${sh(user.shares)}`,
-      `Exit fee ${snap.policy.exitFeeBps} bps, kept by the vault: ${q(fee)}; shares priced at NAV − mark band`,
+      `Exit fee ${snap.policy.exitFeeBps} bps, kept by the vault: ${q(fee)}; shares priced at NAV − jump band`,
     ],
     steps: [
       {
@@ -120,5 +121,11 @@ export interface EntryMode {
 }
 
 export const ENTRY_MODES: readonly EntryMode[] = [
-  { id: "instant", label: "Now (ERC-4626)", deposit: depositPlan, withdraw: withdrawPlan },
+  { id: "instant", label: "now, over the jump band (ERC-4626)", deposit: depositPlan, withdraw: withdrawPlan },
+  {
+    id: "request",
+    label: "the next oracle round, no band (request)",
+    deposit: requestDepositPlan,
+    withdraw: requestRedeemPlan,
+  },
 ];
