@@ -270,3 +270,33 @@ def test_request_deposit__fulfilled_at_the_due_round__shares_from_the_page(
         f"document.querySelector('[data-testid=user-shares]').textContent === '{human(shares, 12, 4)}'"
     )
     assert page.is_hidden("[data-testid=requests]")
+
+
+def test_request_withdraw_all__fulfilled_at_the_due_round__quote_back(
+    open_page, stack, user, owner, chain, project
+):
+    vault, quote = stack.system.vault, stack.market.quote
+    queue = project.RequestQueue.at(vault.requestQueue())
+    quote.approve(vault, 2**256 - 1, sender=user)
+    vault.deposit(5_000 * USDC, user, sender=user)
+    shares = vault.balanceOf(user)
+    page = open_page()
+    page.select_option("[data-testid=entry-mode]", "request")
+    page.check("[data-testid=withdraw-all]")
+    page.click("[data-testid=withdraw-button]")
+    page.wait_for_selector("[data-testid=action-confirm]")
+    assert f"You put {human(shares, 12, 4)} shares in the vault's request queue now" in text(
+        page, "action-preview"
+    )
+    confirm(page)
+    assert vault.balanceOf(user) == 0 and queue.pendingRedeemRequest(0, user) == shares
+    page.click("[data-testid=action-close]")
+    chain.pending_timestamp = queue.dueAt(user, False) + 1
+    stack.price_feed.pushAnswer(2_000 * 10**8, sender=owner)
+    before = quote.balanceOf(user)
+    page.click("[data-testid=fulfil-redeem]")
+    page.wait_for_selector("[data-testid=action-confirm]")
+    confirm(page)
+    assert queue.pendingRedeemRequest(0, user) == 0
+    paid = quote.balanceOf(user) - before
+    assert 4_900 * USDC < paid < 5_000 * USDC  # entry and exit fees, no band
