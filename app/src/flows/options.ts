@@ -1,7 +1,7 @@
 // Option trades and their end of life: buy, sell back, settle an expired series, redeem settled options.
 import { vaultAbi, overload } from "../abi";
 import { optionValue } from "../bs";
-import { InputError, fmt, localTime } from "../format";
+import { InputError, fmt, localTime, pct } from "../format";
 import { BPS, type SeriesRow, WAD } from "../vault";
 import { type Ctx, type Plan, approveIfNeeded, ceilDiv } from "./plan";
 
@@ -55,7 +55,7 @@ export async function buyPlan(ctx: Ctx, id: bigint, amount: bigint, slippageBps:
   if (fair !== null) {
     const spread = Number(premium) / 10 ** st.quoteDecimals - fair;
     preview.push(
-      `Fair value at the vault's marks ${fair.toFixed(2)} ${st.quoteSymbol}; spread and minimum-premium floor ${spread.toFixed(2)} ${st.quoteSymbol} (base spread ${snap.policy.baseSpreadBps} bps)`,
+      `Fair value at the vault's marks ${fair.toFixed(2)} ${st.quoteSymbol}; you pay ${spread.toFixed(2)} ${st.quoteSymbol} over it: the base spread (${snap.policy.baseSpreadBps} bps), the price and volatility move of one oracle update (${snap.policy.priceMarkBps} bps, ${pct(snap.policy.volMarkBand)}) the trade is marked against, and the minimum-premium floor`,
     );
   }
   const perOption = (premium * WAD) / amount; // quote units per option
@@ -82,7 +82,7 @@ export async function buyPlan(ctx: Ctx, id: bigint, amount: bigint, slippageBps:
 }
 
 export async function sellPlan(ctx: Ctx, id: bigint, amount: bigint, slippageBps: bigint): Promise<Plan> {
-  const { st, reader } = ctx;
+  const { st, snap, reader } = ctx;
   const q = (x: bigint) => `${fmt(x, st.quoteDecimals)} ${st.quoteSymbol}`;
   const s = findSeries(ctx, id);
   if (s.state !== "live")
@@ -95,7 +95,7 @@ export async function sellPlan(ctx: Ctx, id: bigint, amount: bigint, slippageBps
   if (fair !== null) {
     const spread = fair - Number(premium) / 10 ** st.quoteDecimals;
     preview.push(
-      `Fair value at the vault's marks ${fair.toFixed(2)} ${st.quoteSymbol}; spread ${spread.toFixed(2)} ${st.quoteSymbol}`,
+      `Fair value at the vault's marks ${fair.toFixed(2)} ${st.quoteSymbol}; you get ${spread.toFixed(2)} ${st.quoteSymbol} less: the base spread (${snap.policy.baseSpreadBps} bps) and the price and volatility move of one oracle update (${snap.policy.priceMarkBps} bps, ${pct(snap.policy.volMarkBand)}) the trade is marked against`,
     );
   }
   preview.push(`Slippage bound ${slippageBps} bps: you receive at least ${q(minPremium)}`);
