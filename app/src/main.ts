@@ -110,8 +110,9 @@ function renderWallet(): void {
   if (conn?.account) {
     el.innerHTML = `<span class="pill good" data-testid="account">${shortAddress(conn.account)}</span>
       <span class="muted">${escapeHtml(conn.wallet.name)}</span>
-      <button class="secondary small" id="disconnect">Disconnect</button>`;
+      <button class="secondary small" id="disconnect" data-testid="disconnect">Disconnect</button>`;
     $("disconnect").onclick = () => {
+      state.conn?.unsubscribe();
       state.conn = null;
       state.walletClient = undefined;
       renderWallet();

@@ -48,6 +48,8 @@ export interface Connection {
   wallet: WalletOption;
   account: `0x${string}` | null;
   chainId: number | null;
+  /** Stops listening to the wallet's events (on disconnect). */
+  unsubscribe: () => void;
 }
 
 export interface WalletEvents {
@@ -59,9 +61,15 @@ export interface WalletEvents {
 export async function connect(wallet: WalletOption, events: WalletEvents): Promise<Connection> {
   const accounts = (await wallet.provider.request({ method: "eth_requestAccounts" })) as `0x${string}`[];
   const chainId = Number(await wallet.provider.request({ method: "eth_chainId" }));
-  wallet.provider.on?.("accountsChanged", (list: readonly `0x${string}`[]) => events.onAccounts(list[0] ?? null));
-  wallet.provider.on?.("chainChanged", (id: string) => events.onChain(Number(id)));
-  return { wallet, account: accounts[0] ?? null, chainId };
+  const onAccounts = (list: readonly `0x${string}`[]) => events.onAccounts(list[0] ?? null);
+  const onChain = (id: string) => events.onChain(Number(id));
+  wallet.provider.on?.("accountsChanged", onAccounts);
+  wallet.provider.on?.("chainChanged", onChain);
+  const unsubscribe = () => {
+    wallet.provider.removeListener?.("accountsChanged", onAccounts);
+    wallet.provider.removeListener?.("chainChanged", onChain);
+  };
+  return { wallet, account: accounts[0] ?? null, chainId, unsubscribe };
 }
 
 export interface ChainParams {

@@ -33,7 +33,7 @@ def test_connect__legacy_window_ethereum_only__connects(open_page, user):
     assert text(page, "user-quote") == "100,000.00 USDC"
 
 
-def test_connect__account_changed_in_wallet__page_follows(open_page, depositor, stack):
+def test_connect__account_changed_then_disconnect__page_follows(open_page, depositor, stack):
     page = open_page()
     assert text(page, "user-shares") == "0.0000"
     page.evaluate(f"window.__testWallet.setAccount('{depositor.address}')")
@@ -44,6 +44,10 @@ def test_connect__account_changed_in_wallet__page_follows(open_page, depositor, 
     page.wait_for_function(
         f"document.querySelector('[data-testid=user-shares]').textContent === '{human(shares, 12, 4)}'"
     )
+    page.click("[data-testid=disconnect]")
+    page.wait_for_selector("[data-testid=read-only]")
+    assert "Connect a wallet" in text(page, "user-card")
+    assert page.is_disabled("[data-testid=deposit-button]")
 
 
 def test_vault_address_in_url__no_wallet__read_only_view_of_that_vault(open_page, stack, chain):
