@@ -90,7 +90,7 @@ export function describeError(name: string, args: Args, u: Units): string {
       return `You can redeem at most ${shares(a[2])} now (limited by your shares and by the vault's free liquidity), not ${shares(a[1])}.`;
     case "ERC4626ExceededMaxDeposit":
     case "ERC4626ExceededMaxMint":
-      return "Deposits are closed: the vault is paused.";
+      return "Deposits are closed for now: the vault is paused, or an expired series waits for settlement.";
     case "TransferAmountMismatch":
       return `The token delivered ${q(a[1])} instead of ${q(a[0])} (fee-on-transfer tokens are not accepted).`;
     case "ZeroAddress":

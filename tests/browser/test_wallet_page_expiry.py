@@ -1,5 +1,6 @@
-"""The wallet page after expiry: settle a series from the page, then redeem the options for their payoff. Its own
-module (its own stack): the chain travels a week forward."""
+"""The wallet page after expiry: withdrawals wait for the settlement, the series is settled from the page, the
+options are redeemed for their payoff, and withdrawals open again. Its own module (its own stack): the chain
+travels a week forward."""
 
 from tests.browser.conftest import USDC, WAD, confirm, shot, text
 
@@ -9,6 +10,7 @@ def test_settle_and_redeem__after_expiry__payout_paid(open_page, stack, user, ow
     series_id = 6  # the 7-day 2,000 call (cap 2,000)
     quote.approve(vault, 2**256 - 1, sender=user)
     vault.buyOption(series_id, 2 * WAD, 10_000 * USDC, user, sender=user)
+    vault.deposit(1_000 * USDC, user, sender=user)
     expiry = vault.series(series_id).expiry
     chain.pending_timestamp = expiry + 60
     stack.price_feed.pushAnswer(2_300 * 10**8, sender=owner)  # the first round after expiry: 2,300
@@ -18,6 +20,14 @@ def test_settle_and_redeem__after_expiry__payout_paid(open_page, stack, user, ow
     page = open_page()
     assert text(page, f"state-{series_id}") == "expired, awaiting settlement"
     assert page.locator(f"tr[data-series='{series_id}']").count() == 0  # no longer in the live table
+    # Share withdrawals wait for the settlement; the page says so and where to settle, before sending anything.
+    page.check("[data-testid=withdraw-all]")
+    page.click("[data-testid=withdraw-button]")
+    page.wait_for_selector("[data-testid=action-error]:visible")
+    assert f"Series #{series_id} expired on" in text(page, "action-error")
+    assert "is not settled yet: withdrawals wait until it is" in text(page, "action-error")
+    page.click("[data-testid=action-close]")
+
     page.click(f"[data-testid=settle-{series_id}]")
     page.wait_for_selector("[data-testid=action-confirm]")
     assert "first oracle round after expiry" in text(page, "action-preview")
@@ -36,3 +46,10 @@ def test_settle_and_redeem__after_expiry__payout_paid(open_page, stack, user, ow
     confirm(page)
     assert token.balanceOf(user, series_id) == 0
     assert quote.balanceOf(user) == before + 600 * USDC
+
+    # Settled: withdrawals are open again.
+    page.click("[data-testid=action-close]")
+    page.click("[data-testid=withdraw-button]")
+    page.wait_for_selector("[data-testid=action-confirm]")
+    confirm(page)
+    assert vault.balanceOf(user) == 0

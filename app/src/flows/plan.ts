@@ -2,7 +2,7 @@
 // The runner (../runner.ts) simulates each step with eth_call right before asking the wallet to sign it.
 import type { Abi, Address } from "viem";
 import { erc20Abi } from "../abi";
-import { fmt } from "../format";
+import { InputError, fmt, localTime } from "../format";
 import type { Snapshot, Static, VaultReader } from "../vault";
 
 export interface Step {
@@ -44,4 +44,14 @@ export function approveIfNeeded(ctx: Ctx, amount: bigint, spender: "vault" | "qu
       args: [spender === "vault" ? st.vault : st.queue, amount],
     },
   ];
+}
+
+/** Share conversions wait while an expired series is unsettled: say which one, and that anyone may settle it. */
+export function refuseWhileSettlementPending(ctx: Ctx, what: string): void {
+  const pending = ctx.snap.series.find((s) => s.state === "expired");
+  if (pending) {
+    throw new InputError(
+      `Series #${pending.id} expired on ${localTime(pending.expiry)} and is not settled yet: ${what} wait until it is. Anyone may settle it (Settle, under Expired and settled series).`,
+    );
+  }
 }

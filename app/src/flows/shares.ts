@@ -5,7 +5,7 @@
 import { vaultAbi, overload } from "../abi";
 import { InputError, fmt } from "../format";
 import { BPS } from "../vault";
-import { type Ctx, type Plan, approveIfNeeded, ceilDiv } from "./plan";
+import { type Ctx, type Plan, approveIfNeeded, ceilDiv, refuseWhileSettlementPending } from "./plan";
 import { requestDepositPlan, requestRedeemPlan } from "./requests";
 
 const VIRTUAL_SHARES = 10n ** 6n; // the vault's decimals offset
@@ -14,6 +14,7 @@ export async function depositPlan(ctx: Ctx, assets: bigint): Promise<Plan> {
   const { st, snap, reader } = ctx;
   const q = (x: bigint) => `${fmt(x, st.quoteDecimals)} ${st.quoteSymbol}`;
   if (snap.paused) throw new InputError("The vault is paused: deposits are stopped (withdrawals keep working).");
+  refuseWhileSettlementPending(ctx, "deposits");
   const balance = snap.user?.quoteBalance ?? 0n;
   if (balance < assets)
     throw new InputError(`Insufficient ${st.quoteSymbol}: you hold ${q(balance)}, ${q(assets)} needed.`);
@@ -63,6 +64,7 @@ export async function withdrawPlan(ctx: Ctx, assets: bigint | "all"): Promise<Pl
   const sh = (x: bigint) => `${fmt(x, st.shareDecimals, 4)} shares`;
   const user = snap.user;
   if (!user || user.shares === 0n) throw new InputError("You hold no shares of this vault.");
+  refuseWhileSettlementPending(ctx, "withdrawals");
   const free = `the vault's free liquidity is ${q(snap.freeAssets)}; the rest backs options until they are sold back or settled`;
   if (assets === "all") {
     const shares = await reader.vault<bigint>("maxRedeem", [ctx.account]);
