@@ -3,19 +3,14 @@
 import pytest
 
 from deltavault.lending import YEAR, IrmParams
+from tests.utils.morpho import irm_rate
 from tests.utils.vault import WAD, reverts
 
 PARAMS = IrmParams()  # 0.5 % + 5 % x u up to u = 0.9, then + 100 % x (u - 0.9): 5 % at the kink, 15 % at 1
 
 
-def expected_rate(u: int, params: IrmParams = PARAMS) -> int:
-    """Per-second rate (WAD) at utilization u (WAD), from the yearly parameters, with the contract's roundings
-    (each yearly rate divided by the year rounded down, each product rounded down)."""
-    base, slope1, slope2 = (int(v * WAD) // YEAR for v in (params.base_rate, params.slope1, params.slope2))
-    kink = int(params.kink * WAD)
-    if u <= kink:
-        return base + slope1 * u // WAD
-    return base + slope1 * kink // WAD + slope2 * (u - kink) // WAD
+def expected_rate(u: int) -> int:
+    return irm_rate(u, PARAMS)
 
 
 @pytest.fixture(scope="module")
