@@ -161,6 +161,70 @@ def test_morpho__runtime__built_with_solc_0_8_19(env):
     assert '"version": "0.8.19+commit.7dd6d404' in artifact.read_text()
 
 
+def _constructor_error(container, error, *args) -> dict:
+    """Simulates deploying `container(*args)` and returns the inputs of the custom error `error` it reverts with
+    (a simulation: Ape would decode a failed deployment with whatever contract it last saw at that address)."""
+    from eth_utils import keccak
+    from hexbytes import HexBytes
+    from web3.exceptions import ContractCustomError
+
+    data = container.constructor.serialize_transaction(*args).data
+    try:
+        ape.chain.provider.web3.eth.call({"data": HexBytes(data).to_0x_hex()})
+    except ContractCustomError as err:
+        raw = HexBytes(err.data if isinstance(err.data, str) else err.args[-1])
+        assert raw[:4] == keccak(text=error.abi.selector)[:4], f"expected {error.abi.name}"
+        return dict(ape.networks.ethereum.decode_calldata(error.abi, raw[4:]))
+    raise AssertionError("the deployment did not revert")
+
+
+def test_venue_constructor__bad_market_or_vault__reverts(env, project):
+    container, params = project.MorphoBlueVenue, env.market.params
+    unknown = (*params.as_tuple()[:4], 77 * WAD // 100)  # an LLTV without a market
+    inputs = _constructor_error(container, container.MarketNotCreated, env.morpho, unknown, env.vault)
+    assert inputs == {"id": lending.MarketParams(*unknown).id}
+    same = (params.loan_token, params.loan_token, *params.as_tuple()[2:])
+    inputs = _constructor_error(container, container.InvalidMarketTokens, env.morpho, same, env.vault)
+    assert inputs == {"loanToken": params.loan_token, "collateralToken": params.loan_token}
+    zero = "0x" + "00" * 20
+    assert _constructor_error(container, container.ZeroVault, env.morpho, params.as_tuple(), zero) == {}
+
+
+def test_create_market__existing__reused_without_transaction(env):
+    nonce = env.owner.nonce
+    params = lending.create_market(
+        env.owner,
+        env.morpho,
+        base=env.base,
+        quote=env.quote,
+        oracle=env.market.oracle,
+        irm=env.market.irm,
+        lltv="0.86",
+    )
+    assert params == env.market.params
+    assert env.owner.nonce == nonce
+
+
+def test_create_market__irm_not_enabled_by_non_owner__one_line_error(env, project, third):
+    irm = lending.deploy_irm(env.owner)
+    with pytest.raises(
+        lending.LendingError, match=r"^Morpho 0x\w+ has not enabled the IRM 0x\w+ \(only its owner can\)$"
+    ):
+        lending.create_market(
+            third, env.morpho, base=env.base, quote=env.quote, oracle=env.market.oracle, irm=irm, lltv="0.86"
+        )
+    with pytest.raises(lending.LendingError, match=r"has not enabled the LLTV 0.5 \(only its owner can\)$"):
+        lending.create_market(
+            third,
+            env.morpho,
+            base=env.base,
+            quote=env.quote,
+            oracle=env.market.oracle,
+            irm=env.market.irm,
+            lltv="0.5",
+        )
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Supply, borrow, repay, withdraw
 # ---------------------------------------------------------------------------------------------------------
