@@ -48,6 +48,8 @@ interface IBorrowVenue {
     error WithdrawAboveLimit(uint256 assets, uint256 withdrawable);
     /// @notice A target loan-to-value `ltv` (WAD) is zero or above the market's liquidation LTV `lltv`.
     error LtvOutOfRange(uint256 ltv, uint256 lltv);
+    /// @notice A borrow needs `needed` more collateral at its target LTV, above the caller's `maxCollateral`.
+    error CollateralAboveMax(uint256 needed, uint256 maxCollateral);
 
     // ------------------------------------------------------------------------------------------------------
     // Events
@@ -85,6 +87,28 @@ interface IBorrowVenue {
     ///         closed exactly (no dust left) and only what it takes is pulled.
     /// @return repaid The debt tokens pulled from the vault and repaid.
     function repay(uint256 assets) external returns (uint256 repaid);
+
+    /// @notice The "borrow and sell" leg in one call: posts the collateral the debt after the borrow needs at
+    ///         loan-to-value `ltv` (WAD, at most `lltv()`; pulled from the vault, none when the position already
+    ///         holds enough), then borrows `assets` to the vault. Reverts with `CollateralAboveMax` when more than
+    ///         `maxCollateral` (the vault's free quote) would be needed.
+    /// @return collateralAdded Collateral pulled from the vault and posted.
+    /// @return shares The market's debt shares added.
+    function borrowWithCollateral(
+        uint256 assets,
+        uint256 ltv,
+        uint256 maxCollateral
+    ) external returns (uint256 collateralAdded, uint256 shares);
+
+    /// @notice The "buy and repay" leg in one call: repays `min(assets, debt)` as `repay` does (`assets` may be
+    ///         0), then withdraws to the vault the collateral above what the remaining debt needs at
+    ///         loan-to-value `ltv` (WAD, at most `lltv()`); all of it once the debt is closed.
+    /// @return repaid The debt tokens pulled from the vault and repaid.
+    /// @return withdrawn The collateral sent back to the vault.
+    function repayAndWithdraw(
+        uint256 assets,
+        uint256 ltv
+    ) external returns (uint256 repaid, uint256 withdrawn);
 
     /// @notice Sends the venue's whole balance of `token` (only ever a donation) to the vault. Anyone may call.
     function skim(address token) external returns (uint256 amount);

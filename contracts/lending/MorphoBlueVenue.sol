@@ -34,6 +34,21 @@ contract MorphoBlueVenue is IBorrowVenue, IMorphoRepayCallback {
     using MorphoBalancesLib for IMorpho;
 
     // ------------------------------------------------------------------------------------------------------
+    // Types
+    // ------------------------------------------------------------------------------------------------------
+
+    /// @dev The position (collateral, debt rounded up, debt shares) and the market's balances, with interest
+    ///      accrued to now: what Morpho itself sees first thing in any call this block.
+    struct State {
+        uint256 collateral;
+        uint256 debt;
+        uint256 shares;
+        uint256 supplyAssets;
+        uint256 borrowAssets;
+        uint256 borrowShares;
+    }
+
+    // ------------------------------------------------------------------------------------------------------
     // Errors
     // ------------------------------------------------------------------------------------------------------
 
@@ -131,42 +146,26 @@ contract MorphoBlueVenue is IBorrowVenue, IMorphoRepayCallback {
     /// @inheritdoc IBorrowVenue
     function supplyCollateral(uint256 assets) external onlyVault {
         if (assets == 0) revert ZeroAmount();
-        IERC20(collateralToken).safeTransferFrom(vault, address(this), assets);
-        morpho.supplyCollateral(_params(), assets, address(this), "");
-        emit CollateralSupplied(assets, morpho.position(marketId, address(this)).collateral);
+        _supply(_params(), assets, morpho.position(marketId, address(this)).collateral);
     }
 
     /// @inheritdoc IBorrowVenue
     function withdrawCollateral(uint256 assets) external onlyVault {
         if (assets == 0) revert ZeroAmount();
         MarketParams memory params = _params();
-        (uint256 collateral, uint256 debt) = _position(params);
-        uint256 withdrawable = debt == 0 ? collateral : _withdrawable(collateral, debt, lltv, _oraclePrice());
+        State memory s = _state(params);
+        uint256 withdrawable = s.debt == 0
+            ? s.collateral
+            : _withdrawable(s.collateral, s.debt, lltv, _oraclePrice());
         if (assets > withdrawable) revert WithdrawAboveLimit(assets, withdrawable);
-        morpho.withdrawCollateral(params, assets, address(this), vault);
-        emit CollateralWithdrawn(assets, collateral - assets);
+        _withdraw(params, assets, s.collateral);
     }
 
     /// @inheritdoc IBorrowVenue
     function borrow(uint256 assets) external onlyVault returns (uint256 shares) {
         if (assets == 0) revert ZeroAmount();
         MarketParams memory params = _params();
-        (uint256 supplyAssets, , uint256 borrowAssets, uint256 borrowShares) = morpho.expectedMarketBalances(
-            params
-        );
-        uint256 available = _zeroFloorSub(supplyAssets, borrowAssets);
-        if (assets > available) revert InsufficientLiquidity(assets, available);
-        Position memory p = morpho.position(marketId, address(this));
-        uint256 debt = uint256(p.borrowShares).toAssetsUp(borrowAssets, borrowShares);
-        uint256 limit = _borrowRoom(p.collateral, debt, lltv, _oraclePrice());
-        if (assets > limit) revert BorrowAboveLimit(assets, limit);
-        (, shares) = morpho.borrow(params, assets, 0, address(this), vault);
-        // Morpho's state after the borrow: the same totals plus (assets, shares), so the debt is exact.
-        emit Borrowed(
-            assets,
-            shares,
-            (uint256(p.borrowShares) + shares).toAssetsUp(borrowAssets + assets, borrowShares + shares)
-        );
+        return _borrow(params, _state(params), assets, _oraclePrice());
     }
 
     /// @inheritdoc IBorrowVenue
@@ -175,24 +174,45 @@ contract MorphoBlueVenue is IBorrowVenue, IMorphoRepayCallback {
     function repay(uint256 assets) external onlyVault returns (uint256 repaid) {
         if (assets == 0) revert ZeroAmount();
         MarketParams memory params = _params();
-        (, , uint256 borrowAssets, uint256 borrowShares) = morpho.expectedMarketBalances(params);
-        uint256 shares = morpho.position(marketId, address(this)).borrowShares;
-        uint256 debt = shares.toAssetsUp(borrowAssets, borrowShares);
-        if (debt == 0) return 0;
-        uint256 repaidShares;
-        // The whole debt is closed by shares, so no dust remains; Morpho then charges `debt` exactly. The amount
-        // is pulled from the vault in `onMorphoRepay`, as Morpho computed it.
-        if (assets >= debt)
-            (repaid, repaidShares) = morpho.repay(params, 0, shares, address(this), REPAY_CALLBACK);
-        else (repaid, repaidShares) = morpho.repay(params, assets, 0, address(this), REPAY_CALLBACK);
-        emit Repaid(
-            repaid,
-            repaidShares,
-            (shares - repaidShares).toAssetsUp(
-                _zeroFloorSub(borrowAssets, repaid),
-                borrowShares - repaidShares
-            )
-        );
+        (repaid, ) = _repay(params, _state(params), assets);
+    }
+
+    /// @inheritdoc IBorrowVenue
+    function borrowWithCollateral(
+        uint256 assets,
+        uint256 ltv,
+        uint256 maxCollateral
+    ) external onlyVault returns (uint256 collateralAdded, uint256 shares) {
+        if (assets == 0) revert ZeroAmount();
+        _checkLtv(ltv);
+        MarketParams memory params = _params();
+        State memory s = _state(params);
+        uint256 price = _oraclePrice();
+        // The new debt can come out one unit above debt + assets (see `_borrowRoom`).
+        uint256 needed = _collateralFor(s.debt + assets + 1, ltv, price);
+        if (needed > s.collateral) {
+            collateralAdded = needed - s.collateral;
+            if (collateralAdded > maxCollateral) revert CollateralAboveMax(collateralAdded, maxCollateral);
+            _supply(params, collateralAdded, s.collateral);
+            s.collateral = needed;
+        }
+        shares = _borrow(params, s, assets, price);
+    }
+
+    /// @inheritdoc IBorrowVenue
+    function repayAndWithdraw(
+        uint256 assets,
+        uint256 ltv
+    ) external onlyVault returns (uint256 repaid, uint256 withdrawn) {
+        _checkLtv(ltv);
+        MarketParams memory params = _params();
+        State memory s = _state(params);
+        uint256 debtAfter = s.debt;
+        if (assets != 0) (repaid, debtAfter) = _repay(params, s, assets);
+        withdrawn = debtAfter == 0
+            ? s.collateral
+            : _withdrawable(s.collateral, debtAfter, ltv, _oraclePrice());
+        if (withdrawn != 0) _withdraw(params, withdrawn, s.collateral);
     }
 
     /// @notice Morpho's repay callback: pulls the repayment Morpho is about to take from the vault.
@@ -219,15 +239,75 @@ contract MorphoBlueVenue is IBorrowVenue, IMorphoRepayCallback {
         return MarketParams(debtToken, collateralToken, oracle, irm, lltv);
     }
 
+    function _state(MarketParams memory params) internal view returns (State memory s) {
+        (s.supplyAssets, , s.borrowAssets, s.borrowShares) = morpho.expectedMarketBalances(params);
+        Position memory p = morpho.position(marketId, address(this));
+        s.collateral = p.collateral;
+        s.shares = p.borrowShares;
+        s.debt = s.shares.toAssetsUp(s.borrowAssets, s.borrowShares);
+    }
+
+    function _supply(MarketParams memory params, uint256 assets, uint256 collateralBefore) internal {
+        IERC20(collateralToken).safeTransferFrom(vault, address(this), assets);
+        morpho.supplyCollateral(params, assets, address(this), "");
+        emit CollateralSupplied(assets, collateralBefore + assets);
+    }
+
+    function _withdraw(MarketParams memory params, uint256 assets, uint256 collateralBefore) internal {
+        morpho.withdrawCollateral(params, assets, address(this), vault);
+        emit CollateralWithdrawn(assets, collateralBefore - assets);
+    }
+
+    /// @dev Checks liquidity and the LLTV limit with the values carried by the errors, then borrows to the vault.
+    function _borrow(
+        MarketParams memory params,
+        State memory s,
+        uint256 assets,
+        uint256 price
+    ) internal returns (uint256 shares) {
+        uint256 available = _zeroFloorSub(s.supplyAssets, s.borrowAssets);
+        if (assets > available) revert InsufficientLiquidity(assets, available);
+        uint256 limit = _borrowRoom(s.collateral, s.debt, lltv, price);
+        if (assets > limit) revert BorrowAboveLimit(assets, limit);
+        (, shares) = morpho.borrow(params, assets, 0, address(this), vault);
+        // Morpho's state after the borrow: the same totals plus (assets, shares), so the debt is exact.
+        emit Borrowed(
+            assets,
+            shares,
+            (s.shares + shares).toAssetsUp(s.borrowAssets + assets, s.borrowShares + shares)
+        );
+    }
+
+    /// @dev Repays min(assets, debt); the whole debt is closed by shares, so no dust remains, and Morpho then
+    ///      charges the debt exactly. The amount is pulled from the vault in `onMorphoRepay`, as Morpho computed it.
+    function _repay(
+        MarketParams memory params,
+        State memory s,
+        uint256 assets
+    ) internal returns (uint256 repaid, uint256 debtAfter) {
+        if (s.debt == 0) return (0, 0);
+        uint256 repaidShares;
+        if (assets >= s.debt) {
+            (repaid, repaidShares) = morpho.repay(params, 0, s.shares, address(this), REPAY_CALLBACK);
+        } else {
+            (repaid, repaidShares) = morpho.repay(params, assets, 0, address(this), REPAY_CALLBACK);
+        }
+        // Morpho's state after the repayment, as it computes it (the total never goes below zero).
+        debtAfter = (s.shares - repaidShares).toAssetsUp(
+            _zeroFloorSub(s.borrowAssets, repaid),
+            s.borrowShares - repaidShares
+        );
+        emit Repaid(repaid, repaidShares, debtAfter);
+    }
+
     function _oraclePrice() internal view returns (uint256) {
         return IOracle(oracle).price();
     }
 
     /// @dev (collateral, debt with interest accrued to now, rounded up as Morpho does).
     function _position(MarketParams memory params) internal view returns (uint256 collateral, uint256 debt) {
-        (, , uint256 borrowAssets, uint256 borrowShares) = morpho.expectedMarketBalances(params);
-        Position memory p = morpho.position(marketId, address(this));
-        return (p.collateral, uint256(p.borrowShares).toAssetsUp(borrowAssets, borrowShares));
+        State memory s = _state(params);
+        return (s.collateral, s.debt);
     }
 
     /// @dev Debt allowed at loan-to-value `ltv` for `collateral` at Morpho price `price`: Morpho's own formula

@@ -19,6 +19,7 @@ from tests.utils.morpho import (
     ORACLE_PRICE_SCALE,
     WAD,
     accrued_interest,
+    constructor_error,
     irm_rate,
     max_debt,
     to_assets_up,
@@ -161,33 +162,16 @@ def test_morpho__runtime__built_with_solc_0_8_19(env):
     assert '"version": "0.8.19+commit.7dd6d404' in artifact.read_text()
 
 
-def _constructor_error(container, error, *args) -> dict:
-    """Simulates deploying `container(*args)` and returns the inputs of the custom error `error` it reverts with
-    (a simulation: Ape would decode a failed deployment with whatever contract it last saw at that address)."""
-    from eth_utils import keccak
-    from hexbytes import HexBytes
-    from web3.exceptions import ContractCustomError
-
-    data = container.constructor.serialize_transaction(*args).data
-    try:
-        ape.chain.provider.web3.eth.call({"data": HexBytes(data).to_0x_hex()})
-    except ContractCustomError as err:
-        raw = HexBytes(err.data if isinstance(err.data, str) else err.args[-1])
-        assert raw[:4] == keccak(text=error.abi.selector)[:4], f"expected {error.abi.name}"
-        return dict(ape.networks.ethereum.decode_calldata(error.abi, raw[4:]))
-    raise AssertionError("the deployment did not revert")
-
-
 def test_venue_constructor__bad_market_or_vault__reverts(env, project):
     container, params = project.MorphoBlueVenue, env.market.params
     unknown = (*params.as_tuple()[:4], 77 * WAD // 100)  # an LLTV without a market
-    inputs = _constructor_error(container, container.MarketNotCreated, env.morpho, unknown, env.vault)
+    inputs = constructor_error(container, container.MarketNotCreated, env.morpho, unknown, env.vault)
     assert inputs == {"id": lending.MarketParams(*unknown).id}
     same = (params.loan_token, params.loan_token, *params.as_tuple()[2:])
-    inputs = _constructor_error(container, container.InvalidMarketTokens, env.morpho, same, env.vault)
+    inputs = constructor_error(container, container.InvalidMarketTokens, env.morpho, same, env.vault)
     assert inputs == {"loanToken": params.loan_token, "collateralToken": params.loan_token}
     zero = "0x" + "00" * 20
-    assert _constructor_error(container, container.ZeroVault, env.morpho, params.as_tuple(), zero) == {}
+    assert constructor_error(container, container.ZeroVault, env.morpho, params.as_tuple(), zero) == {}
 
 
 def test_create_market__existing__reused_without_transaction(env):
@@ -336,6 +320,76 @@ def test_borrow__more_than_market_liquidity__reverts_with_available(env):
         env.venue.borrow(100 * env.b + 1, sender=env.vault)
 
 
+def test_borrow_with_collateral__empty_position__posts_what_target_ltv_needs(env):
+    target = WAD // 2
+    quote0, base0 = _balances(env, env.vault)
+    needed = env.venue.collateralFor(2 * env.b + 1, target)
+    same_time()
+    tx = env.venue.borrowWithCollateral(2 * env.b, target, needed, sender=env.vault)
+    added, shares = tx.return_value
+    assert added == needed
+    # 2 base at 2,000 at LTV 0.5, plus the collateral of the one unit of base held back for Morpho's rounding.
+    assert abs(added - 8_000 * env.q - env.venue.collateralFor(1, target)) <= 1
+    assert shares == env.morpho_position()[1]
+    assert [e.event_name for e in tx.events if e.contract_address == env.venue.address] == [
+        "CollateralSupplied",
+        "Borrowed",
+    ]
+    assert env.venue.position() == (added, 2 * env.b)
+    assert _balances(env, env.vault) == (quote0 - added, base0 + 2 * env.b)
+    assert env.venue.health()[0] <= target
+    _venue_holds_nothing(env)
+
+
+def test_borrow_with_collateral__enough_collateral__posts_none(env):
+    env.venue.supplyCollateral(100_000 * env.q, sender=env.vault)
+    tx = env.venue.borrowWithCollateral(2 * env.b, WAD // 2, 0, sender=env.vault)
+    assert tx.return_value[0] == 0
+    assert env.venue.position() == (100_000 * env.q, 2 * env.b)
+
+
+def test_borrow_with_collateral__more_than_free_quote__reverts_with_needed(env):
+    needed = env.venue.collateralFor(2 * env.b + 1, WAD // 2)
+    with reverts(env.venue.CollateralAboveMax, needed=needed, maxCollateral=needed - 1):
+        env.venue.borrowWithCollateral(2 * env.b, WAD // 2, needed - 1, sender=env.vault)
+
+
+def test_repay_and_withdraw__part_then_all__collateral_follows_target_ltv(env):
+    target = WAD // 2
+    env.venue.borrowWithCollateral(2 * env.b, target, MAX_UINT, sender=env.vault)
+    collateral0 = env.venue.position()[0]
+    quote0, base0 = _balances(env, env.vault)
+    same_time()
+    tx = env.venue.repayAndWithdraw(env.b, target, sender=env.vault)
+    repaid, withdrawn = tx.return_value
+    collateral, debt = env.venue.position()
+    assert repaid == env.b
+    assert withdrawn == collateral0 - env.venue.collateralFor(debt, target)
+    # Half the debt gone: half the collateral back (and the one unit's collateral held back at the borrow).
+    assert abs(withdrawn - 4_000 * env.q - env.venue.collateralFor(1, target)) <= 2
+    assert collateral == collateral0 - withdrawn
+    assert env.venue.health()[0] <= target
+    assert _balances(env, env.vault) == (quote0 + withdrawn, base0 - env.b)
+
+    same_time()
+    repaid, withdrawn = env.venue.repayAndWithdraw(MAX_UINT, target, sender=env.vault).return_value
+    assert env.b <= repaid <= env.b + 1
+    assert withdrawn == collateral
+    assert env.venue.position() == (0, 0)
+    assert _balances(env, env.vault) == (quote0 + collateral0, base0 - env.b - repaid)
+    _venue_holds_nothing(env)
+
+
+def test_repay_and_withdraw__zero_repay__withdraws_only_the_excess(env):
+    env.venue.supplyCollateral(20_000 * env.q, sender=env.vault)
+    env.venue.borrow(2 * env.b, sender=env.vault)
+    same_time()
+    repaid, withdrawn = env.venue.repayAndWithdraw(0, WAD // 2, sender=env.vault).return_value
+    assert repaid == 0
+    assert 12_000 * env.q - 1 <= withdrawn <= 12_000 * env.q
+    assert env.venue.position()[1] >= 2 * env.b
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Access and bad input
 # ---------------------------------------------------------------------------------------------------------
@@ -346,6 +400,10 @@ def test_position_changes__not_vault__revert(env, third):
     for call in (venue.supplyCollateral, venue.withdrawCollateral, venue.borrow, venue.repay):
         with reverts(venue.NotVault, caller=third.address, vault=env.vault.address):
             call(1, sender=third)
+    with reverts(venue.NotVault, caller=third.address, vault=env.vault.address):
+        venue.borrowWithCollateral(1, WAD // 2, 1, sender=third)
+    with reverts(venue.NotVault, caller=third.address, vault=env.vault.address):
+        venue.repayAndWithdraw(1, WAD // 2, sender=third)
     with reverts(venue.NotMorpho, caller=third.address):
         venue.onMorphoRepay(1, b"\x01", sender=third)
 
@@ -355,6 +413,8 @@ def test_position_changes__zero_amount__revert(env):
     for call in (venue.supplyCollateral, venue.withdrawCollateral, venue.borrow, venue.repay):
         with reverts(venue.ZeroAmount):
             call(0, sender=env.vault)
+    with reverts(venue.ZeroAmount):
+        venue.borrowWithCollateral(0, WAD // 2, MAX_UINT, sender=env.vault)
 
 
 @pytest.mark.parametrize("ltv", [0, LLTV + 1])
@@ -362,6 +422,10 @@ def test_views__ltv_out_of_range__revert(env, ltv):
     for view in (env.venue.maxBorrow, env.venue.withdrawableCollateral):
         call_reverts(env.venue.LtvOutOfRange, view, ltv, ltv=ltv, lltv=LLTV)
     call_reverts(env.venue.LtvOutOfRange, env.venue.collateralFor, env.b, ltv, ltv=ltv, lltv=LLTV)
+    with reverts(env.venue.LtvOutOfRange, ltv=ltv, lltv=LLTV):
+        env.venue.borrowWithCollateral(env.b, ltv, MAX_UINT, sender=env.vault)
+    with reverts(env.venue.LtvOutOfRange, ltv=ltv, lltv=LLTV):
+        env.venue.repayAndWithdraw(env.b, ltv, sender=env.vault)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -460,7 +524,8 @@ def test_liquidation__partial_by_third_party__position_and_round_trip_right(env,
     assert Decimal("1.04") < incentive < Decimal("1.05")
 
     # The vault winds the rest down with exact amounts.
-    env.base.mint(env.vault, debt, sender=env.owner)
+    env.base.mint(env.vault, 2 * debt, sender=env.owner)
+    collateral, debt = env.venue.position()
     quote0, base0 = _balances(env, env.vault)
     same_time()
     assert env.venue.repay(MAX_UINT, sender=env.vault).return_value == debt
@@ -609,12 +674,16 @@ GAS_BOUNDS = {
     "supplyCollateral": 110_000,
     "borrow": 160_000,
     "repay (part)": 120_000,
-    "repay (all)": 110_000,
+    "repay (all)": 130_000,
     "withdrawCollateral": 110_000,
+    "borrowWithCollateral": 200_000,
+    "repayAndWithdraw (part)": 160_000,
+    "repayAndWithdraw (all)": 160_000,
 }
 
 
 def test_gas__venue_calls__within_bounds(env):
+    env.base.mint(env.vault, 10 * env.b, sender=env.owner)  # interest on top of what the vault borrows
     env.venue.supplyCollateral(env.q, sender=env.vault)  # warm the position's slot
     env.venue.borrow(1, sender=env.vault)
     gas = {
@@ -623,6 +692,11 @@ def test_gas__venue_calls__within_bounds(env):
         "repay (part)": env.venue.repay(env.b, sender=env.vault).gas_used,
         "repay (all)": env.venue.repay(MAX_UINT, sender=env.vault).gas_used,
         "withdrawCollateral": env.venue.withdrawCollateral(5_000 * env.q, sender=env.vault).gas_used,
+        "borrowWithCollateral": env.venue.borrowWithCollateral(
+            4 * env.b, WAD // 2, MAX_UINT, sender=env.vault
+        ).gas_used,
+        "repayAndWithdraw (part)": env.venue.repayAndWithdraw(env.b, WAD // 2, sender=env.vault).gas_used,
+        "repayAndWithdraw (all)": env.venue.repayAndWithdraw(MAX_UINT, WAD // 2, sender=env.vault).gas_used,
     }
     print("\nvenue gas:", gas)
     for name, used in gas.items():

@@ -3,8 +3,8 @@
 import pytest
 
 from deltavault.lending import YEAR, IrmParams
-from tests.utils.morpho import irm_rate
-from tests.utils.vault import WAD, reverts
+from tests.utils.morpho import constructor_error, irm_rate
+from tests.utils.vault import WAD
 
 PARAMS = IrmParams()  # 0.5 % + 5 % x u up to u = 0.9, then + 100 % x (u - 0.9): 5 % at the kink, 15 % at 1
 
@@ -56,12 +56,13 @@ def test_borrow_rate__monotonic_and_steeper_above_kink(irm):
 
 
 @pytest.mark.parametrize("kink", [0, WAD, WAD + 1])
-def test_constructor__kink_out_of_range__reverts(project, owner, kink):
-    with reverts(project.LinearIrm.KinkOutOfRange, kink=kink):
-        owner.deploy(project.LinearIrm, 0, 0, 0, kink)
+def test_constructor__kink_out_of_range__reverts(project, kink):
+    irm = project.LinearIrm
+    assert constructor_error(irm, irm.KinkOutOfRange, 0, 0, 0, kink) == {"kink": kink}
 
 
-def test_constructor__rate_above_max__reverts(project, owner):
+def test_constructor__rate_above_max__reverts(project):
     # 1 % + 10 % x 0.5 + 2000 % x 0.5 = 1006 % at full utilization, above the 1000 % ceiling.
-    with reverts(project.LinearIrm.RateAboveMax, rate=10_060_000_000_000_000_000, maxRate=10 * WAD):
-        owner.deploy(project.LinearIrm, WAD // 100, WAD // 10, 20 * WAD, WAD // 2)
+    irm = project.LinearIrm
+    inputs = constructor_error(irm, irm.RateAboveMax, WAD // 100, WAD // 10, 20 * WAD, WAD // 2)
+    assert inputs == {"rate": 10_060_000_000_000_000_000, "maxRate": 10 * WAD}

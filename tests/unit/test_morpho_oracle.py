@@ -5,7 +5,8 @@ from fractions import Fraction
 
 import pytest
 
-from tests.utils.vault import HOUR, ZERO_ADDRESS, call_reverts, reverts
+from tests.utils.morpho import constructor_error
+from tests.utils.vault import HOUR, ZERO_ADDRESS, call_reverts
 
 
 @pytest.fixture(scope="module")
@@ -18,14 +19,13 @@ def create_oracle(project, owner):
         max_age=HOUR,
         sequencer=ZERO_ADDRESS,
         grace=0,
-        deployer=owner,
     ):
-        base = deployer.deploy(project.TestERC20, "Wrapped Ether", "WETH", base_decimals)
-        quote = deployer.deploy(project.TestERC20, "USD Coin", "USDC", quote_decimals)
-        feed = deployer.deploy(project.TestAggregator, feed_decimals, "ETH / USD")
+        base = owner.deploy(project.TestERC20, "Wrapped Ether", "WETH", base_decimals)
+        quote = owner.deploy(project.TestERC20, "USD Coin", "USDC", quote_decimals)
+        feed = owner.deploy(project.TestAggregator, feed_decimals, "ETH / USD")
         if answer is not None:
-            feed.pushAnswer(int(Fraction(str(answer)) * 10**feed_decimals), sender=deployer)
-        oracle = deployer.deploy(project.ChainlinkMorphoOracle, feed, max_age, base, quote, sequencer, grace)
+            feed.pushAnswer(int(Fraction(str(answer)) * 10**feed_decimals), sender=owner)
+        oracle = owner.deploy(project.ChainlinkMorphoOracle, feed, max_age, base, quote, sequencer, grace)
         return oracle, feed
 
     return create
@@ -103,13 +103,12 @@ def test_price__sequencer_down_or_in_grace__reverts(project, create_oracle, owne
     assert oracle.price() == 5 * 10**44
 
 
-# The reverting deployments come from an account that deploys nothing else: Ape decodes a failed deployment's
-# error with the contract type it last saw at that address, and test isolation reuses addresses.
-
-
-def test_constructor__zero_max_age__reverts(create_oracle, project, accounts):
-    with reverts(project.ChainlinkMorphoOracle.ZeroMaxAge):
-        create_oracle(max_age=0, deployer=accounts[9])
+def test_constructor__zero_max_age__reverts(project, owner):
+    base = owner.deploy(project.TestERC20, "Wrapped Ether", "WETH", 18)
+    quote = owner.deploy(project.TestERC20, "USD Coin", "USDC", 6)
+    feed = owner.deploy(project.TestAggregator, 8, "ETH / USD")
+    container = project.ChainlinkMorphoOracle
+    assert constructor_error(container, container.ZeroMaxAge, feed, 0, base, quote, ZERO_ADDRESS, 0) == {}
 
 
 @pytest.mark.parametrize(
@@ -117,12 +116,17 @@ def test_constructor__zero_max_age__reverts(create_oracle, project, accounts):
     [(40, 6, 8), (18, 70, 8), (18, 6, 60)],
 )
 def test_constructor__unrepresentable_scale__reverts(
-    create_oracle, project, accounts, base_decimals, quote_decimals, feed_decimals
+    project, owner, base_decimals, quote_decimals, feed_decimals
 ):
-    with reverts(
-        project.ChainlinkMorphoOracle.DecimalsOutOfRange,
-        baseDecimals=base_decimals,
-        quoteDecimals=quote_decimals,
-        feedDecimals=feed_decimals,
-    ):
-        create_oracle(base_decimals, quote_decimals, feed_decimals, answer=None, deployer=accounts[9])
+    base = owner.deploy(project.TestERC20, "Wrapped Ether", "WETH", base_decimals)
+    quote = owner.deploy(project.TestERC20, "USD Coin", "USDC", quote_decimals)
+    feed = owner.deploy(project.TestAggregator, feed_decimals, "ETH / USD")
+    container = project.ChainlinkMorphoOracle
+    inputs = constructor_error(
+        container, container.DecimalsOutOfRange, feed, HOUR, base, quote, ZERO_ADDRESS, 0
+    )
+    assert inputs == {
+        "baseDecimals": base_decimals,
+        "quoteDecimals": quote_decimals,
+        "feedDecimals": feed_decimals,
+    }

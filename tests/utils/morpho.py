@@ -44,3 +44,21 @@ def to_assets_up(shares: int, total_assets: int, total_shares: int) -> int:
 def max_debt(collateral: int, price: int, lltv: int) -> int:
     """The most a position may owe: collateral valued at the oracle price, times the LLTV (both rounded down)."""
     return collateral * price // ORACLE_PRICE_SCALE * lltv // WAD
+
+
+def constructor_error(container, error, *args) -> dict:
+    """Simulates deploying `container(*args)` and returns the inputs of the custom error `error` it reverts with
+    (a simulation: Ape would decode a failed deployment with whatever contract it last saw at that address)."""
+    import ape
+    from eth_utils import keccak
+    from hexbytes import HexBytes
+    from web3.exceptions import ContractCustomError
+
+    data = container.constructor.serialize_transaction(*args).data
+    try:
+        ape.chain.provider.web3.eth.call({"data": HexBytes(data).to_0x_hex()})
+    except ContractCustomError as err:
+        raw = HexBytes(err.data if isinstance(err.data, str) else err.args[-1])
+        assert raw[:4] == keccak(text=error.abi.selector)[:4], f"expected {error.abi.name}"
+        return dict(ape.networks.ethereum.decode_calldata(error.abi, raw[4:]))
+    raise AssertionError("the deployment did not revert")
