@@ -6,6 +6,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 SOLC_VERSION := $(shell node -p "require('./package-lock.json').packages['node_modules/solc'].version" 2>/dev/null)
+# Morpho Blue pins `pragma solidity 0.8.19`: the npm alias solc-0.8.19 is registered beside the project's compiler.
+SOLC_MORPHO_VERSION := $(shell node -p "require('./package-lock.json').packages['node_modules/solc-0.8.19'].version" 2>/dev/null)
 
 # The compiler is registered inside the checkout and the pinned anvil comes from node_modules.
 export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
@@ -16,7 +18,7 @@ SOL_SOURCES := 'contracts/**/*.sol' 'interfaces/**/*.sol'
 
 .PHONY: setup test test-fork lint format bench demo abi clean app chromium test-browser
 
-setup: $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION)
+setup: $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION) .solcx/solc-v$(SOLC_MORPHO_VERSION)
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found (set PYTHON=...)"; exit 1; }
@@ -33,7 +35,8 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-.solcx/solc-v$(SOLC_VERSION): node_modules/.installed tools/solc/solc.js tools/solc/register.sh
+# One run registers every version (a second run, when both are missing, rewrites the same files).
+.solcx/solc-v$(SOLC_VERSION) .solcx/solc-v$(SOLC_MORPHO_VERSION): node_modules/.installed tools/solc/solc.js tools/solc/register.sh
 	tools/solc/register.sh
 
 lint: setup
