@@ -62,15 +62,15 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- storage
 
-    /// @dev The policy, ABI-encoded in the code of a data contract (Solady SSTORE2): a rebalance reads it with
-    ///      one account access instead of six cold storage slots; a new policy writes a new data contract.
-    address internal _policyData;
     /// @notice Time of the last rebalance, start of the current loss-budget window, time of the last volatility
     ///         observation, and the loss accumulated in the window (quote units): one storage slot.
     uint40 public lastRebalance;
     uint40 public lossWindowStart;
     uint40 public lastObservation;
     uint128 public windowLoss;
+    /// @dev The policy, ABI-encoded in the code of a data contract (Solady SSTORE2): a rebalance reads it with
+    ///      one account access instead of six cold storage slots; a new policy writes a new data contract.
+    address internal _policyData;
     /// @notice Realized-variance EWMA (annualized, WAD) and the last observed price (WAD).
     uint128 public variance;
     uint128 public lastObservedPrice;

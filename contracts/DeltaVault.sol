@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20, IERC20Metadata, ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ERC4626} from "@openzeppelin/contracts/token/ERC20/extensions/ERC4626.sol";
+import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
@@ -17,8 +18,10 @@ import {IGreeksEngine} from "@deltavault/interfaces/IGreeksEngine.sol";
 import {IOptionToken} from "@deltavault/interfaces/IOptionToken.sol";
 import {ISwapAdapter} from "@deltavault/interfaces/ISwapAdapter.sol";
 
+import {DeltaVaultExtension} from "./DeltaVaultExtension.sol";
 import {OptionToken} from "./OptionToken.sol";
 import {RequestQueue} from "./RequestQueue.sol";
+import {VaultCore, VaultLimits} from "./VaultCore.sol";
 import {OracleLib} from "./libraries/OracleLib.sol";
 import {Roles} from "./libraries/Roles.sol";
 import {SeriesLib} from "./libraries/SeriesLib.sol";
@@ -31,89 +34,48 @@ import {SeriesLib} from "./libraries/SeriesLib.sol";
 ///      quote balance >= reservedAssets(). Rounding always favours the vault: reserves, liabilities and buy
 ///      premiums round up; asset values, sale premiums and payouts round down; OpenZeppelin's ERC-4626 rounds
 ///      shares in the vault's favour and the fees round up.
-contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, ReentrancyGuardTransient {
+contract DeltaVault is IDeltaVault, VaultCore, ERC4626 {
     using SafeERC20 for IERC20;
     using SeriesLib for Series;
 
     // ---------------------------------------------------------------- constants
 
-    uint256 internal constant WAD = 1e18;
-    uint256 internal constant BPS = 10_000;
-
-    /// @notice Live series are bounded so that every loop over them has a known gas ceiling.
-    uint256 public constant MAX_LIVE_SERIES = 16;
-    /// @notice Smallest option trade, WAD of base (1e-6 base).
-    uint256 public constant MIN_OPTION_AMOUNT = 1e12;
-    /// @notice Bounds of the implied volatility, WAD.
-    uint256 public constant MIN_VOL = 0.05e18;
-    uint256 public constant MAX_VOL = 5e18;
-    /// @notice Minimum delay between two manual volatility changes.
-    uint256 public constant VOL_UPDATE_DELAY = 1 hours;
-    /// @notice Bounds of a new series: time to expiry and strike (WAD quote per base).
-    uint256 public constant MIN_TIME_TO_EXPIRY = 1 hours;
-    uint256 public constant MAX_TIME_TO_EXPIRY = 730 days;
-    uint256 public constant MIN_STRIKE = 1e15;
-    uint256 public constant MAX_STRIKE = 1e27;
-    /// @notice Strikes and caps are whole multiples of this (WAD quote per base: seven decimals of quote).
-    uint256 public constant STRIKE_UNIT = 1e11;
-    /// @dev The policy's bounds live with the pricing rules (`PricingLib`, checked through the engine).
-    /// @notice Bounds of the oracle set-up, seconds.
-    uint256 public constant MIN_ORACLE_AGE = 60;
-    uint256 public constant MAX_ORACLE_AGE = 2 days;
-    uint256 public constant MAX_GRACE_PERIOD = 1 days;
-    /// @dev Virtual shares (10**6 per asset unit) make the first-depositor inflation attack unprofitable.
-    uint8 internal constant DECIMALS_OFFSET = 6;
+    /// @inheritdoc IDeltaVault
+    uint256 public constant MAX_LIVE_SERIES = VaultLimits.MAX_LIVE_SERIES;
+    /// @inheritdoc IDeltaVault
+    uint256 public constant MIN_OPTION_AMOUNT = VaultLimits.MIN_OPTION_AMOUNT;
+    /// @inheritdoc IDeltaVault
+    uint256 public constant MIN_VOL = VaultLimits.MIN_VOL;
+    /// @inheritdoc IDeltaVault
+    uint256 public constant MAX_VOL = VaultLimits.MAX_VOL;
+    /// @inheritdoc IDeltaVault
+    uint256 public constant VOL_UPDATE_DELAY = VaultLimits.VOL_UPDATE_DELAY;
+    /// @inheritdoc IDeltaVault
+    uint256 public constant MIN_TIME_TO_EXPIRY = VaultLimits.MIN_TIME_TO_EXPIRY;
+    /// @inheritdoc IDeltaVault
+    uint256 public constant MAX_TIME_TO_EXPIRY = VaultLimits.MAX_TIME_TO_EXPIRY;
+    /// @inheritdoc IDeltaVault
+    uint256 public constant MIN_STRIKE = VaultLimits.MIN_STRIKE;
+    /// @inheritdoc IDeltaVault
+    uint256 public constant MAX_STRIKE = VaultLimits.MAX_STRIKE;
+    /// @inheritdoc IDeltaVault
+    uint256 public constant STRIKE_UNIT = VaultLimits.STRIKE_UNIT;
+    /// @inheritdoc IDeltaVault
+    uint256 public constant MIN_ORACLE_AGE = VaultLimits.MIN_ORACLE_AGE;
+    /// @inheritdoc IDeltaVault
+    uint256 public constant MAX_ORACLE_AGE = VaultLimits.MAX_ORACLE_AGE;
+    /// @inheritdoc IDeltaVault
+    uint256 public constant MAX_GRACE_PERIOD = VaultLimits.MAX_GRACE_PERIOD;
 
     // ---------------------------------------------------------------- immutables
 
     IERC20 internal immutable _base;
-    /// @dev Divisor from (WAD amount x WAD price) to quote units: 10**(36 - quote decimals).
-    uint256 internal immutable _quoteScale;
     /// @dev Multiplier from base token units to WAD: 10**(18 - base decimals).
     uint256 internal immutable _baseToWad;
-    IOptionToken internal immutable _optionToken;
-    /// @notice The Black-Scholes engine options are priced with.
-    IGreeksEngine public immutable greeksEngine;
     /// @inheritdoc IDeltaVault
     address public immutable requestQueue;
-
-    // ---------------------------------------------------------------- storage
-
-    Policy internal _policy;
-    OracleConfig internal _oracle;
-    /// @dev A series as stored: everything a valuation reads in one slot.
-    struct StoredSeries {
-        uint96 outstanding;
-        uint40 expiry;
-        uint56 strikeUnits;
-        uint56 capUnits;
-        bool settled;
-    }
-
-    mapping(uint256 seriesId => StoredSeries) internal _series;
-    /// @dev Payoff per option fixed at settlement, WAD quote per base.
-    mapping(uint256 seriesId => uint256) internal _payoffPerOption;
-    /// @dev Ids of the live series, packed eight to a slot (ids fit in 32 bits: at most 2**32 - 1 listings).
-    uint32[] internal _live;
-    /// @notice Number of series ever listed; ids run from 1 to `seriesCount`.
-    uint256 public seriesCount;
-    /// @dev Sum over live series of ceil(outstanding x max payoff), quote units.
-    uint256 internal _reservedLive;
-    /// @dev Sum over settled series of ceil(outstanding x payoff), quote units.
-    uint256 internal _owedSettled;
-    uint128 internal _manualVol;
-    uint64 internal _volUpdatedAt;
     /// @inheritdoc IDeltaVault
-    address public hedger;
-    /// @dev The two marks of the share conversion in progress (0 when none): the net asset value an exit is
-    ///      priced at (+ 1) and the one an entry is priced at, see `markOnce` and `_process`.
-    uint256 internal transient _exitNavPlusOne;
-    uint256 internal transient _entryNav;
-    /// @dev The hedge in progress (all zero when none), see `hedge` and `swapPayment`: the adapter being called,
-    ///      the input token and the input it may still draw (token units).
-    address internal transient _swapAdapter;
-    address internal transient _swapTokenIn;
-    uint256 internal transient _swapBudget;
+    address public immutable extension;
 
     // ---------------------------------------------------------------- constructor
 
@@ -132,20 +94,14 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         address owner,
         address manager,
         address guardian
-    ) ERC4626(quote) ERC20(name_, symbol_) {
+    ) VaultCore(quote, engine, new OptionToken("")) ERC4626(quote) ERC20(name_, symbol_) {
         if (owner == address(0) || manager == address(0) || guardian == address(0)) revert ZeroAddress();
-        uint8 quoteDecimals = quote.decimals();
         uint8 baseDecimals = base.decimals();
-        if (quoteDecimals < 6 || quoteDecimals > 18) {
-            revert ParameterOutOfBounds("quoteDecimals", quoteDecimals, 6, 18);
-        }
         if (baseDecimals > 18) revert ParameterOutOfBounds("baseDecimals", baseDecimals, 0, 18);
         _base = base;
-        _quoteScale = 10 ** (36 - quoteDecimals);
         _baseToWad = 10 ** (18 - baseDecimals);
-        greeksEngine = engine;
-        _optionToken = new OptionToken("");
         requestQueue = address(new RequestQueue(IDeltaVault(address(this)), IERC20(address(quote))));
+        extension = address(new DeltaVaultExtension(quote, engine, _optionToken));
         _grantRole(Roles.OWNER, owner);
         _grantRole(Roles.MANAGER, manager);
         _grantRole(Roles.GUARDIAN, guardian);
@@ -206,43 +162,51 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         emit OptionSold(seriesId, msg.sender, receiver, amount, premium, t.spot, t.vol);
     }
 
+    // ---------------------------------------------------------------- run by the extension
+
     /// @inheritdoc IDeltaVault
-    function settle(uint256 seriesId, uint80 roundId) external nonReentrant {
-        StoredSeries storage stored = _listed(seriesId);
-        Series memory m = _unpack(stored);
-        if (m.settled) revert SeriesAlreadySettled(seriesId);
-        if (block.timestamp < m.expiry) revert SeriesNotExpired(seriesId, m.expiry);
-        uint256 price = OracleLib.settlementPrice(_oracle.priceFeed, roundId, m.expiry);
-        uint256 payoffPerOption = m.payoff(price);
-        uint256 owed = _reserve(m.outstanding, payoffPerOption);
-        _reservedLive -= _reserve(m.outstanding, m.maxPayoff());
-        _owedSettled += owed;
-        stored.settled = true;
-        _payoffPerOption[seriesId] = payoffPerOption;
-        _removeLive(seriesId);
-        emit SeriesSettled(seriesId, roundId, price, payoffPerOption, owed);
+    function settle(uint256, uint80) external {
+        _delegate();
     }
 
     /// @inheritdoc IDeltaVault
-    function redeem(
-        uint256 seriesId,
-        uint256 amount,
-        address receiver
-    ) external nonReentrant returns (uint256 payout) {
-        if (receiver == address(0)) revert ZeroAddress();
-        StoredSeries storage s = _listed(seriesId);
-        if (!s.settled) revert SeriesNotSettled(seriesId);
-        _optionToken.burn(msg.sender, seriesId, amount);
-        uint256 payoffPerOption = _payoffPerOption[seriesId];
-        uint256 outstanding = s.outstanding;
-        // ceil(o1 x p) - ceil(o2 x p) >= floor((o1 - o2) x p): the release always covers the payout.
-        _owedSettled -=
-            _reserve(outstanding, payoffPerOption) - _reserve(outstanding - amount, payoffPerOption);
-        s.outstanding = uint96(outstanding - amount);
-        // Rounded down: in the vault's favour.
-        payout = Math.mulDiv(amount, payoffPerOption, _quoteScale);
-        IERC20(asset()).safeTransfer(receiver, payout);
-        emit OptionRedeemed(seriesId, msg.sender, receiver, amount, payout);
+    function redeemOption(uint256, uint256, address) external returns (uint256 payout) {
+        _delegate();
+    }
+
+    /// @inheritdoc IDeltaVault
+    function listSeries(uint256, uint256, uint256, bool) external returns (uint256 seriesId) {
+        _delegate();
+    }
+
+    /// @inheritdoc IDeltaVault
+    function setImpliedVol(uint256) external {
+        _delegate();
+    }
+
+    /// @inheritdoc IDeltaVault
+    function setPolicy(Policy calldata) external {
+        _delegate();
+    }
+
+    /// @inheritdoc IDeltaVault
+    function setOracleConfig(OracleConfig calldata) external {
+        _delegate();
+    }
+
+    /// @dev Runs the call in `extension` with this vault's storage, balances and caller, and returns or reverts
+    ///      with its result.
+    function _delegate() internal {
+        address target = extension;
+        assembly {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) {
+                revert(0, returndatasize())
+            }
+            return(0, returndatasize())
+        }
     }
 
     // ---------------------------------------------------------------- hedging
@@ -254,7 +218,7 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         uint256 amountIn,
         uint256 minAmountOut
     ) external nonReentrant returns (uint256 amountOut) {
-        if (msg.sender != hedger) revert OnlyHedger(msg.sender);
+        if (msg.sender != _hedger) revert OnlyHedger(msg.sender);
         (IERC20 tokenIn, IERC20 tokenOut) = buyBase ? (IERC20(asset()), _base) : (_base, IERC20(asset()));
         if (buyBase) {
             uint256 free = freeAssets();
@@ -293,7 +257,7 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
 
     /// @inheritdoc IDeltaVault
     function payKeeper(address keeper, uint256 amount) external nonReentrant returns (uint256 paid) {
-        if (msg.sender != hedger) revert OnlyHedger(msg.sender);
+        if (msg.sender != _hedger) revert OnlyHedger(msg.sender);
         paid = Math.min(amount, freeAssets());
         if (paid != 0) IERC20(asset()).safeTransfer(keeper, paid);
         emit KeeperPaid(keeper, paid);
@@ -305,7 +269,7 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     ///         value of the outstanding options at the current implied volatility - settled payouts not yet
     ///         redeemed. Deposits waiting in the request queue are not part of it. Share conversions use the
     ///         marked band around it (`markedNav`) or, for requests, the marks of `processDeposit`.
-    function totalAssets() public view override returns (uint256 nav) {
+    function totalAssets() public view override(ERC4626, IERC4626) returns (uint256 nav) {
         (nav, ) = markedNav();
     }
 
@@ -357,46 +321,54 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     function deposit(
         uint256 assets,
         address receiver
-    ) public override nonReentrant whenNotPaused markOnce returns (uint256) {
-        return super.deposit(assets, receiver);
+    ) public override(ERC4626, IERC4626) nonReentrant whenNotPaused returns (uint256 shares) {
+        _markOnce();
+        shares = super.deposit(assets, receiver);
+        _exitNavPlusOne = 0;
     }
 
     function mint(
         uint256 shares,
         address receiver
-    ) public override nonReentrant whenNotPaused markOnce returns (uint256) {
-        return super.mint(shares, receiver);
+    ) public override(ERC4626, IERC4626) nonReentrant whenNotPaused returns (uint256 assets) {
+        _markOnce();
+        assets = super.mint(shares, receiver);
+        _exitNavPlusOne = 0;
     }
 
     function withdraw(
         uint256 assets,
         address receiver,
         address owner
-    ) public override nonReentrant markOnce returns (uint256) {
-        return super.withdraw(assets, receiver, owner);
+    ) public override(ERC4626, IERC4626) nonReentrant returns (uint256 shares) {
+        _markOnce();
+        shares = super.withdraw(assets, receiver, owner);
+        _exitNavPlusOne = 0;
     }
 
     function redeem(
         uint256 shares,
         address receiver,
         address owner
-    ) public override nonReentrant markOnce returns (uint256) {
-        return super.redeem(shares, receiver, owner);
+    ) public override(ERC4626, IERC4626) nonReentrant returns (uint256 assets) {
+        _markOnce();
+        assets = super.redeem(shares, receiver, owner);
+        _exitNavPlusOne = 0;
     }
 
     /// @notice Zero while paused or while an expired series waits for settlement.
-    function maxDeposit(address) public view override returns (uint256) {
+    function maxDeposit(address) public view override(ERC4626, IERC4626) returns (uint256) {
         return paused() || _settlementPending() != 0 ? 0 : type(uint256).max;
     }
 
     /// @notice Zero while paused or while an expired series waits for settlement.
-    function maxMint(address) public view override returns (uint256) {
+    function maxMint(address) public view override(ERC4626, IERC4626) returns (uint256) {
         return paused() || _settlementPending() != 0 ? 0 : type(uint256).max;
     }
 
     /// @notice Limited by the owner's shares and by the free (unreserved) quote assets; zero while an expired
     ///         series waits for settlement.
-    function maxWithdraw(address owner) public view override returns (uint256) {
+    function maxWithdraw(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
         if (_settlementPending() != 0) return 0;
         return Math.min(previewRedeem(balanceOf(owner)), freeAssets());
     }
@@ -405,7 +377,7 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     ///         expired series waits for settlement.
     /// @dev All the owner's shares when the free assets cover what they redeem for (net of the exit fee), so
     ///      that the last shareholder can always leave; otherwise the shares worth the free assets, rounded down.
-    function maxRedeem(address owner) public view override returns (uint256) {
+    function maxRedeem(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
         if (_settlementPending() != 0) return 0;
         uint256 shares = balanceOf(owner);
         uint256 free = freeAssets();
@@ -434,13 +406,12 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     }
 
     /// @dev The synchronous path values the book once per ERC-4626 entry point (its limit check, preview and
-    ///      conversion all run before any state changes) over the jump band, kept in transient storage.
-    modifier markOnce() {
+    ///      conversion all run before any state changes) over the jump band, kept in transient storage until
+    ///      the entry point clears it.
+    function _markOnce() internal {
         _checkSettled();
         (uint256 nav, uint256 band) = markedNav();
         (_exitNavPlusOne, _entryNav) = ((nav > band ? nav - band : 0) + 1, nav + band);
-        _;
-        _exitNavPlusOne = 0;
     }
 
     /// @dev The marks of a request: the least favourable for its owner of the net asset value at the request's
@@ -468,21 +439,21 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     }
 
     /// @dev The entry fee is taken out of the deposited assets and stays in the vault.
-    function previewDeposit(uint256 assets) public view override returns (uint256) {
+    function previewDeposit(uint256 assets) public view override(ERC4626, IERC4626) returns (uint256) {
         return super.previewDeposit(assets - _feeOnTotal(assets, _policy.entryFeeBps));
     }
 
-    function previewMint(uint256 shares) public view override returns (uint256) {
+    function previewMint(uint256 shares) public view override(ERC4626, IERC4626) returns (uint256) {
         uint256 assets = super.previewMint(shares);
         return assets + _feeOnRaw(assets, _policy.entryFeeBps);
     }
 
     /// @dev The exit fee is added to the assets the shares must cover and stays in the vault.
-    function previewWithdraw(uint256 assets) public view override returns (uint256) {
+    function previewWithdraw(uint256 assets) public view override(ERC4626, IERC4626) returns (uint256) {
         return super.previewWithdraw(assets + _feeOnRaw(assets, _policy.exitFeeBps));
     }
 
-    function previewRedeem(uint256 shares) public view override returns (uint256) {
+    function previewRedeem(uint256 shares) public view override(ERC4626, IERC4626) returns (uint256) {
         uint256 assets = super.previewRedeem(shares);
         return assets - _feeOnTotal(assets, _policy.exitFeeBps);
     }
@@ -502,6 +473,21 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         h.baseHeld = _baseWad();
         h.delta += int256(h.baseHeld);
         h.freeAssets = freeAssets();
+    }
+
+    /// @inheritdoc IDeltaVault
+    function greeksEngine() external view returns (IGreeksEngine) {
+        return _engine;
+    }
+
+    /// @inheritdoc IDeltaVault
+    function seriesCount() external view returns (uint256) {
+        return _seriesCount;
+    }
+
+    /// @inheritdoc IDeltaVault
+    function hedger() external view returns (address) {
+        return _hedger;
     }
 
     /// @inheritdoc IDeltaVault
@@ -564,56 +550,8 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     // ---------------------------------------------------------------- administration
 
     /// @inheritdoc IDeltaVault
-    function listSeries(
-        uint256 strike,
-        uint256 cap,
-        uint256 expiry,
-        bool isCall
-    ) external onlyRole(Roles.MANAGER) returns (uint256 seriesId) {
-        bool validStrike = strike >= MIN_STRIKE && strike <= MAX_STRIKE && strike % STRIKE_UNIT == 0;
-        bool validCap = isCall ? cap > 0 && cap <= MAX_STRIKE && cap % STRIKE_UNIT == 0 : cap == 0;
-        bool validExpiry = expiry >= block.timestamp + MIN_TIME_TO_EXPIRY &&
-            expiry <= block.timestamp + MAX_TIME_TO_EXPIRY;
-        if (!validStrike || !validCap || !validExpiry) revert InvalidSeries(strike, cap, expiry);
-        if (_live.length >= MAX_LIVE_SERIES) revert TooManyLiveSeries(MAX_LIVE_SERIES);
-        seriesId = ++seriesCount;
-        // Bounded above: strike and cap below 2**56 units, expiry below 2**40.
-        _series[seriesId] = StoredSeries({
-            outstanding: 0,
-            expiry: uint40(expiry),
-            strikeUnits: uint56(strike / STRIKE_UNIT),
-            capUnits: uint56(cap / STRIKE_UNIT),
-            settled: false
-        });
-        _live.push(uint32(seriesId));
-        emit SeriesListed(seriesId, strike, cap, expiry, isCall);
-    }
-
-    /// @inheritdoc IDeltaVault
-    function setImpliedVol(uint256 vol) external onlyRole(Roles.MANAGER) {
-        if (address(_oracle.volFeed) != address(0)) revert VolatilityFromFeed(address(_oracle.volFeed));
-        uint256 nextAllowed = _volUpdatedAt + VOL_UPDATE_DELAY;
-        if (block.timestamp < nextAllowed) revert VolatilityUpdateTooSoon(_volUpdatedAt, nextAllowed);
-        if (vol < MIN_VOL || vol > MAX_VOL) revert VolatilityOutOfBounds(vol, MIN_VOL, MAX_VOL);
-        uint256 current = _manualVol;
-        uint256 step = vol > current ? vol - current : current - vol;
-        if (step > _policy.volMarkBand) revert VolatilityStepTooLarge(current, vol, _policy.volMarkBand);
-        _setManualVol(vol);
-    }
-
-    /// @inheritdoc IDeltaVault
-    function setPolicy(Policy calldata policy_) external onlyRole(Roles.OWNER) {
-        _setPolicy(policy_);
-    }
-
-    /// @inheritdoc IDeltaVault
-    function setOracleConfig(OracleConfig calldata config) external onlyRole(Roles.OWNER) {
-        _setOracleConfig(config);
-    }
-
-    /// @inheritdoc IDeltaVault
     function setHedger(address hedger_) external onlyRole(Roles.OWNER) {
-        hedger = hedger_;
+        _hedger = hedger_;
         emit HedgerSet(hedger_);
     }
 
@@ -657,7 +595,7 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         t.spot = _spotPrice();
         t.vol = _impliedVol();
         (, , t.gammaBefore, t.vegaBefore) = _portfolio(t.spot, t.vol, true);
-        (t.premium, t.gammaAfter, t.vegaAfter) = greeksEngine.quoteTrade(
+        (t.premium, t.gammaAfter, t.vegaAfter) = _engine.quoteTrade(
             IGreeksEngine.TradeQuery({
                 option: IGreeksEngine.Position(s.strike, s.cap, s.expiry, 0),
                 amount: amount,
@@ -717,45 +655,7 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         if (received != assets) revert TransferAmountMismatch(assets, received);
     }
 
-    function _removeLive(uint256 seriesId) internal {
-        uint256 n = _live.length;
-        for (uint256 i; i < n; ++i) {
-            if (_live[i] == seriesId) {
-                _live[i] = _live[n - 1];
-                _live.pop();
-                return;
-            }
-        }
-    }
-
     // ---------------------------------------------------------------- internal: configuration
-
-    function _setPolicy(Policy memory p) internal {
-        greeksEngine.checkPolicy(p);
-        _policy = p;
-        emit PolicySet(p);
-    }
-
-    function _setOracleConfig(OracleConfig memory c) internal {
-        if (address(c.priceFeed) == address(0)) revert ZeroAddress();
-        _checkBound("priceMaxAge", c.priceMaxAge, MIN_ORACLE_AGE, MAX_ORACLE_AGE);
-        if (address(c.volFeed) != address(0))
-            _checkBound("volMaxAge", c.volMaxAge, MIN_ORACLE_AGE, MAX_ORACLE_AGE);
-        _checkBound("sequencerGracePeriod", c.sequencerGracePeriod, 0, MAX_GRACE_PERIOD);
-        _oracle = c;
-        emit OracleConfigSet(c);
-    }
-
-    function _setManualVol(uint256 vol) internal {
-        if (vol < MIN_VOL || vol > MAX_VOL) revert VolatilityOutOfBounds(vol, MIN_VOL, MAX_VOL);
-        _manualVol = uint128(vol);
-        _volUpdatedAt = uint64(block.timestamp);
-        emit ImpliedVolSet(vol);
-    }
-
-    function _checkBound(bytes32 name, uint256 value, uint256 min, uint256 max) internal pure {
-        if (value < min || value > max) revert ParameterOutOfBounds(name, value, min, max);
-    }
 
     // ---------------------------------------------------------------- internal: views
 
@@ -769,7 +669,7 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     ) internal view returns (uint256 liabilityWad, int256 delta, int256 gamma, int256 vega) {
         IGreeksEngine.Position[] memory book = _book(!full);
         if (book.length == 0) return (0, 0, 0, 0);
-        return greeksEngine.book(book, spot, vol, full);
+        return _engine.book(book, spot, vol, full);
     }
 
     /// @dev The live series with options outstanding, as engine positions; without the expired ones if `live`.
@@ -800,7 +700,7 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         uint256 vol
     ) internal view returns (uint256 nav, int256 vega) {
         uint256 liabilityWad;
-        if (book.length != 0) (liabilityWad, , , vega) = greeksEngine.book(book, spot, vol, true);
+        if (book.length != 0) (liabilityWad, , , vega) = _engine.book(book, spot, vol, true);
         uint256 assets = IERC20(asset()).balanceOf(address(this)) +
             Math.mulDiv(_baseWad(), spot, _quoteScale);
         uint256 debts = Math.mulDiv(liabilityWad, WAD, _quoteScale, Math.Rounding.Ceil) + _owedSettled;
@@ -841,30 +741,9 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         if (vol < MIN_VOL || vol > MAX_VOL) revert VolatilityOutOfBounds(vol, MIN_VOL, MAX_VOL);
     }
 
-    function _listed(uint256 seriesId) internal view returns (StoredSeries storage s) {
-        s = _series[seriesId];
-        if (s.expiry == 0) revert SeriesNotListed(seriesId);
-    }
-
-    /// @dev The external form of a stored series (without its settlement payoff).
-    function _unpack(StoredSeries storage stored) internal view returns (Series memory s) {
-        StoredSeries memory m = stored;
-        s.strike = uint128(m.strikeUnits * STRIKE_UNIT);
-        s.cap = uint128(m.capUnits * STRIKE_UNIT);
-        s.expiry = m.expiry;
-        s.isCall = m.capUnits != 0;
-        s.settled = m.settled;
-        s.outstanding = m.outstanding;
-    }
-
     /// @dev Base held, WAD.
     function _baseWad() internal view returns (uint256) {
         return _base.balanceOf(address(this)) * _baseToWad;
-    }
-
-    /// @dev ceil(amount x perOption), quote units.
-    function _reserve(uint256 amount, uint256 perOption) internal view returns (uint256) {
-        return Math.mulDiv(amount, perOption, _quoteScale, Math.Rounding.Ceil);
     }
 
     function _feeOnRaw(uint256 assets, uint256 feeBps) internal pure returns (uint256) {

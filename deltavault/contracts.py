@@ -3,14 +3,14 @@
 from typing import Any
 
 ERC4626_REDEEM = "redeem(uint256,address,address)"
-OPTION_REDEEM = "redeem(uint256,uint256,address)"
+OPTION_REDEEM = "redeemOption(uint256,uint256,address)"
 
 
 def method(contract: Any, signature: str) -> Any:
     """The handler of one overload of a contract method, chosen by its signature.
 
-    DeltaVault has two `redeem` functions (ERC-4626 shares, and settled options), which Ape cannot tell apart
-    by argument types (an address also encodes as a uint256); callers pick one explicitly with this.
+    For contracts with overloads, which Ape cannot tell apart by argument types (an address also encodes as a
+    uint256); DeltaVault's settled options redeem through `redeemOption`, apart from ERC-4626's `redeem`.
     """
     from ape.contracts.base import ContractCallHandler, ContractTransactionHandler
 

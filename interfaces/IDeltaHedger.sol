@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IDeltaVault} from "./IDeltaVault.sol";
+import {ISwapAdapter} from "./ISwapAdapter.sol";
+
 /// @title IDeltaHedger
 /// @notice The rebalancing engine of one DeltaVault. Anyone may trigger a rebalance, but only when the vault's
 ///         policy says one is due; the engine computes everything on-chain (portfolio delta, band, trade size,
@@ -172,4 +175,10 @@ interface IDeltaHedger {
 
     /// @notice The policy.
     function policy() external view returns (Policy memory);
+
+    /// @notice The vault this engine hedges.
+    function vault() external view returns (IDeltaVault);
+
+    /// @notice The swap adapter the hedge trades through.
+    function adapter() external view returns (ISwapAdapter);
 }

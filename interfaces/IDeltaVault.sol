@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
+
 import {AggregatorV3Interface} from "./AggregatorV3Interface.sol";
+import {IGreeksEngine} from "./IGreeksEngine.sol";
 import {ISwapPayer} from "./ISwapAdapter.sol";
 
 /// @title IDeltaVault
@@ -19,7 +22,7 @@ import {ISwapPayer} from "./ISwapAdapter.sol";
 ///      settled payout not yet redeemed (`reservedAssets()`). The spot hedge is bought only with free quote,
 ///      and base held is never counted towards that reserve, so a fall of the base price to zero cannot make
 ///      the vault unable to pay its option holders.
-interface IDeltaVault is ISwapPayer {
+interface IDeltaVault is IERC4626, ISwapPayer {
     // ---------------------------------------------------------------- types
 
     /// @notice An option series the vault writes.
@@ -279,8 +282,13 @@ interface IDeltaVault is ISwapPayer {
     function settle(uint256 seriesId, uint80 roundId) external;
 
     /// @notice Burns `amount` settled options of `seriesId` held by the caller and pays their payoff.
+    /// @dev Named apart from ERC-4626's `redeem(shares, receiver, owner)` so that callers need no overload.
     /// @return payout The payout, quote units (rounded down).
-    function redeem(uint256 seriesId, uint256 amount, address receiver) external returns (uint256 payout);
+    function redeemOption(
+        uint256 seriesId,
+        uint256 amount,
+        address receiver
+    ) external returns (uint256 payout);
 
     // ---------------------------------------------------------------- hedging (rebalancing engine only)
 
@@ -364,10 +372,50 @@ interface IDeltaVault is ISwapPayer {
         uint256 dueVol
     ) external returns (uint256 assets);
 
+    /// @notice The Black-Scholes engine options are priced with.
+    function greeksEngine() external view returns (IGreeksEngine);
+
+    /// @notice Number of series ever listed; ids run from 1 to `seriesCount`.
+    function seriesCount() external view returns (uint256);
+
+    /// @notice Most series live at once (every loop over them has a known gas ceiling).
+    function MAX_LIVE_SERIES() external view returns (uint256);
+
+    /// @notice Smallest option trade, WAD of base.
+    function MIN_OPTION_AMOUNT() external view returns (uint256);
+
     /// @notice Bounds of the implied volatility, WAD.
     function MIN_VOL() external view returns (uint256);
 
     function MAX_VOL() external view returns (uint256);
+
+    /// @notice Minimum delay between two manual volatility changes, seconds.
+    function VOL_UPDATE_DELAY() external view returns (uint256);
+
+    /// @notice Bounds of a new series' time to expiry, seconds.
+    function MIN_TIME_TO_EXPIRY() external view returns (uint256);
+
+    function MAX_TIME_TO_EXPIRY() external view returns (uint256);
+
+    /// @notice Bounds of a new series' strike and cap, WAD quote per base.
+    function MIN_STRIKE() external view returns (uint256);
+
+    function MAX_STRIKE() external view returns (uint256);
+
+    /// @notice Strikes and caps are whole multiples of this, WAD quote per base.
+    function STRIKE_UNIT() external view returns (uint256);
+
+    /// @notice Bounds of the oracle set-up's maximum ages, seconds.
+    function MIN_ORACLE_AGE() external view returns (uint256);
+
+    function MAX_ORACLE_AGE() external view returns (uint256);
+
+    /// @notice Upper bound of the sequencer grace period, seconds.
+    function MAX_GRACE_PERIOD() external view returns (uint256);
+
+    /// @notice The vault's second code contract, created with it: listing, settlement, option redemption and
+    ///         configuration run there through `delegatecall`, in the vault's own state.
+    function extension() external view returns (address);
 
     /// @notice The ERC-1155 token holding one id per series.
     function optionToken() external view returns (address);

@@ -63,7 +63,7 @@ class VaultEnv:
 # ---------------------------------------------------------------- added by the vault test suite
 
 ERC4626_REDEEM_SIG = "redeem(uint256,address,address)"
-OPTION_REDEEM_SIG = "redeem(uint256,uint256,address)"
+OPTION_REDEEM_SIG = "redeemOption(uint256,uint256,address)"
 YEAR = 365 * DAY
 MAX_UINT = 2**256 - 1
 
@@ -76,7 +76,7 @@ def erc4626_redeem(vault):
 
 
 def option_redeem(vault):
-    """The option `redeem(seriesId, amount, receiver)` handler."""
+    """The option `redeemOption(seriesId, amount, receiver)` handler."""
     from deltavault.contracts import method
 
     return method(vault, OPTION_REDEEM_SIG)

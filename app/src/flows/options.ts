@@ -157,8 +157,8 @@ export async function redeemPlan(ctx: Ctx, id: bigint): Promise<Plan> {
       {
         label: `Redeem ${opts(s.held)} options for ${q(paid)}`,
         address: st.vault,
-        abi: overload(vaultAbi, "redeem", ["uint256", "uint256", "address"]),
-        functionName: "redeem",
+        abi: vaultAbi,
+        functionName: "redeemOption",
         args: [id, s.held, ctx.account],
       },
     ],
