@@ -9,7 +9,7 @@ import {IDeltaVault} from "@deltavault/interfaces/IDeltaVault.sol";
 import {IGreeksEngine} from "@deltavault/interfaces/IGreeksEngine.sol";
 import {IOptionToken} from "@deltavault/interfaces/IOptionToken.sol";
 
-import {VaultCore, VaultLimits} from "./VaultCore.sol";
+import {ERC20Slots, VaultCore, VaultLimits} from "./VaultCore.sol";
 import {OracleLib} from "./libraries/OracleLib.sol";
 import {Roles} from "./libraries/Roles.sol";
 import {SeriesLib} from "./libraries/SeriesLib.sol";
@@ -20,7 +20,7 @@ import {SeriesLib} from "./libraries/SeriesLib.sol";
 ///         balances, roles and caller). Each function is documented in IDeltaVault.
 /// @dev Created by the vault's constructor with the vault's immutables. Called directly it acts on its own,
 ///      empty state; every entry point refuses such a call (`OnlyDelegateCall`).
-contract DeltaVaultExtension is VaultCore {
+contract DeltaVaultExtension is ERC20Slots, VaultCore {
     using SafeERC20 for IERC20;
     using SeriesLib for IDeltaVault.Series;
 

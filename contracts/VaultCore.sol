@@ -36,14 +36,22 @@ library VaultLimits {
     uint256 internal constant MAX_GRACE_PERIOD = 1 days;
 }
 
+/// @title ERC20Slots
+/// @notice The five storage slots of OpenZeppelin's ERC20 (balances, allowances, total supply, name, symbol),
+///         reserved and never used: the vault's extension inherits it first so that its layout matches the
+///         vault's, whose ERC20 comes first.
+abstract contract ERC20Slots {
+    uint256[5] private __erc20;
+}
+
 /// @title VaultCore
 /// @notice The state of a DeltaVault (constants, immutables shared by its two code contracts, storage) and the
 ///         internal functions both use.
 /// @dev DeltaVault runs the rarely used entry points (series listing and settlement, option redemption,
-///      configuration) in `DeltaVaultExtension` with `delegatecall`; both inherit this contract first, so the
-///      storage they share (OpenZeppelin's AccessControl and Pausable slots, then the vault's own) and their
-///      transient layouts are the same by construction. The vault adds OpenZeppelin's ERC-20 and ERC4626 after
-///      it (slots the extension never touches); nothing else may declare state.
+///      configuration) in `DeltaVaultExtension` with `delegatecall`; both inherit this contract, so the storage
+///      they share (OpenZeppelin's AccessControl and Pausable slots, then the vault's own) and their transient
+///      layouts are the same. OpenZeppelin's ERC-20 takes the vault's first five slots, which the extension
+///      reserves with `ERC20Slots` (and never touches); nothing else may declare state.
 abstract contract VaultCore is AccessControl, Pausable, ReentrancyGuardTransient {
     // ---------------------------------------------------------------- constants
 
