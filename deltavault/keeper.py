@@ -29,6 +29,7 @@ from typing import Any
 
 from eth_utils import keccak, to_checksum_address
 
+from deltavault.errors import decode, explain, replay_receipt
 from deltavault.policy import Rule
 
 WAD = 10**18
@@ -37,6 +38,9 @@ BPS = 10_000
 BOUNTY_GAS_OVERHEAD = 45_000
 # Gas of a rebalance transaction outside the hedger's measured section (intrinsic cost, calldata, payment).
 TX_GAS_OVERHEAD = 60_000
+# Intrinsic gas of a rebalance() transaction (21,000 plus its 4 bytes of calldata), outside the hedger's measured
+# section: the bounty is paid on the measured section only.
+TX_INTRINSIC_GAS = 21_000 + 4 * 16
 
 REBALANCE_SELECTOR = keccak(text="rebalance()")[:4]
 REBALANCED_TOPIC = keccak(text="Rebalanced(address,uint8,int256,int256,uint256,uint256,uint256,uint256)")
@@ -146,11 +150,68 @@ def gas_cost_in_quote(*, gas: int, gas_price: int, spot: int, quote_decimals: in
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _rpc_errors() -> tuple[type[BaseException], ...]:
+def _transient_types() -> tuple[type[BaseException], ...]:
     import requests
-    from web3.exceptions import ProviderConnectionError, TimeExhausted
+    from web3.exceptions import (
+        BadResponseFormat,
+        CannotHandleRequest,
+        MultipleFailedRequests,
+        ProviderConnectionError,
+        RequestTimedOut,
+        TimeExhausted,
+        TooManyRequests,
+    )
 
-    return (requests.RequestException, ConnectionError, TimeoutError, ProviderConnectionError, TimeExhausted)
+    types: tuple[type[BaseException], ...] = (
+        requests.RequestException,
+        ConnectionError,
+        TimeoutError,
+        CannotHandleRequest,  # web3's AutoProvider (Ape's node provider) when the node does not answer
+        ProviderConnectionError,
+        TimeExhausted,
+        TooManyRequests,
+        RequestTimedOut,
+        MultipleFailedRequests,
+        BadResponseFormat,  # a proxy or load balancer answering HTML while the node is away
+    )
+    try:
+        from ape.exceptions import ProviderNotConnectedError, RPCTimeoutError
+
+        types += (ProviderNotConnectedError, RPCTimeoutError)
+    except ImportError:  # pragma: no cover - Ape is a dependency
+        pass
+    return types
+
+
+# JSON-RPC errors a node or a hosted RPC returns while overloaded or syncing: worth a retry, unlike a revert
+# or a rejected transaction.
+_TRANSIENT_RPC_MESSAGES = (
+    "rate limit", "too many requests", "429", "header not found", "timeout", "timed out", "try again",
+    "temporarily unavailable", "service unavailable", "502", "503", "504", "connection",
+    "request limit", "capacity", "backend", "unknown block",
+)  # fmt: skip
+_TRANSIENT_RPC_CODES = {-32005, -32603, 429}
+
+
+def is_transient(err: BaseException) -> bool:
+    """True for errors that mean "the RPC is unavailable right now" (the keeper backs off and retries), false for
+    answers about the request itself (a revert, a rejected transaction)."""
+    from web3.exceptions import ContractLogicError, Web3RPCError
+
+    if isinstance(err, ContractLogicError):
+        return False
+    if isinstance(err, _transient_types()):
+        return True
+    if isinstance(err, Web3RPCError):
+        rpc = getattr(err, "rpc_response", None) or {}
+        error = rpc.get("error") if isinstance(rpc, dict) else None
+        code = error.get("code") if isinstance(error, dict) else None
+        text = str(err).lower()
+        if code in _TRANSIENT_RPC_CODES and "revert" not in text:
+            return True
+        return any(m in text for m in _TRANSIENT_RPC_MESSAGES) and "revert" not in text
+    cause = err.__cause__ or err.__context__
+    return cause is not None and cause is not err and is_transient(cause)
 
 
 def json_logger(stream=None) -> Callable[[dict[str, Any]], None]:
@@ -267,6 +328,10 @@ class Keeper:
         self.last_block: int | None = None
         self._quiet_until_block = -1
         self._down = False
+        self._bounty_params: dict[str, tuple[int, int, int]] = {}
+        self._suggested_priority: tuple[int | None, int] | None = None
+        self.last_block_seen: int | None = None
+        self.dry_run = False  # decide but never send (the `keeper status` command)
 
     # ------------------------------------------------------------------ construction from Ape objects
 
@@ -339,12 +404,21 @@ class Keeper:
         if self.pending is not None:
             self._resolve_pending(block)
         ctx, views = self.read(block)
-        priority = self.config.priority_fee or 0
+        self.last_block_seen = block
+        # The fee a rebalance sent now pays per gas: the base fee plus the priority fee (the node's suggestion
+        # unless configured), read only when some hedger is due.
+        due = any(v.ok and v.status.due for v in views)
+        priority = self._priority_fee() if due else (self.config.priority_fee or 0)
         gas_price = ctx["basefee"] + priority
+        if self.config.max_gas_price is not None and due and ctx["basefee"] <= self.config.max_gas_price:
+            gas_price = min(gas_price, self.config.max_gas_price)  # the send caps its fee at the ceiling
         result = TickResult(ctx["block"], ctx["timestamp"], ctx["basefee"], gas_price, views)
         for view in views:
             if not view.ok:
-                view.decision = Decision(False, f"status-reverted: {view.error}")
+                decoded = decode(view.error)
+                view.decision = Decision(
+                    False, f"status-reverted: {decoded.message if decoded else view.error}"
+                )
                 self._log_status(result, view)
                 continue
             gas, multiplier, cap = self._bounty_params[view.hedger]
@@ -375,6 +449,8 @@ class Keeper:
             self._log_status(result, view)
             if not view.decision.act or result.sent is not None:
                 continue
+            if self.dry_run:
+                continue
             if self.pending is not None:
                 self.log({"event": "wait_pending", "hedger": view.hedger, "tx": self.pending.tx_hash})
             elif block < self._quiet_until_block:
@@ -382,7 +458,7 @@ class Keeper:
                     {"event": "cooling_down", "hedger": view.hedger, "until_block": self._quiet_until_block}
                 )
             else:
-                result.sent = self._send(view.hedger, ctx)
+                result.sent = self._send(view.hedger, ctx, view=view)
         self.last_block = block
         return result
 
@@ -410,21 +486,56 @@ class Keeper:
 
     # ------------------------------------------------------------------ sending
 
-    def _send(self, hedger: str, ctx: dict[str, int], *, replace: PendingTx | None = None) -> str | None:
+    def _priority_fee(self) -> int:
+        """The priority fee a transaction sent now would pay: the configured one, else the node's suggestion
+        (read once per block)."""
+        if self.config.priority_fee is not None:
+            return self.config.priority_fee
+        block = self.last_block_seen
+        if self._suggested_priority is None or self._suggested_priority[0] != block:
+            self._suggested_priority = (block, int(self.web3.eth.max_priority_fee))
+        return self._suggested_priority[1]
+
+    def _send(
+        self,
+        hedger: str,
+        ctx: dict[str, int],
+        *,
+        replace: PendingTx | None = None,
+        view: HedgerView | None = None,
+    ) -> str | None:
         eth = self.web3.eth
         call = {"from": self.sender, "to": hedger, "data": "0x" + REBALANCE_SELECTOR.hex()}
         try:
             estimate = eth.estimate_gas(call)
-        except _rpc_errors():
-            raise
-        except Exception as err:  # the node's simulation reverted: do not spend gas on it
-            self.log({"event": "simulation_reverted", "hedger": hedger, "error": _error_text(err)})
+        except Exception as err:
+            if is_transient(err):
+                raise
+            # The node's simulation reverted: do not spend gas on it.
+            self.log({"event": "simulation_reverted", "hedger": hedger, "error": explain(err)})
             self._quiet_until_block = ctx["block"] + self.config.failure_cooldown_blocks
             return None
         gas_limit = estimate * (BPS + self.config.gas_margin_bps) // BPS
-        priority = self.config.priority_fee
+        priority = self._priority_fee() if replace is None else self.config.priority_fee
         if priority is None:
             priority = int(eth.max_priority_fee)
+        if replace is None and self.config.require_profit and view is not None:
+            # The simulation measured the gas: price the bounty the hedger would pay for it (its measured
+            # section is the transaction less the intrinsic gas) against what the transaction would pay
+            # (base fee plus priority fee), both capped as the contract and the ceiling cap them.
+            paid_price = ctx["basefee"] + priority
+            if self.config.max_gas_price is not None:
+                paid_price = min(paid_price, self.config.max_gas_price)
+            gas, multiplier, cap = self._bounty_params[hedger]
+            bounty = expected_bounty(gas=max(estimate - TX_INTRINSIC_GAS, 0), basefee=ctx["basefee"],
+                                     spot=view.spot, quote_decimals=view.quote_decimals,
+                                     multiplier_bps=multiplier, cap=cap)  # fmt: skip
+            cost = gas_cost_in_quote(gas=estimate, gas_price=paid_price, spot=view.spot,
+                                     quote_decimals=view.quote_decimals)  # fmt: skip
+            if bounty - cost < self.config.min_profit:
+                self.log({"event": "unprofitable_after_simulation", "hedger": hedger, "gas": estimate,
+                          "bounty": bounty, "gas_cost": cost, "gas_price": paid_price})  # fmt: skip
+                return None
         max_fee = 2 * ctx["basefee"] + priority
         if replace is not None:
             bump = BPS + self.config.fee_bump_bps
@@ -457,10 +568,10 @@ class Keeper:
                   "gas_limit": gas_limit, "max_fee": max_fee, "priority_fee": priority})  # fmt: skip
         try:
             node_hash = "0x" + bytes(eth.send_raw_transaction(raw)).hex()
-        except _rpc_errors():
-            raise
         except Exception as err:
-            text = _error_text(err)
+            if is_transient(err):
+                raise
+            text = explain(err)
             if "already known" in text.lower():
                 return tx_hash
             # Rejected by the node (nonce too low, underpriced, ...): resolve against the chain next block.
@@ -489,14 +600,15 @@ class Keeper:
             if receipt["status"] == 1:
                 self._record_landed(p, receipt)
             else:
-                self.log(
-                    {
-                        "event": "tx_failed",
-                        "hedger": p.hedger,
-                        "tx": p.tx_hash,
-                        "block": receipt["blockNumber"],
-                    }
-                )
+                try:
+                    why = replay_receipt(self.web3, receipt)
+                except Exception as err:
+                    if is_transient(err):
+                        raise
+                    why = None
+                self.log({"event": "tx_failed", "hedger": p.hedger, "tx": p.tx_hash,
+                          "block": receipt["blockNumber"], "gas_used": receipt["gasUsed"],
+                          "error": why.message if why else "reverted without data (out of gas?)"})  # fmt: skip
                 self._quiet_until_block = block + self.config.failure_cooldown_blocks
             return
         mined_nonce = eth.get_transaction_count(self.sender, "latest")
@@ -593,10 +705,12 @@ class Keeper:
                     if self.pending is not None:
                         self.wait_pending(self.config.receipt_timeout, stop)
                     break
-            except _rpc_errors() as err:
+            except Exception as err:
+                if not is_transient(err):
+                    raise
                 if not self._down:
                     self._down = True
-                    self.log({"event": "rpc_down", "error": _error_text(err)})
+                    self.log({"event": "rpc_down", "error": f"{type(err).__name__}: {_error_text(err)}"})
                 self.log({"event": "rpc_retry", "in_seconds": backoff})
                 stop.wait(backoff)
                 backoff = min(backoff * 2, self.config.backoff_max)
@@ -612,10 +726,34 @@ class Keeper:
 
 
 def lens_abi() -> list[dict]:
-    """The VaultLens ABI from the compiled project."""
-    from ape import project
+    """The VaultLens ABI shipped with the package (`deltavault/abi/VaultLens.json`)."""
+    from deltavault import abi
 
-    return [abi.model_dump(mode="json", by_alias=True) for abi in project.VaultLens.contract_type.abi]
+    return abi.load("VaultLens")
+
+
+def dry_tick(web3: Any, deployments: Sequence[dict[str, Any]], config: KeeperConfig) -> TickResult:
+    """The keeper's read and decisions for `deployments` now, without signing or sending anything (the
+    `keeper status` command); `status-reverted` views carry the decoded revert."""
+    keeper = Keeper(
+        web3=web3,
+        lens=deployments[0]["lens"],
+        lens_abi=lens_abi(),
+        hedgers=[d["hedger"] for d in deployments],
+        sender="0x" + "00" * 20,
+        sign=_no_signer,
+        chain_id=int(deployments[0]["chainId"]),
+        config=config,
+        log=lambda record: None,
+    )
+    keeper.dry_run = True
+    result = keeper.tick()
+    assert result is not None
+    return result
+
+
+def _no_signer(tx: dict[str, Any]) -> tuple[bytes, str]:
+    raise RuntimeError("a dry run does not sign")
 
 
 def ape_signer(account: Any) -> Signer:

@@ -28,7 +28,17 @@ def make_keeper(deployed, keeper_account, uri, logs, **config):
         sender=keeper_account.address,
         sign=ape_signer(keeper_account),
         chain_id=deployed.record["chainId"],
-        config=KeeperConfig(**{"poll_interval": 0.05, "backoff_initial": 0.2, "backoff_max": 0.5, **config}),
+        # Anvil runs at a zero base fee, where no bounty covers a priority fee: the tests about landing and
+        # outages rebalance regardless; the profit tests below set require_profit.
+        config=KeeperConfig(
+            **{
+                "poll_interval": 0.05,
+                "backoff_initial": 0.2,
+                "backoff_max": 0.5,
+                "require_profit": False,
+                **config,
+            }
+        ),  # fmt: skip
         log=logs.append,
     )
 
@@ -169,3 +179,41 @@ def test_keeper__node_dropped_the_transaction__resends_with_the_same_nonce(
     k.tick()
     assert len(k.rebalances) == 1 and keeper.nonce == first.nonce + 1
     assert [r["event"] for r in logs].count("tx_dropped") == 1
+
+
+def set_base_fee(chain, wei):
+    chain.provider.make_request("anvil_setNextBlockBaseFeePerGas", [hex(wei)])
+    chain.mine()
+
+
+def test_keeper__priority_fee_above_the_bounty__sends_nothing(deployed, keeper, trader, owner, chain, logs):
+    # A testnet-like fee market: a base fee of 0.05 gwei and the node's suggested priority fee of 1 gwei. The
+    # bounty pays 1.2x the gas at the base fee; the transaction would pay base + priority, 20x more.
+    make_due(deployed, trader, chain, owner)
+    set_base_fee(chain, GWEI // 20)
+    k = make_keeper(deployed, keeper, chain.provider.uri, logs, require_profit=True)
+    nonce = keeper.nonce
+    result = k.tick()
+    view = result.views[0]
+    assert result.gas_price == result.basefee + int(chain.provider.web3.eth.max_priority_fee)
+    assert view.gas_cost > view.expected_bounty > 0
+    assert view.decision.slug == "unprofitable", view.decision.reason
+    assert result.sent is None and keeper.nonce == nonce and k.sent == []
+    assert deployed.system.hedger.rebalanceStatus().due
+
+
+def test_keeper__bounty_covers_base_and_priority_fee__rebalance_pays_more_than_its_gas(
+    deployed, keeper, trader, owner, chain, logs
+):
+    make_due(deployed, trader, chain, owner)
+    set_base_fee(chain, 20 * GWEI)
+    k = make_keeper(deployed, keeper, chain.provider.uri, logs, require_profit=True, priority_fee=GWEI // 10)
+    result = k.tick()
+    assert result.views[0].decision.act and result.sent is not None
+    chain.mine()
+    k.tick()
+    (landed,) = k.rebalances
+    spot = deployed.system.vault.spotPrice()
+    gas_paid_in_quote = landed.gas_used * landed.effective_gas_price * spot // 10**30
+    assert landed.effective_gas_price > 10 * GWEI
+    assert landed.bounty > gas_paid_in_quote > 0
