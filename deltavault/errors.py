@@ -23,7 +23,7 @@ from functools import cache
 from typing import Any
 
 from eth_abi import decode as abi_decode
-from eth_utils import keccak
+from eth_utils import is_address, keccak, to_checksum_address
 
 from deltavault import abi as packaged
 
@@ -124,6 +124,8 @@ def _human(error: str, field: str, value: Any, quote_decimals: int | None = None
         if len(value) == 32 and text and all(32 <= c < 127 for c in text):
             return text.decode()  # a bytes32 parameter name (PolicyOutOfBounds, ParameterOutOfBounds)
         return "0x" + value.hex()
+    if isinstance(value, str) and is_address(value):
+        return to_checksum_address(value)
     if isinstance(value, bool) or not isinstance(value, int):
         return str(value)
     if field in _TIME_FIELDS and 0 < value < 2**40:

@@ -131,7 +131,7 @@ class Position:
     share_value: (
         Decimal | None
     )  # quote received for all shares now (previewRedeem); None when the oracle fails
-    max_withdraw: Decimal
+    max_withdraw: Decimal | None  # None when the oracle fails
     options: dict[int, Decimal]
 
 
@@ -177,7 +177,11 @@ class VaultStatus:
 def _bind(name: str, address: str) -> Any:
     """An Ape contract instance at `address` with the packaged ABI `name` (no compiled project needed)."""
     from ape import Contract, chain
+    from eth_utils import is_address, to_checksum_address
 
+    if not is_address(address):
+        raise DeploymentError(f"{address!r} is not an address ({name})")
+    address = to_checksum_address(address)
     if not chain.provider.get_code(address):
         raise DeploymentError(f"no contract at {address} on the connected chain {chain.chain_id} ({name})")
     return Contract(address, abi=packaged.load(name))
@@ -387,10 +391,14 @@ class Vault(_Bound):
     def position(self, owner: Any, series_ids: tuple[int, ...] | None = None) -> Position:
         owner = getattr(owner, "address", owner)
         shares = int(self.contract.balanceOf(owner))
-        try:
-            value = self.quote.human(self.contract.previewRedeem(shares)) if shares else Decimal(0)
-        except Exception:
-            value = None
+
+        def oracle_read(fn, *args):  # None while the oracle is stale or the sequencer is down
+            try:
+                return self.quote.human(self._call(fn, *args, what=fn.abis[0].name))
+            except ContractError:
+                return None
+
+        value = oracle_read(self.contract.previewRedeem, shares) if shares else Decimal(0)
         ids = series_ids if series_ids is not None else tuple(s.id for s in self.all_series())
         options = {sid: _wad(self.option_token.balanceOf(owner, sid)) for sid in ids}
         return Position(
@@ -398,7 +406,7 @@ class Vault(_Bound):
             quote_balance=self.quote.human(self.quote_contract.balanceOf(owner)),
             shares=Decimal(shares).scaleb(-self.share_decimals),
             share_value=value,
-            max_withdraw=self.quote.human(self.contract.maxWithdraw(owner)),
+            max_withdraw=oracle_read(self.contract.maxWithdraw, owner),
             options={k: v for k, v in options.items() if v},
         )
 
@@ -437,11 +445,11 @@ class Vault(_Bound):
         errors: dict[str, str] = {}
         q = self.quote
 
-        def safe(key: str, read, convert):
+        def safe(key: str, fn, convert):
             try:
-                return convert(read())
-            except Exception as err:
-                errors[key] = explain(err)
+                return convert(self._call(fn, what=key))
+            except ContractError as err:
+                errors[key] = err.decoded.message
                 return None
 
         head = chain.blocks.head
@@ -449,8 +457,8 @@ class Vault(_Bound):
                       lambda g: Greeks(_wad(g[0]), _wad(g[1]), _wad(g[2])))  # fmt: skip
         try:
             hedge = self.hedger().status()
-        except Exception as err:
-            errors["hedge"] = explain(err)
+        except ContractError as err:
+            errors["hedge"] = err.decoded.message
             hedge = None
         return VaultStatus(
             address=self.address,
