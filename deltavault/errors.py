@@ -177,6 +177,10 @@ def decode(data: bytes | str | None, *, quote_decimals: int | None = None) -> De
         error = error_abis().get(selector)
         if error is not None:
             values = abi_decode(list(error.types), body)
+            values = [
+                to_checksum_address(v) if t == "address" else v
+                for t, v in zip(error.types, values, strict=True)
+            ]
             args = dict(zip(error.names, values, strict=True))
             shown = ", ".join(f"{k} {_human(error.name, k, v, quote_decimals)}" for k, v in args.items())
             message = _sentence(error) + (f": {shown}" if shown else "") + f" [{error.name}]"
@@ -215,7 +219,7 @@ def revert_data(err: BaseException) -> bytes | None:
             continue
         if isinstance(item, BaseException):
             # web3: .data (hex str or dict); Ape: .revert_message (hex when not decoded), .base_err, .message
-            for attr in ("data", "revert_message", "base_err", "__cause__", "__context__"):
+            for attr in ("data", "revert_message", "rpc_response", "base_err", "__cause__", "__context__"):
                 stack.append(getattr(item, attr, None))
             stack.extend(a for a in item.args if isinstance(a, str | bytes | dict | BaseException))
     return None
