@@ -14,7 +14,7 @@ export APE_DISABLE_TELEMETRY := 1
 
 SOL_SOURCES := 'contracts/**/*.sol' 'interfaces/**/*.sol'
 
-.PHONY: setup test test-fork lint format bench demo abi clean
+.PHONY: setup test test-fork lint format bench demo abi clean node
 
 setup: $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION)
 
@@ -55,9 +55,17 @@ test: setup lint test-fork
 test-fork: setup
 	$(BIN)/ape test tests/fork --network ethereum:mainnet-fork:foundry
 
+# Writes the ABIs the package ships (deltavault/abi/) and the wallets' copies (interfaces/abi/) from the build.
 abi: setup
 	$(BIN)/ape compile
 	$(BIN)/python -m deltavault.abi
+
+# A local chain that stays up (Ctrl-C stops it) for trying the CLI by hand: anvil on 127.0.0.1:8545 with chain id
+# 1337, the id Ape's `ethereum:local:node` signs for. Then `--network ethereum:local:node` (README, Operations).
+NODE_ARGS ?=
+node: setup
+	$(BIN)/ape compile
+	anvil --host 127.0.0.1 --port 8545 --chain-id 1337 $(NODE_ARGS)
 
 # Every module of benchmarks/ prints its table and merges its rows into reports/bench.json (git-ignored).
 bench: setup

@@ -1,6 +1,7 @@
 """`ape run vault ...` from test accounts against the test session's anvil: deposit, buy, settle, redeem."""
 
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -121,3 +122,26 @@ def test_wallet_cli__wrong_passphrase__one_line_error_and_no_transaction(cli, ac
                  extra_env={"APE_DATA_FOLDER": str(tmp_path), "APE_ACCOUNTS_alice_PASSPHRASE": "wrong"})  # fmt: skip
     assert "wrong passphrase" in one_line_error(result)
     assert account.nonce == nonce
+
+
+def test_market_cli__price_moves_oracle_and_pool__warp_moves_time_and_refreshes_feeds(cli, deployed, chain):
+    from deltavault import uniswap
+
+    env = {"APE_FOUNDRY_HOST": chain.provider.uri}
+    common = ("--network", "ethereum:local:foundry", "--deployment", str(cli.path))
+    result = ape_run("market", "price", "2100", *common, env=env)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-2000:]
+    assert deployed.price_feed.latestRoundData().answer == 2100 * 10**8
+    pool = uniswap.Pool.from_contract(
+        deployed.market.pool.contract, deployed.market.base, deployed.market.quote
+    )
+    assert abs(uniswap.pool_price(pool) - 2100) < Decimal("0.01")
+
+    before = chain.blocks.head.timestamp
+    result = ape_run("market", "warp", "2d", *common, env=env)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-2000:]
+    assert chain.blocks.head.timestamp >= before + 2 * DAY
+    assert deployed.price_feed.latestRoundData().updatedAt >= before + 2 * DAY
+    assert deployed.system.vault.spotPrice() == 2100 * WAD  # not stale: the feeds answered again
+
+    assert "not a positive duration" in one_line_error(ape_run("market", "warp", "soon", *common, env=env))
