@@ -217,3 +217,23 @@ def test_keeper__bounty_covers_base_and_priority_fee__rebalance_pays_more_than_i
     gas_paid_in_quote = landed.gas_used * landed.effective_gas_price * spot // 10**30
     assert landed.effective_gas_price > 10 * GWEI
     assert landed.bounty > gas_paid_in_quote > 0
+
+
+def test_keeper_status_cli__json__decision_without_sending(deployed, keeper, trader, owner, chain, tmp_path):
+    import json
+
+    from tests.utils.cli import ape_run
+
+    make_due(deployed, trader, chain, owner)
+    path = tmp_path / "31337.json"
+    path.write_text(json.dumps(deployed.record))
+    nonce = keeper.nonce
+    result = ape_run("keeper", "status", "--json", "--priority-fee", "0gwei", "--network", "ethereum:local:foundry",
+                     "--deployment", str(path), env={"APE_FOUNDRY_HOST": chain.provider.uri})  # fmt: skip
+    assert result.returncode == 0, (result.stdout + result.stderr)[-2000:]
+    data = json.loads(result.stdout[result.stdout.index("{") :])
+    (row,) = data["hedgers"]
+    assert row["hedger"] == deployed.record["hedger"] and row["due"] is True and row["rule"] == "threshold"
+    assert row["act"] is True and row["decision"].startswith("due:")
+    assert abs(float(row["delta"])) > 0.5 and data["gasPriceWei"] == data["baseFeeWei"]
+    assert keeper.nonce == nonce and deployed.system.hedger.rebalanceStatus().due
