@@ -7,10 +7,8 @@ import pytest
 from web3 import Web3
 
 from deltavault.keeper import REBALANCED_TOPIC, Keeper, KeeperConfig, ape_signer, lens_abi
+from tests.utils.constants import GWEI, WAD
 from tests.utils.rpc_proxy import RpcProxy
-
-WAD = 10**18
-GWEI = 10**9
 
 
 @pytest.fixture

@@ -8,9 +8,7 @@ import pytest
 
 from deltavault import ContractError, DeploymentError, Hedger, Vault
 from deltavault.policy import HedgePolicy, Rule, VaultPolicy
-
-WAD = 10**18
-USDC = 10**6
+from tests.utils.constants import USDC, WAD
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,7 @@ from decimal import Decimal
 import pytest
 
 from tests.utils.cli import ape_run, free_port
-
-WAD = 10**18
-DAY = 86400
+from tests.utils.constants import DAY, WAD
 
 
 @pytest.fixture(scope="module")

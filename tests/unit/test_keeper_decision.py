@@ -4,9 +4,7 @@ import pytest
 
 from deltavault.keeper import Decision, HedgeStatus, decide, expected_bounty, gas_cost_in_quote
 from deltavault.policy import Rule
-
-WAD = 10**18
-GWEI = 10**9
+from tests.utils.constants import GWEI, WAD
 
 
 def status(due=True, rule=Rule.THRESHOLD, delta=-2 * WAD, band=WAD // 2, trade=2 * WAD, next_allowed=100):
