@@ -132,11 +132,23 @@ def decide(
 
 
 def expected_bounty(
-    *, gas: int, basefee: int, spot: int, quote_decimals: int, multiplier_bps: int, cap: int
+    *,
+    gas: int,
+    basefee: int,
+    spot: int,
+    quote_decimals: int,
+    multiplier_bps: int,
+    cap: int,
+    tx_gas_price: int | None = None,
 ) -> int:
-    """The hedger's bounty (`DeltaHedger._bounty`) for `gas` measured gas at `basefee`, in quote units."""
-    cost_wei = (gas + BOUNTY_GAS_OVERHEAD) * basefee
-    bounty = cost_wei * multiplier_bps // BPS * spot // 10 ** (36 - quote_decimals)
+    """The hedger's bounty (`DeltaHedger._bounty`) for `gas` measured gas at `basefee`, in quote units.
+
+    With `tx_gas_price` (what the transaction pays per gas), the gas is priced at the lower of it and
+    `basefee x multiplier`: the hedger pays a keeper at most the gas price it actually paid."""
+    price = basefee * multiplier_bps // BPS
+    if tx_gas_price is not None:
+        price = min(price, tx_gas_price)
+    bounty = (gas + BOUNTY_GAS_OVERHEAD) * price * spot // 10 ** (36 - quote_decimals)
     return min(bounty, cap)
 
 
