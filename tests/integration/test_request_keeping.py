@@ -30,7 +30,9 @@ def test_first_round_at_or_after__none_before_it_exists_then_the_verified_round(
     assert requests.round_in_effect(m.feed, t).answer == 2010 * 10**8
 
 
-def test_due_settlements_and_requests__listed_then_accepted_by_the_contracts(market, queue, manager, depositor):
+def test_due_settlements_and_requests__listed_then_accepted_by_the_contracts(
+    market, queue, manager, depositor
+):
     m = market
     expiry = m.chain.pending_timestamp + 2 * DAY
     m.vault.listSeries(2000 * WAD, 500 * WAD, expiry, True, sender=manager)
