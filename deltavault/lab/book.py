@@ -55,7 +55,9 @@ class Book:
 
     def scaled(self, factor: float) -> Book:
         """The same book with every position multiplied by `factor`."""
-        series = tuple(Series(s.is_call, s.strike, s.expiry_days, s.sold * factor, s.cap) for s in self.series)
+        series = tuple(
+            Series(s.is_call, s.strike, s.expiry_days, s.sold * factor, s.cap) for s in self.series
+        )
         return Book(series, self.spot, self.implied_vol, f"{self.name} x{factor:g}")
 
     @property
@@ -64,7 +66,7 @@ class Book:
 
     def _legs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         rows = [(k, c, w * s.sold, s.expiry_days) for s in self.series for k, c, w in s.legs()]
-        strike, is_call, weight, expiry = (np.array(col, dtype=float) for col in zip(*rows))
+        strike, is_call, weight, expiry = (np.array(col, dtype=float) for col in zip(*rows, strict=False))
         return strike, is_call.astype(bool), weight, expiry * 86_400.0
 
     def greeks(
@@ -89,7 +91,9 @@ class Book:
         shape = spot.shape
         liability = np.zeros(shape) if value else None
         delta, gamma = np.zeros(shape), np.zeros(shape)
-        for leg, (strike, is_call, weight, expiry) in enumerate(zip(strikes, is_calls, weights, expiries)):
+        for leg, (strike, is_call, weight, expiry) in enumerate(
+            zip(strikes, is_calls, weights, expiries, strict=False)
+        ):
             tau = np.maximum(expiry - t_seconds, 0.0) / YEAR_SECONDS
             live = tau > 0
             if live.any():
@@ -148,7 +152,7 @@ def demo_book(seed: int = 7) -> Book:
         sid = rng.choice(calls)
         sold[sid] += rng.choice([20, 25, 30])
     sold[rng.choice(puts)] += 10
-    series = tuple(Series(c, k, d, n, cap) for (c, k, d, cap), n in zip(specs, sold) if n > 0)
+    series = tuple(Series(c, k, d, n, cap) for (c, k, d, cap), n in zip(specs, sold, strict=False) if n > 0)
     return Book(series, spot, 0.8, "demo")
 
 
@@ -184,7 +188,9 @@ def parse_book(data, source: str = "book") -> Book:
         raise LabError(f"{source}: expected a JSON object with `series`")
     unknown = set(data) - _BOOK_KEYS
     if unknown:
-        raise LabError(f"{source}: unknown key `{sorted(unknown)[0]}` (allowed: {', '.join(sorted(_BOOK_KEYS))})")
+        raise LabError(
+            f"{source}: unknown key `{sorted(unknown)[0]}` (allowed: {', '.join(sorted(_BOOK_KEYS))})"
+        )
     spot = _number(source, "spot", data.get("spot", 2000.0))
     vol = _number(source, "implied_vol", data.get("implied_vol", 0.8))
     rows = data.get("series")
@@ -205,7 +211,7 @@ def parse_book(data, source: str = "book") -> Book:
             raise LabError(f"{where}: missing field `{sorted(missing)[0]}`")
         kind = row["type"]
         if kind not in ("call", "put"):
-            raise LabError(f"{where}: `type` must be \"call\" or \"put\", got {kind!r}")
+            raise LabError(f'{where}: `type` must be "call" or "put", got {kind!r}')
         cap = _number(where, "cap", row.get("cap", 0), allow_zero=True)
         if kind == "put" and cap:
             raise LabError(f"{where}: a put has no `cap`")

@@ -59,7 +59,9 @@ class Market:
 
     def ranges(self) -> list[tuple[float, float, float]]:
         """(lower price, upper price, raw liquidity) of each position, as `uniswap.add_liquidity` mints them."""
-        return _pool_ranges(self.spot, self.fee_tier, self.liquidity_quote, self.base_decimals, self.quote_decimals)
+        return _pool_ranges(
+            self.spot, self.fee_tier, self.liquidity_quote, self.base_decimals, self.quote_decimals
+        )
 
     def impact_per_base(self, spot: np.ndarray) -> np.ndarray:
         """Price impact per unit of base traded at `spot`: raw * sqrtP / L (the adapter's estimate), per WAD."""
@@ -86,7 +88,11 @@ def _pool_ranges(spot, fee_tier, value, base_decimals, quote_decimals):
     price = u.to_fraction(u.sqrt_price_x96_to_price(sqrt_price, *args))
     out = []
     for r in u.default_ranges(spot, value):
-        lo = u.min_usable_tick(spacing) if r.lower is None else u.price_to_tick(r.lower, *args, spacing, "down")
+        lo = (
+            u.min_usable_tick(spacing)
+            if r.lower is None
+            else u.price_to_tick(r.lower, *args, spacing, "down")
+        )
         hi = u.max_usable_tick(spacing) if r.upper is None else u.price_to_tick(r.upper, *args, spacing, "up")
         sl, su = u.sqrt_price_x96_at_tick(lo), u.sqrt_price_x96_at_tick(hi)
         ref = 10**24

@@ -22,7 +22,9 @@ GWEI = 10**9
 
 
 @pytest.fixture(
-    scope="module", params=[(18, True), (8, False)], ids=lambda p: f"base{p[0]}-{'token0' if p[1] else 'token1'}"
+    scope="module",
+    params=[(18, True), (8, False)],
+    ids=lambda p: f"base{p[0]}-{'token0' if p[1] else 'token1'}",
 )
 def harness_stack(request, project, owner, accounts, create_feed):
     base_decimals, base_is_token0 = request.param
@@ -36,7 +38,10 @@ def harness_stack(request, project, owner, accounts, create_feed):
         router=stack.uni.router,
     )
     harness = owner.deploy(
-        project.RebalanceStatusHarness, system.vault, system.adapter, HedgePolicy.for_quote_decimals(6).as_tuple()
+        project.RebalanceStatusHarness,
+        system.vault,
+        system.adapter,
+        HedgePolicy.for_quote_decimals(6).as_tuple(),
     )
     return stack, harness, base_decimals, accounts[7]
 
