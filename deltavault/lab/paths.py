@@ -157,6 +157,26 @@ def history(n_paths: int, grid: Grid, *, spot: float, seed: int) -> np.ndarray:
     return _fill(daily_log, parkinson, grid, spot, np.random.default_rng(seed))
 
 
+def history_window(start: str, grid: Grid, *, spot: float, seed: int) -> tuple[np.ndarray, str]:
+    """One path: the real history from day `start` (YYYY-MM-DD), scaled to `spot`, intraday filled as in
+    `history`. Returns the path (steps + 1, 1) and the start day."""
+    close, high, low, (first, last) = eth_history()
+    with sqlite3.connect(prices_db()) as db:
+        days = [r[0] for r in db.execute(
+            "select day from price where exchange = ? and symbol = 'eth' order by day", (HISTORY_EXCHANGE,)
+        )]  # fmt: skip
+    if start not in days:
+        raise LabError(f"start {start!r} is not a day of the history ({first} to {last}, YYYY-MM-DD)")
+    i0 = days.index(start)
+    n_days = int(math.ceil(grid.days))
+    if i0 + n_days >= len(days):
+        raise LabError(f"the history ends on {last}: {n_days} days from {start} run past it")
+    idx = np.arange(i0 + 1, i0 + n_days + 1)[:, None]
+    daily_log = np.log(close[idx] / close[idx - 1])
+    parkinson = np.log(high[idx] / low[idx]) ** 2 / (4 * math.log(2))
+    return _fill(daily_log, parkinson, grid, spot, np.random.default_rng(seed)), start
+
+
 @lru_cache(maxsize=1)
 def garch_fit():
     """GARCH(1,1) with Student-t shocks fitted by `arch` to the daily log returns (in %) of the history."""

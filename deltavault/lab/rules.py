@@ -243,3 +243,90 @@ def status(h: HedgeState, p: HedgePolicy, hs: HedgerState, venue: Venue) -> Stat
         return Status(False, Rule.NONE, delta, p.target, primary, 0, next_allowed)
     trade = trade_size(p, delta - p.target, band, h, hs)
     return Status(is_due(p, trade, band, hs, next_allowed), rule, delta, p.target, band, trade, next_allowed)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Policy bounds (DeltaHedger._setPolicy) and policy files
+# ---------------------------------------------------------------------------------------------------------
+
+# DeltaHedger's constants.
+MIN_BAND = 10**12
+MAX_BAND = 10**27
+MAX_COOLDOWN = 86_400
+MAX_INTERVAL = 30 * 86_400
+MAX_DEVIATION_BPS = 500
+MAX_SLIPPAGE_BPS = 500
+MIN_LOSS_WINDOW = 3_600
+MAX_LOSS_WINDOW = 30 * 86_400
+MAX_BOUNTY_MULTIPLIER_BPS = 30_000
+MIN_EWMA_ALPHA = 10**16
+MAX_EWMA_ALPHA = 5 * 10**17
+MIN_REFERENCE_VOL = 5 * 10**16
+MAX_REFERENCE_VOL = 5 * 10**18
+MIN_OBSERVATION_SPACING = 60
+MAX_OBSERVATION_SPACING = 86_400
+MAX_REBALANCE_GAS = 2_000_000
+
+# Solidity widths of IDeltaHedger.Policy (bits; negative: signed).
+_WIDTHS = {
+    "rules": 8,
+    "target": -128,
+    "band": 128,
+    "min_band": 128,
+    "hedge_cap": 128,
+    "min_interval": 32,
+    "max_interval": 32,
+    "max_pool_deviation_bps": 16,
+    "max_slippage_bps": 16,
+    "loss_window": 32,
+    "loss_budget": 128,
+    "risk_aversion": 128,
+    "rebalance_gas": 32,
+    "bounty_multiplier_bps": 16,
+    "bounty_cap": 128,
+    "reference_vol": 64,
+    "ewma_alpha": 64,
+    "observation_spacing": 32,
+}
+
+
+def policy_bounds(p: HedgePolicy) -> list[tuple[str, int, int, int]]:
+    """(field, value, min, max) in the order `DeltaHedger._setPolicy` checks them."""
+    return [
+        ("rules", int(p.rules), 1, 15),
+        ("target", abs(p.target), 0, MAX_BAND),
+        ("band", p.band, MIN_BAND, MAX_BAND),
+        ("min_band", p.min_band, MIN_BAND, p.band),
+        ("hedge_cap", p.hedge_cap, MIN_BAND, MAX_BAND),
+        ("min_interval", p.min_interval, 1, MAX_COOLDOWN),
+        ("max_interval", p.max_interval, p.min_interval, MAX_INTERVAL),
+        ("max_pool_deviation_bps", p.max_pool_deviation_bps, 1, MAX_DEVIATION_BPS),
+        ("max_slippage_bps", p.max_slippage_bps, 1, MAX_SLIPPAGE_BPS),
+        ("loss_window", p.loss_window, MIN_LOSS_WINDOW, MAX_LOSS_WINDOW),
+        ("risk_aversion", p.risk_aversion, 1, 2**128 - 1),
+        ("rebalance_gas", p.rebalance_gas, 0, MAX_REBALANCE_GAS),
+        ("bounty_multiplier_bps", p.bounty_multiplier_bps, 0, MAX_BOUNTY_MULTIPLIER_BPS),
+        ("reference_vol", p.reference_vol, MIN_REFERENCE_VOL, MAX_REFERENCE_VOL),
+        ("ewma_alpha", p.ewma_alpha, MIN_EWMA_ALPHA, MAX_EWMA_ALPHA),
+        ("observation_spacing", p.observation_spacing, MIN_OBSERVATION_SPACING, MAX_OBSERVATION_SPACING),
+    ]
+
+
+def check_policy(p: HedgePolicy, source: str = "policy") -> HedgePolicy:
+    """Raises a one-line `LabError` for a policy the contract would refuse (`PolicyOutOfBounds`) or could not
+    encode (a value outside its Solidity type)."""
+    from deltavault.lab.errors import LabError
+
+    for name, bits in _WIDTHS.items():
+        value = getattr(p, name)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise LabError(f"{source}: `{name}` must be an integer, got {value!r}")
+        lo, hi = (-(2 ** (-bits - 1)), 2 ** (-bits - 1) - 1) if bits < 0 else (0, 2**bits - 1)
+        if not lo <= value <= hi:
+            raise LabError(f"{source}: `{name}` = {value} does not fit its type ({lo} to {hi})")
+    if not isinstance(p.trade_to_edge, bool):
+        raise LabError(f"{source}: `trade_to_edge` must be true or false, got {p.trade_to_edge!r}")
+    for name, value, lo, hi in policy_bounds(p):
+        if not lo <= value <= hi:
+            raise LabError(f"{source}: `{name}` = {value} outside the contract's bounds [{lo}, {hi}]")
+    return p

@@ -190,16 +190,16 @@ class Result:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def fixed_cost_band(fixed_cost, lam, spot, gamma, risk_aversion, iterations: int = 8):
+def fixed_cost_band(fixed_cost, lam, spot, gamma, risk_aversion, iterations: int = 6):
     """Float version of `RebalanceLib.fixedCostBand`: the root H of ra/6 H^4 - lam S G^2 H - 2 K G^2 = 0."""
     g2 = gamma * gamma
     b, c = lam * spot * g2, 2.0 * fixed_cost * g2
     h = (12.0 * fixed_cost * g2 / risk_aversion) ** 0.25 + np.cbrt(6.0 * b / risk_aversion)
     for _ in range(iterations):
-        f = risk_aversion / 6.0 * h**4 - b * h - c
-        df = 2.0 * risk_aversion / 3.0 * h**3 - b
-        with np.errstate(divide="ignore", invalid="ignore"):
-            h = np.where(df > 0, h - f / df, h)
+        h3 = h * h * h
+        f = risk_aversion / 6.0 * h3 * h - b * h - c
+        df = 2.0 * risk_aversion / 3.0 * h3 - b
+        h = np.where(df > 0, h - f / df, h)
     return h
 
 
@@ -209,158 +209,238 @@ def simulate(
     grid: Grid,
     policy: LabPolicy,
     market: Market | None = None,
+    **kwargs,
+) -> Result:
+    """Runs one policy on every path (see `simulate_many`)."""
+    return simulate_many(book, paths, grid, [policy], market, **kwargs)[0]
+
+
+class _Params:
+    """The policies' parameters as per-column arrays (column = policy-major, path-minor)."""
+
+    def __init__(self, policies: list[LabPolicy], n: int, quote_decimals: int):
+        def col(f):
+            return np.repeat(np.array([f(lp.hedge) for lp in policies], dtype=float), n)
+
+        def flag(f):
+            return np.repeat(np.array([bool(f(lp)) for lp in policies]), n)
+
+        self.target = col(lambda p: p.target / WAD)
+        self.band = col(lambda p: p.band / WAD)
+        self.min_band = col(lambda p: p.min_band / WAD)
+        self.cap = col(lambda p: p.hedge_cap / WAD)
+        self.ra = col(lambda p: p.risk_aversion / WAD)
+        self.ref_vol = col(lambda p: p.reference_vol / WAD)
+        self.min_interval = col(lambda p: p.min_interval)
+        self.max_interval = col(lambda p: p.max_interval)
+        self.gas = col(lambda p: p.rebalance_gas)
+        self.mult = col(lambda p: p.bounty_multiplier_bps / 1e4)
+        self.bounty_cap = col(lambda p: p.bounty_cap / 10**quote_decimals)
+        self.threshold = flag(lambda lp: lp.hedge.rules & Rules.THRESHOLD)
+        self.time = flag(lambda lp: lp.hedge.rules & Rules.TIME)
+        self.vol = flag(lambda lp: lp.hedge.rules & Rules.VOLATILITY)
+        self.cost = flag(lambda lp: lp.hedge.rules & Rules.COST)
+        self.fixed_rule = flag(lambda lp: lp.cost_rule == "fixed")
+        # The fixed-cost rule trades to the target; otherwise the policy says.
+        self.to_edge = flag(
+            lambda lp: lp.hedge.trade_to_edge
+            and not (lp.cost_rule == "fixed" and lp.hedge.rules & Rules.COST)
+        )
+        alphas = {lp.hedge.ewma_alpha for lp in policies}
+        spacings = {lp.hedge.observation_spacing for lp in policies}
+        if len(alphas) > 1 or len(spacings) > 1:
+            raise LabError("policies run together must share ewma_alpha and observation_spacing")
+        self.alpha = alphas.pop() / WAD
+        self.spacing = spacings.pop()
+
+
+def simulate_many(
+    book: Book,
+    paths: np.ndarray,
+    grid: Grid,
+    policies: list[LabPolicy],
+    market: Market | None = None,
     *,
     seed: int = 0,
     implied_vol: float | None = None,
     trace_path: int | None = None,
-    chunk_steps: int = 576,
+    chunk_steps: int = 288,
     progress: Callable[[int], None] | None = None,
-) -> Result:
-    """Runs `policy` on every path. `paths` is (grid.steps + 1, n). `trace_path` records one path step by step
-    (for the backtest plot). `progress(k)` is called with the number of steps done since the last call."""
+) -> list[Result]:
+    """Runs every policy on every path, all at once (common random numbers: the same paths and base fees for
+    each policy). `paths` is (grid.steps + 1, n). `trace_path` records that path of the first policy step by
+    step (for the backtest plot). `progress(k)` is called with the number of steps done since its last call."""
     market = market or Market()
+    if not policies:
+        raise LabError("no policy to simulate")
     if paths.ndim != 2 or paths.shape[0] != grid.steps + 1 or paths.shape[1] == 0:
         raise LabError(f"paths must be (steps + 1, paths) = ({grid.steps + 1}, n), got {paths.shape}")
     if not np.all(np.isfinite(paths)) or np.any(paths <= 0):
         raise LabError("paths: every price must be positive and finite")
-    p = policy.hedge
     vol = book.implied_vol if implied_vol is None else implied_vol
     if vol <= 0:
         raise LabError(f"implied vol must be positive, got {vol:g}")
     book = Book(book.series, book.spot, vol, book.name)
-    n = paths.shape[1]
+    n, n_pol = paths.shape[1], len(policies)
+    m = n * n_pol
+    P = _Params(policies, n, market.quote_decimals)
     times = grid.times()
     rng = np.random.default_rng(seed)
     liab0, delta0, _ = book.greeks(paths[:1], times[:1])
     premium = float(liab0.mean())
     if premium <= 0:
         raise LabError("the book has no value at the start (nothing sold)")
+    obs_every = max(1, int(math.ceil(P.spacing / grid.step_seconds)))
+    vol_idx = np.flatnonzero(P.vol)
+    ww_idx = np.flatnonzero(P.cost & ~P.fixed_rule)
+    fixed_idx = np.flatnonzero(P.cost & P.fixed_rule)
 
-    # Policy in floats.
-    target, band, min_band = p.target / WAD, p.band / WAD, p.min_band / WAD
-    cap, ra = p.hedge_cap / WAD, p.risk_aversion / WAD
-    ref_vol, alpha = p.reference_vol / WAD, p.ewma_alpha / WAD
-    rules = int(p.rules)
-    mult, bounty_cap = p.bounty_multiplier_bps / 1e4, p.bounty_cap / 10**market.quote_decimals
-    obs_every = max(1, int(math.ceil(p.observation_spacing / grid.step_seconds)))
+    def tile(a):
+        return np.tile(a, n_pol)
 
-    # State.
-    hedge = target - delta0[0]
+    # State, per column.
+    hedge = P.target - tile(delta0[0])
     if not market.allow_short:
         hedge = np.maximum(hedge, 0.0)
-    last = np.zeros(n)
-    variance = np.zeros(n)
+    last = np.zeros(m)
+    variance = np.zeros(n)  # depends on the path only
     last_obs_price, last_obs_time = paths[0].copy(), 0.0
-    hedge_pnl = np.zeros(n)
-    costs = {c: np.zeros(n) for c in COMPONENTS}
-    gas_paid = np.zeros(n)
-    trades = np.zeros(n)
-    outside = np.zeros(n)
+    hedge_pnl = np.zeros(m)
+    costs = {c: np.zeros(m) for c in COMPONENTS}
+    gas_paid, trades, outside = np.zeros(m), np.zeros(m), np.zeros(m)
     trace = None
     if trace_path is not None:
         keys = ("price", "delta_before", "delta", "band", "hedge", "pnl", "cost", "rebalanced")
         trace = {k: np.zeros(grid.steps + 1) for k in keys}
         trace["time"] = times
+        trace["target"] = np.full(grid.steps + 1, P.target[trace_path])
         trace["price"][0] = paths[0, trace_path]
         trace["delta"][0] = trace["delta_before"][0] = delta0[0, trace_path] + hedge[trace_path]
-        trace["band"][0] = band
+        trace["band"][0] = P.band[trace_path]
         trace["hedge"][0] = hedge[trace_path]
+        trace["pnl"][0] = 0.0
 
     # The price each leg settles at: the first check at or after its expiry.
     settle_rows = np.minimum(np.ceil(book.expiries_seconds() / grid.step_seconds).astype(int), grid.steps)
     settle = paths[settle_rows]
 
-    for start in range(1, grid.steps + 1, chunk_steps):
-        stop = min(start + chunk_steps, grid.steps + 1)
-        liab_c, delta_c, gamma_c = book.greeks(
-            paths[start:stop], times[start:stop], settle_spot=settle, value=trace is not None
-        )
-        impact_c = market.impact_per_base(paths[start:stop])
-        for j, i in enumerate(range(start, stop)):
-            s, t = paths[i], times[i]
-            hedge_pnl += hedge * (s - paths[i - 1])
-            if not market.allow_short:
-                pass
-            else:
-                costs["borrow"] += np.maximum(-hedge, 0.0) * s * market.borrow_rate * grid.dt_years
-            if i % obs_every == 0:
-                r = np.log(s / last_obs_price)
-                sample = r * r * YEAR_SECONDS / (t - last_obs_time)
-                variance = np.where(variance == 0, sample, alpha * sample + (1 - alpha) * variance)
-                last_obs_price, last_obs_time = s, t
-            basefee = market.basefee_gwei * np.exp(market.basefee_vol * rng.standard_normal(n))
-            x = delta_c[j] + hedge - target
-            dev = np.abs(x)
-            elapsed = t - last
-            fired = np.zeros(n, dtype=bool)
-            band_used = np.zeros(n)
-            primary = None
-            if rules & Rules.THRESHOLD:
-                primary = np.full(n, band)
-                f = dev > band
-                fired |= f
-                band_used = np.where(f, band, band_used)
-            if rules & Rules.VOLATILITY:
-                with np.errstate(divide="ignore"):
-                    k = np.where(variance > 0, np.clip(ref_vol / np.sqrt(variance), 0.25, 4.0), 1.0)
-                vband = np.maximum(band * k, min_band)
-                f = ~fired & ((dev > vband) | ((elapsed >= p.max_interval * k * k) & (dev > min_band)))
-                primary = vband if primary is None else primary
-                fired |= f
-                band_used = np.where(f, vband, band_used)
-            if rules & Rules.COST:
-                g = np.abs(gamma_c[j])
-                lam = market.fee + np.minimum(dev * impact_c[j], 1.0)
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    if policy.cost_rule == "ww":
-                        lam = lam + p.rebalance_gas * basefee * GWEI / dev
-                        cband = np.cbrt(1.5 * lam * s * g * g / ra)
+    # Divisions by a zero deviation or gamma give inf bands, which is what the rules need.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for start in range(1, grid.steps + 1, chunk_steps):
+            stop = min(start + chunk_steps, grid.steps + 1)
+            liab_c, delta_c, gamma_c = book.greeks(
+                paths[start:stop], times[start:stop], settle_spot=settle, value=trace is not None
+            )
+            impact_c = market.impact_per_base(paths[start:stop])
+            for j, i in enumerate(range(start, stop)):
+                t = times[i]
+                s_n = paths[i]
+                if i % obs_every == 0:
+                    r = np.log(s_n / last_obs_price)
+                    sample = r * r * YEAR_SECONDS / (t - last_obs_time)
+                    variance = np.where(variance == 0, sample, P.alpha * sample + (1 - P.alpha) * variance)
+                    last_obs_price, last_obs_time = s_n, t
+                s = tile(s_n)
+                hedge_pnl += hedge * (s - tile(paths[i - 1]))
+                if market.allow_short:
+                    costs["borrow"] += np.maximum(-hedge, 0.0) * s * market.borrow_rate * grid.dt_years
+                basefee = tile(market.basefee_gwei * np.exp(market.basefee_vol * rng.standard_normal(n)))
+                book_delta = tile(delta_c[j])
+                x = book_delta + hedge - P.target
+                dev = np.abs(x)
+                elapsed = t - last
+
+                # Threshold.
+                fired = P.threshold & (dev > P.band)
+                band_used = np.where(fired, P.band, 0.0)
+                # Volatility-adjusted (only the columns that use it).
+                vband = P.band.copy()
+                if vol_idx.size:
+                    inv = np.where(variance > 0, 1.0 / np.sqrt(variance), 0.0)
+                    inv = tile(inv)[vol_idx]
+                    k = np.where(inv > 0, np.clip(P.ref_vol[vol_idx] * inv, 0.25, 4.0), 1.0)
+                    vb = np.maximum(P.band[vol_idx] * k, P.min_band[vol_idx])
+                    d, e = dev[vol_idx], elapsed[vol_idx]
+                    f = ~fired[vol_idx] & (
+                        (d > vb) | ((e >= P.max_interval[vol_idx] * k * k) & (d > P.min_band[vol_idx]))
+                    )
+                    vband[vol_idx] = vb
+                    fired[vol_idx] |= f
+                    band_used[vol_idx] = np.where(f, vb, band_used[vol_idx])
+                # Cost-aware (only the columns that use it; today's rule or the fixed-cost rule).
+                cband = np.full(m, np.inf)
+                for idx, fixed_rule in ((ww_idx, False), (fixed_idx, True)):
+                    if not idx.size:
+                        continue
+                    d, sc = dev[idx], s[idx]
+                    g = tile(np.abs(gamma_c[j]))[idx]
+                    lam = market.fee + np.minimum(d * tile(impact_c[j])[idx], 1.0)
+                    gas_cost = P.gas[idx] * basefee[idx] * GWEI
+                    if fixed_rule:
+                        cb = fixed_cost_band(gas_cost * sc * P.mult[idx], lam, sc, g, P.ra[idx])
                     else:
-                        fixed = p.rebalance_gas * basefee * GWEI * s * mult
-                        cband = fixed_cost_band(fixed, lam, s, g, ra)
-                cband = np.where(dev > 0, np.maximum(np.nan_to_num(cband, nan=np.inf), min_band), np.inf)
-                f = ~fired & (dev > cband)
-                primary = cband if primary is None else primary
+                        cb = np.cbrt(1.5 * (lam + gas_cost / d) * sc * g * g / P.ra[idx])
+                    cb = np.where(d > 0, np.maximum(np.nan_to_num(cb, nan=np.inf), P.min_band[idx]), np.inf)
+                    f = ~fired[idx] & (d > cb)
+                    cband[idx] = cb
+                    fired[idx] |= f
+                    band_used[idx] = np.where(f, cb, band_used[idx])
+                # Time.
+                f = P.time & ~fired & (elapsed >= P.max_interval) & (dev > P.min_band)
                 fired |= f
-                band_used = np.where(f, cband, band_used)
-            if rules & Rules.TIME:
-                f = ~fired & (elapsed >= p.max_interval) & (dev > min_band)
-                primary = np.full(n, min_band) if primary is None else primary
-                fired |= f
-                band_used = np.where(f, min_band, band_used)
-            size = np.where(fired, dev, 0.0)
-            if p.trade_to_edge and not (policy.cost_rule == "fixed" and rules & Rules.COST):
-                size = np.maximum(size - band_used, 0.0)
-            size = np.minimum(size, cap)
-            if not market.allow_short:
-                size = np.where(x > 0, np.minimum(size, hedge), size)
-            due = fired & (size > 0) & (elapsed >= p.min_interval)
-            q = np.where(due, np.where(x > 0, -size, size), 0.0)
-            notional = np.abs(q) * s
-            costs["fee"] += notional * market.fee
-            costs["impact"] += notional * np.minimum(np.abs(q) * impact_c[j], 1.0)
-            gas = np.where(due, market.gas_per_rebalance * basefee * GWEI * s, 0.0)
-            gas_paid += gas
-            costs["bounty"] += np.minimum(gas * mult, bounty_cap)
-            hedge = hedge + q
-            last = np.where(due, t, last)
-            trades += due
-            dev_after = np.abs(delta_c[j] + hedge - target)
-            outside += dev_after > primary
-            if trace is not None:
-                tp = trace_path
-                trace["price"][i] = s[tp]
-                trace["delta_before"][i] = x[tp] + target
-                trace["delta"][i] = dev_after[tp] * np.sign(delta_c[j][tp] + hedge[tp] - target) + target
-                trace["band"][i] = np.where(fired, band_used, primary)[tp]
-                trace["hedge"][i] = hedge[tp]
-                trace["rebalanced"][i] = due[tp]
-                spent = sum(costs[c][tp] for c in COMPONENTS)
-                trace["cost"][i] = spent
-                trace["pnl"][i] = premium - liab_c[j][tp] + hedge_pnl[tp] - spent
-        if progress is not None:
-            progress(stop - start)
+                band_used = np.where(f, P.min_band, band_used)
+                primary = np.where(
+                    P.threshold, P.band, np.where(P.vol, vband, np.where(P.cost, cband, P.min_band))
+                )
+
+                # Trade, costs.
+                size = np.where(fired, dev, 0.0)
+                size = np.where(P.to_edge, np.maximum(size - band_used, 0.0), size)
+                size = np.minimum(size, P.cap)
+                if not market.allow_short:
+                    size = np.where(x > 0, np.minimum(size, hedge), size)
+                due = fired & (size > 0) & (elapsed >= P.min_interval)
+                q = np.where(due, np.where(x > 0, -size, size), 0.0)
+                notional = np.abs(q) * s
+                costs["fee"] += notional * market.fee
+                costs["impact"] += notional * np.minimum(np.abs(q) * tile(impact_c[j]), 1.0)
+                gas = np.where(due, market.gas_per_rebalance * basefee * GWEI * s, 0.0)
+                gas_paid += gas
+                costs["bounty"] += np.minimum(gas * P.mult, P.bounty_cap)
+                hedge = hedge + q
+                last = np.where(due, t, last)
+                trades += due
+                after = book_delta + hedge - P.target
+                outside += np.abs(after) > primary
+                if trace is not None:
+                    tp = trace_path
+                    trace["price"][i] = s[tp]
+                    trace["delta_before"][i] = x[tp] + P.target[tp]
+                    trace["delta"][i] = after[tp] + P.target[tp]
+                    trace["band"][i] = band_used[tp] if fired[tp] else primary[tp]
+                    trace["hedge"][i] = hedge[tp]
+                    trace["rebalanced"][i] = due[tp]
+                    spent = sum(costs[c][tp] for c in COMPONENTS)
+                    trace["cost"][i] = spent
+                    trace["pnl"][i] = premium - liab_c[j][tp] + hedge_pnl[tp] - spent
+            if progress is not None:
+                progress(stop - start)
 
     liab_end, _, _ = book.greeks(paths[-1:], times[-1:], settle_spot=settle)
-    pnl = premium - liab_end[0] + hedge_pnl - sum(costs[c] for c in COMPONENTS)
-    return Result(premium, pnl, costs, gas_paid, trades, outside / grid.steps, grid.days, trace)
+    pnl = premium - tile(liab_end[0]) + hedge_pnl - sum(costs[c] for c in COMPONENTS)
+    results = []
+    for k in range(n_pol):
+        cols = slice(k * n, (k + 1) * n)
+        results.append(
+            Result(
+                premium,
+                pnl[cols],
+                {c: v[cols] for c, v in costs.items()},
+                gas_paid[cols],
+                trades[cols],
+                outside[cols] / grid.steps,
+                grid.days,
+                trace if k == 0 else None,
+            )
+        )
+    return results
