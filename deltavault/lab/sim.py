@@ -310,7 +310,8 @@ def simulate_many(
     gas_paid, trades, outside = np.zeros(m), np.zeros(m), np.zeros(m)
     trace = None
     if trace_path is not None:
-        keys = ("price", "delta_before", "delta", "band", "hedge", "pnl", "cost", "rebalanced")
+        keys = ("price", "delta_before", "delta", "band", "hedge", "pnl", "cost", "rebalanced", "rule_fired",
+                "trade", "gamma", "variance", "elapsed", "basefee_gwei", "hedge_before")  # fmt: skip
         trace = {k: np.zeros(grid.steps + 1) for k in keys}
         trace["time"] = times
         trace["target"] = np.full(grid.steps + 1, P.target[trace_path])
@@ -420,6 +421,13 @@ def simulate_many(
                     trace["band"][i] = band_used[tp] if fired[tp] else primary[tp]
                     trace["hedge"][i] = hedge[tp]
                     trace["rebalanced"][i] = due[tp]
+                    trace["rule_fired"][i] = fired[tp]
+                    trace["trade"][i] = q[tp]
+                    trace["gamma"][i] = gamma_c[j][tp]
+                    trace["variance"][i] = variance[tp]
+                    trace["elapsed"][i] = elapsed[tp]
+                    trace["basefee_gwei"][i] = basefee[tp]
+                    trace["hedge_before"][i] = hedge[tp] - q[tp]
                     spent = sum(costs[c][tp] for c in COMPONENTS)
                     trace["cost"][i] = spent
                     trace["pnl"][i] = premium - liab_c[j][tp] + hedge_pnl[tp] - spent
