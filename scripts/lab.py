@@ -242,21 +242,24 @@ def frontier(book_spec, model, vol, days, step_seconds, seed, allow_short, borro
 
 def _standard(n_paths, grid, seed, max_risk, out_file: Path, table_file: Path):
     from deltavault.lab.frontier import (
+        Point,
         by_family,
         cost_at_risk,
         dataclass_values,
         default_policy,
         demo_policy,
         policy_json,
+        run_policies,
         standard_scenarios,
         tune,
-    )  # fmt: skip
+    )
     from deltavault.lab.plots import frontier_plot
 
     scenarios = standard_scenarios()
     reference = scenarios[1]  # demo / GBM 0.8
     click.echo(f"tuning on {reference.name} for risk <= {max_risk:g} x premium ...")
-    points, _ = _run_sweep(reference, n_paths, grid, seed, [])
+    reference_points, _ = _run_sweep(reference, n_paths, grid, seed, [])
+    points = reference_points
     tuned = tune(points, max_risk=max_risk).policy
     tuned = type(tuned)(tuned.hedge, tuned.cost_rule, "tuned")
     tuned_fixed = tune(points, max_risk=max_risk, cost_rule="fixed").policy
@@ -274,8 +277,14 @@ def _standard(n_paths, grid, seed, max_risk, out_file: Path, table_file: Path):
     rows = [header, "|" + "---|" * 14]
     save_vs_interval, save_vs_band, ratio_default, ratio_tuned = [], [], [], []
     for scenario in scenarios:
-        points, extras = _run_sweep(scenario, n_paths, grid, seed, [default_policy(), demo_policy(), tuned,
-                                                                    tuned_fixed])  # fmt: skip
+        marked = [default_policy(), demo_policy(), tuned, tuned_fixed]
+        if scenario is reference:
+            points = reference_points
+            # Same paths and base fees as the tuning sweep (same seed): only the marked policies run again.
+            extras = [Point("extra", 0.0, pol, r) for pol, r in zip(marked, run_policies(
+                scenario, marked, n_paths=n_paths, grid=grid, seed=seed), strict=True)]  # fmt: skip
+        else:
+            points, extras = _run_sweep(scenario, n_paths, grid, seed, marked)
         default, demo, tp, tfp = extras
         fams = by_family(points)
         r = tp.risk
@@ -295,7 +304,7 @@ def _standard(n_paths, grid, seed, max_risk, out_file: Path, table_file: Path):
                     f"{default.cost / front_default:.1f}x | {r:.3f} | {tp.cost:.4f} | {tp.cost / front_tuned:.2f}x | "
                     f"{interval:.4f} | {band:.4f} | {cost_today:.4f} | {cost_fixed:.4f} | {100 * vs_i:.0f} % | "
                     f"{100 * vs_b:.0f} % |")  # fmt: skip
-        if scenario is scenarios[1]:
+        if scenario is reference:
             title = (
                 f"{scenario.name}: {n_paths} paths, {grid.days:g} days, checks every {grid.step_seconds} s"
             )
@@ -317,6 +326,32 @@ def _standard(n_paths, grid, seed, max_risk, out_file: Path, table_file: Path):
     click.echo("\n" + text)
     table_file.write_text(text + "\n")
     click.echo(f"\nwrote {out_file}, {table_file} and {policy_file}")
+
+
+@cli.command(short_help="Show whether one risk aversion suits books of every size")
+@_common
+@click.option("--paths", "n_paths", type=int, default=400, show_default=True)
+@click.option("--aversion", type=float, default=1e-3, show_default=True,
+              help="the true risk aversion, per quote unit")  # fmt: skip
+@_lab_errors
+def scale(book_spec, model, vol, days, step_seconds, seed, allow_short, borrow_rate, basefee_gwei, n_paths,
+          aversion):  # fmt: skip
+    """For books 1/4, 1 and 4 times the size: the riskAversion whose cost-aware policy minimises E[cost] +
+    (aversion / 2) Var(P&L), for today's cost rule and for the fixed + proportional rule."""
+    from deltavault.lab.frontier import scale_study
+
+    book, grid, scenario, market = _setup(book_spec, model, vol, days, step_seconds, allow_short, borrow_rate,
+                                          basefee_gwei)  # fmt: skip
+    with _progress(f"{scenario.name}, 3 book sizes", 3 * grid.steps) as bar:
+        rows = scale_study(scenario, true_aversion=aversion, n_paths=n_paths, grid=grid, seed=seed,
+                           progress=bar.update)  # fmt: skip
+    click.echo(f"{scenario.name}: objective E[cost] + ({aversion:g} / 2) Var(P&L), {n_paths} paths")
+    click.echo(f"{'book size':>9}  {'cost rule':<22} {'best riskAversion':>17} {'objective at true / best':>25} "
+               f"{'risk':>6} {'cost':>7}")  # fmt: skip
+    for r in rows:
+        name = "today (gas / |D - T|)" if r.cost_rule == "ww" else "fixed + proportional"
+        click.echo(f"{r.scale:>8g}x  {name:<22} {r.best_aversion:>17.3g} {r.objective_at_true:>25.3f} "
+                   f"{r.risk:>6.3f} {r.cost:>7.4f}")  # fmt: skip
 
 
 @cli.command(short_help="Find the cheapest policy within a risk budget (or the safest within a cost budget)")

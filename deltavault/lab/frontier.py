@@ -350,3 +350,54 @@ def dataclass_values(policy: LabPolicy) -> str:
         else:
             parts.append(f"{f.name}={v!r}")
     return "HedgePolicy(" + ", ".join(parts) + ")"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One risk aversion across book sizes
+# ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ScaleRow:
+    scale: float
+    cost_rule: str
+    best_aversion: float  # the aversion whose policy minimises E[cost] + (true / 2) Var(P&L)
+    objective_at_true: float  # that objective at the true aversion, relative to its minimum
+    risk: float
+    cost: float
+
+
+def scale_study(
+    scenario: Scenario,
+    *,
+    true_aversion: float,
+    scales: tuple[float, ...] = (0.25, 1.0, 4.0),
+    n_paths: int,
+    grid: Grid,
+    seed: int,
+    progress: Callable[[int], None] | None = None,
+) -> list[ScaleRow]:
+    """For each book size, sweep the cost rule's riskAversion and find the value whose policy minimises the
+    mean-variance objective E[cost] + (true_aversion / 2) Var(P&L) (quote units): the objective both
+    cost rules are derived from. A rule "works across book sizes" when that value stays at `true_aversion`."""
+    base_book = load_book(scenario.book)
+    aversions = [true_aversion * 10 ** (e / 4) for e in range(-8, 9)]
+    rows = []
+    for scale in scales:
+        book = base_book.scaled(scale)
+        policies = [
+            LabPolicy(HedgePolicy.for_quote_decimals(6, rules=Rules.COST, risk_aversion=max(1, _wad(a)),
+                                                     min_band=10**12, band=_wad(scale),
+                                                     hedge_cap=_wad(1000 * scale)), rule, f"{rule} {a:g}")
+            for rule in ("ww", "fixed") for a in aversions
+        ]  # fmt: skip
+        results = run_policies(scenario, policies, n_paths=n_paths, grid=grid, seed=seed, book=book,
+                               progress=progress)  # fmt: skip
+        for k, rule in enumerate(("ww", "fixed")):
+            chunk = results[k * len(aversions) : (k + 1) * len(aversions)]
+            objective = [r.total_cost.mean() + true_aversion / 2 * r.pnl.var() for r in chunk]
+            best = int(np.argmin(objective))
+            at_true = objective[len(aversions) // 2]
+            rows.append(ScaleRow(scale, rule, aversions[best], at_true / objective[best], chunk[best].risk,
+                                 chunk[best].cost))  # fmt: skip
+    return rows

@@ -100,6 +100,25 @@ def whalley_wilmott(lam: int, spot: int, gamma: int, risk_aversion: int) -> int:
     return cbrt_wad(x)
 
 
+def fixed_cost_band(fixed_cost: int, lam: int, spot: int, gamma: int, risk_aversion: int) -> int:
+    """`RebalanceLib.fixedCostBand`, bit for bit: the root of H^4 - p H - q = 0 by Newton from above (WAD)."""
+    p = mul_div(6 * lam, spot, WAD)
+    p = mul_div(mul_div(p, gamma, risk_aversion), gamma, WAD)
+    q = mul_div(mul_div(12 * fixed_cost, gamma, risk_aversion), gamma, WAD)
+    h = cbrt_wad(p) + sqrt_wad(sqrt_wad(q))
+    if h == 0 or h > 10**27:
+        return h
+    for _ in range(8):
+        h3 = (h * h // WAD) * h // WAD
+        if 4 * h3 <= p:
+            break
+        nxt = (3 * (h3 * h // WAD) + q) * WAD // (4 * h3 - p)
+        if nxt >= h:
+            break
+        h = nxt
+    return h
+
+
 @dataclass(frozen=True)
 class Venue:
     """What `UniswapV3AdapterBase.tradingCost` reads: the pool's fee tier (hundredths of a bip), in-range

@@ -7,6 +7,8 @@ import random
 import mpmath
 import pytest
 
+from deltavault.lab import rules
+
 WAD = 10**18
 
 
@@ -49,6 +51,14 @@ def test_fixed_cost_band__random_inputs__equals_the_exact_root(lib):
         ulps = 100 * mpmath.mpf("1e-18") / (4 * h**3) * WAD if h > 0 else 0
         tolerance = max(mpmath.mpf(1000), want * mpmath.mpf("1e-12"), ulps)
         assert abs(got - want) <= tolerance, (args, got, want)
+
+
+def test_fixed_cost_band__python_mirror__equal_to_the_wei(lib):
+    # deltavault.lab.rules.fixed_cost_band is what the lab's mirror of DeltaHedger uses once the rule is wired.
+    rng = random.Random(1999)
+    for _ in range(100):
+        args = _random_inputs(rng)
+        assert lib.fixedCostBand(*args) == rules.fixed_cost_band(*args), args
 
 
 def test_fixed_cost_band__no_fixed_cost__is_the_trade_to_target_whalley_wilmott_band(lib):
