@@ -53,11 +53,11 @@ def _wad(x: float) -> int:
 def families(scale: float = 1.0) -> dict[str, list[tuple[float, LabPolicy]]]:
     """Each family's (parameter, policy) list. `scale` multiplies the bands (the book's size relative to the
     standard ~60-option books), so a bigger book sweeps proportionally wider bands."""
-    base = HedgePolicy.for_quote_decimals(6, hedge_cap=_wad(1000 * scale))
+    base = HedgePolicy.for_quote_decimals(6, hedge_cap=_wad(50 * max(1, math.ceil(scale))))
     tiny = 10**12
     bands = [0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.5, 6.0, 9.0]
     intervals = [300, 900, 1800, HOUR, 2 * HOUR, 4 * HOUR, 8 * HOUR, 12 * HOUR, DAY, 2 * DAY, 4 * DAY]
-    aversions = [10 ** (e / 2) for e in range(-10, 1)]  # 1e-5 .. 1 per quote unit
+    aversions = [10 ** (e / 2) for e in range(-14, 1)]  # 1e-7 .. 1 per quote unit
 
     def pol(name, **kw):
         return LabPolicy(base.with_(**{k: v for k, v in kw.items() if k != "cost_rule"}),
@@ -228,7 +228,8 @@ def sweep(
 ) -> tuple[list[Point], list[Point]]:
     """Every family's points and the `extra` policies (e.g. the default), on the same paths."""
     book = book or load_book(scenario.book)
-    scale = sum(s.sold for s in book.series) / 60.0
+    # Bands sweep around the standard books' (~60 options); a book 4x bigger sweeps 4x wider bands.
+    scale = 2.0 ** round(math.log2(sum(s.sold for s in book.series) / 60.0))
     fams = families(scale)
     flat = [(fam, param, pol) for fam, rows in fams.items() for param, pol in rows]
     policies = [pol for _, _, pol in flat] + list(extra)

@@ -43,7 +43,7 @@ def frontier_plot(points: list[Point], marked: list[Point], title: str, out: Pat
     eff = efficient(points)
     ax.plot([p.risk for p in eff], [p.cost for p in eff], "--", color="black", lw=1, label="frontier (all)")
     for p, marker in zip(marked, ("*", "P", "D", "X"), strict=False):
-        ax.scatter([p.risk], [p.cost], marker=marker, s=160, color="black", zorder=5,
+        ax.scatter([p.risk], [p.cost], marker=marker, s=110, color="black", zorder=5,
                    label=f"{p.policy.name}: risk {p.risk:.3f}, cost {p.cost:.3f}")  # fmt: skip
     ax.set_yscale("log")
     ax.set_xscale("log")
