@@ -88,6 +88,9 @@ def backtest_plot(trace: dict, title: str, out: Path, start: datetime | None = N
     ax.plot(x, trace["delta_before"], color="tab:red", lw=0.7, label="delta before the keeper")
     ax.plot(x, trace["delta"], color="tab:blue", lw=0.9, label="delta after the keeper")
     ax.axhline(0, color="grey", lw=0.5)
+    # A cost-aware band is very wide whenever the deviation or gamma is tiny: keep the axis on the deltas.
+    reach = max(np.percentile(np.abs(trace["delta_before"] - target), 99.5), np.median(trace["band"]))
+    ax.set_ylim(-1.4 * reach + target.min(), 1.4 * reach + target.max())
     ax.set_ylabel("portfolio delta (ETH)")
     ax.legend(loc="best", fontsize=8)
     ax = axes[2]
