@@ -81,8 +81,8 @@ library RebalanceLib {
     ///      (H0^4 >= q + p H0); f(H) = H^4 - p H - q is convex for H > 0, so the iterates decrease
     ///      monotonically to the root (within a few wei; at most 2 x the root at the start, 8 steps suffice;
     ///      about 7,500 gas plus 1,500 a step, 15,000 at most).
-    /// @param fixedCost Cost of one rebalance independent of its size (gas x base fee x bounty multiple), WAD of
-    ///        quote.
+    /// @param fixedCost Cost of one rebalance independent of its size (rebalanceGas x base fee at the oracle price:
+    ///        what the keeper bounty reimburses), WAD of quote.
     /// @param lambda Proportional trading cost (pool fee + expected price impact), WAD fraction of notional.
     /// @param spot Spot, WAD quote per base.
     /// @param gamma |Portfolio gamma|, WAD of base per one quote unit of spot.

@@ -42,7 +42,7 @@ def demo_policy() -> LabPolicy:
         band=WAD,
         min_band=WAD // 5,
         max_interval=12 * 3600,
-    ).with_(loss_budget=20_000 * 10**6, bounty_cap=60 * 10**6)
+    ).with_(bounty_cap=60 * 10**6)
     return LabPolicy(hp, name="demo")
 
 

@@ -205,8 +205,8 @@ def cost_band(p: HedgePolicy, spot: int, gamma: int, deviation: int, hs: HedgerS
 
 
 def trade_size(p: HedgePolicy, deviation: int, band: int, h: HedgeState, hs: HedgerState) -> int:
-    """`DeltaHedger._tradeSize`: WAD of base, positive buys. Sales are capped by the base held (the follow-up
-    of issue 11 caps them by the base the hedge bought: replace `h.base_held` with that amount)."""
+    """`DeltaHedger._tradeSize`: WAD of base, positive buys; zero when the capped trade is below `minBand` (dust
+    is never due). Sales are capped by the base held."""
     size = abs(deviation)
     if p.trade_to_edge:
         size = size - band if size > band else 0
@@ -214,16 +214,16 @@ def trade_size(p: HedgePolicy, deviation: int, band: int, h: HedgeState, hs: Hed
     if deviation > 0:
         size = min(size, h.base_held)
         size -= size % hs.base_scale
-        return -size
+        return 0 if size < p.min_band else -size
     free = h.free_assets - p.bounty_cap if h.free_assets > p.bounty_cap else 0
     affordable = mul_div(free, hs.quote_scale, h.spot)
     size = min(size, affordable)
     size -= size % hs.base_scale
-    return size
+    return 0 if size < p.min_band else size
 
 
 def is_due(p: HedgePolicy, trade: int, band: int, hs: HedgerState, next_allowed: int) -> bool:
-    """Whether a fired rule's trade is made now. (Issue 11 adds: a trade below `minBand` is not due.)"""
+    """Whether a fired rule's trade is made now."""
     return trade != 0 and hs.now >= next_allowed
 
 
@@ -298,7 +298,7 @@ _WIDTHS = {
     "max_pool_deviation_bps": 16,
     "max_slippage_bps": 16,
     "loss_window": 32,
-    "loss_budget": 128,
+    "loss_budget_bps": 16,
     "risk_aversion": 128,
     "rebalance_gas": 32,
     "bounty_multiplier_bps": 16,
@@ -322,6 +322,7 @@ def policy_bounds(p: HedgePolicy) -> list[tuple[str, int, int, int]]:
         ("max_pool_deviation_bps", p.max_pool_deviation_bps, 1, MAX_DEVIATION_BPS),
         ("max_slippage_bps", p.max_slippage_bps, 1, MAX_SLIPPAGE_BPS),
         ("loss_window", p.loss_window, MIN_LOSS_WINDOW, MAX_LOSS_WINDOW),
+        ("loss_budget_bps", p.loss_budget_bps, 1, 10_000),
         ("risk_aversion", p.risk_aversion, 1, 2**128 - 1),
         ("rebalance_gas", p.rebalance_gas, 0, MAX_REBALANCE_GAS),
         ("bounty_multiplier_bps", p.bounty_multiplier_bps, 0, MAX_BOUNTY_MULTIPLIER_BPS),

@@ -5,8 +5,8 @@ the decision of each rule in the contract's order (threshold, volatility-adjuste
 see `deltavault.lab.rules` for the exact integer mirror), the trade (to the target or the band edge, capped by
 `hedgeCap` and, long-only, by the base held), and its costs: the pool fee, the price impact at the pool's
 in-range liquidity (the same estimate as `UniswapV3AdapterBase.tradingCost`, liquidity from the demo pool's
-positions computed with `deltavault.uniswap`), the keeper bounty the vault pays (bounty multiplier x gas x
-base fee, capped) and, for a short hedge, borrow interest. The book is valued and hedged by Black-Scholes at
+positions computed with `deltavault.uniswap`), the keeper bounty the vault pays (gas x min(base fee + tip,
+base fee x bounty multiplier), capped) and, for a short hedge, borrow interest. The book is valued and hedged by Black-Scholes at
 the vault's implied volatility. The vault starts hedged (the first trade is the same for every policy).
 
 Out (`Result`): P&L of book + hedge per path, its standard deviation and 95 % CVaR relative to the premium,
@@ -48,6 +48,7 @@ class Market:
     gas_per_rebalance: int = 214_000
     basefee_gwei: float = 20.0
     basefee_vol: float = 0.25
+    priority_fee_gwei: float = 0.1  # the keeper's tip (deltavault.keeper's default in the demo)
     allow_short: bool = False
     borrow_rate: float = 0.05  # annual, on the quote value of base borrowed
     base_decimals: int = 18
@@ -378,7 +379,7 @@ def simulate_many(
                     lam = market.fee + np.minimum(d * tile(impact_c[j])[idx], 1.0)
                     gas_cost = P.gas[idx] * basefee[idx] * GWEI
                     if fixed_rule:
-                        cb = fixed_cost_band(gas_cost * sc * P.mult[idx], lam, sc, g, P.ra[idx])
+                        cb = fixed_cost_band(gas_cost * sc, lam, sc, g, P.ra[idx])
                     else:
                         cb = np.cbrt(1.5 * (lam + gas_cost / d) * sc * g * g / P.ra[idx])
                     cb = np.where(d > 0, np.maximum(np.nan_to_num(cb, nan=np.inf), P.min_band[idx]), np.inf)
@@ -400,14 +401,19 @@ def simulate_many(
                 size = np.minimum(size, P.cap)
                 if not market.allow_short:
                     size = np.where(x > 0, np.minimum(size, hedge), size)
-                due = fired & (size > 0) & (elapsed >= P.min_interval)
+                # A trade below minBand is never due (DeltaHedger._tradeSize returns 0 for dust).
+                due = fired & (size > 0) & (size >= P.min_band) & (elapsed >= P.min_interval)
                 q = np.where(due, np.where(x > 0, -size, size), 0.0)
                 notional = np.abs(q) * s
                 costs["fee"] += notional * market.fee
                 costs["impact"] += notional * np.minimum(np.abs(q) * tile(impact_c[j]), 1.0)
-                gas = np.where(due, market.gas_per_rebalance * basefee * GWEI * s, 0.0)
-                gas_paid += gas
-                costs["bounty"] += np.minimum(gas * P.mult, P.bounty_cap)
+                # The keeper pays basefee + tip; the bounty reimburses gas at min(gas price, basefee x multiplier).
+                gas_price = basefee + market.priority_fee_gwei
+                gas_units = np.where(due, market.gas_per_rebalance * GWEI * s, 0.0)
+                gas_paid += gas_units * gas_price
+                costs["bounty"] += np.minimum(
+                    gas_units * np.minimum(gas_price, basefee * P.mult), P.bounty_cap
+                )
                 hedge = hedge + q
                 last = np.where(due, t, last)
                 trades += due
