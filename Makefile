@@ -16,7 +16,7 @@ export APE_DISABLE_TELEMETRY := 1
 
 SOL_SOURCES := 'contracts/**/*.sol' 'interfaces/**/*.sol'
 
-.PHONY: setup test test-fork lint format bench demo abi clean app chromium test-browser
+.PHONY: setup test test-fork lint format bench demo abi clean app chromium test-browser lab
 
 setup: $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION) .solcx/solc-v$(SOLC_MORPHO_VERSION)
 
@@ -95,6 +95,12 @@ chromium:
 # The wallet page in headless chromium (Playwright) against anvil with a deployed stack; screenshots in reports/app-*.png.
 test-browser: setup chromium app/dist/index.html
 	$(BIN)/ape test tests/browser
+
+# The policy lab (no chain): every standard scenario swept into a risk/cost frontier, the tuned policy, the table
+# (reports/frontier.md, reports/frontier.png, reports/policy.json) and a backtest plot. Extra options: LAB_ARGS="--paths 400".
+lab: setup
+	$(BIN)/ape run lab frontier --standard $(LAB_ARGS)
+	$(BIN)/ape run lab backtest --policy reports/policy.json --book demo --model history --start 2020-03-01
 
 clean:
 	rm -rf .build .solcx reports .pytest_cache .hypothesis
