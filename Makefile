@@ -6,6 +6,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 SOLC_VERSION := $(shell node -p "require('./package-lock.json').packages['node_modules/solc'].version" 2>/dev/null)
+# Morpho Blue pins `pragma solidity 0.8.19`: the npm alias solc-0.8.19 is registered beside the project's compiler.
+SOLC_MORPHO_VERSION := $(shell node -p "require('./package-lock.json').packages['node_modules/solc-0.8.19'].version" 2>/dev/null)
 
 # The compiler is registered inside the checkout and the pinned anvil comes from node_modules.
 export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
@@ -14,9 +16,9 @@ export APE_DISABLE_TELEMETRY := 1
 
 SOL_SOURCES := 'contracts/**/*.sol' 'interfaces/**/*.sol'
 
-.PHONY: setup test test-fork lint format bench demo abi clean node
+.PHONY: setup test test-fork lint format bench demo abi clean app chromium test-browser lab node
 
-setup: $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION)
+setup: $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION) .solcx/solc-v$(SOLC_MORPHO_VERSION)
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found (set PYTHON=...)"; exit 1; }
@@ -33,7 +35,8 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-.solcx/solc-v$(SOLC_VERSION): node_modules/.installed tools/solc/solc.js tools/solc/register.sh
+# One run registers every version (a second run, when both are missing, rewrites the same files).
+.solcx/solc-v$(SOLC_VERSION) .solcx/solc-v$(SOLC_MORPHO_VERSION): node_modules/.installed tools/solc/solc.js tools/solc/register.sh
 	tools/solc/register.sh
 
 lint: setup
@@ -47,8 +50,8 @@ format: setup
 	prettier --write --no-error-on-unmatched-pattern $(SOL_SOURCES)
 
 # The main suite on ape's local anvil, then the fork suite (its own upstream anvil, forked by ape-foundry).
-test: setup lint test-fork
-	$(BIN)/ape test tests --ignore=tests/fork
+test: setup lint test-fork test-browser
+	$(BIN)/ape test tests --ignore=tests/fork --ignore=tests/browser
 
 # Offline by default: tests/fork/conftest.py starts and seeds an upstream anvil (chain id 1) and stops it.
 # With ETHEREUM_RPC_URL set, the fork's upstream is that node (deployments/networks/mainnet.json).
@@ -76,6 +79,36 @@ bench: setup
 demo: setup
 	$(BIN)/ape compile
 	$(BIN)/ape run demo --network ethereum:local:foundry $(DEMO_ARGS)
+
+# The wallet page (app/): type-checked and built offline into app/dist/.
+APP_SOURCES := $(shell find app/src -type f 2>/dev/null) app/index.html app/vite.config.mts app/tsconfig.json
+app/dist/index.html: node_modules/.installed $(APP_SOURCES) $(wildcard interfaces/abi/*.json)
+	cd app && tsc --noEmit -p . && vite build --logLevel warn
+
+# Serves the page against the chain of deployments/$(APP_CHAIN).json (default: the newest deployment file; Ctrl-C
+# stops). APP_RPC: the node the page reads from (default for 31337/1337: http://127.0.0.1:8545; known testnets:
+# their public RPC).
+APP_CHAIN ?= $(or $(basename $(notdir $(firstword $(shell ls -t deployments/*.json 2>/dev/null)))),31337)
+APP_PORT ?= 4173
+APP_RPC ?=
+app: app/dist/index.html
+	@test -f deployments/$(APP_CHAIN).json || { echo "no deployments/$(APP_CHAIN).json: deploy a vault first (README, Wallet page)"; exit 1; }
+	@echo "Wallet page: http://127.0.0.1:$(APP_PORT)/?chain=$(APP_CHAIN)$(if $(APP_RPC),&rpc=$(APP_RPC))"
+	cd app && vite preview --port $(APP_PORT) --strictPort --host 127.0.0.1
+
+# Debian's chromium for the browser tests, installed only when missing (CI runs as root).
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+# The wallet page in headless chromium (Playwright) against anvil with a deployed stack; screenshots in reports/app-*.png.
+test-browser: setup chromium app/dist/index.html
+	$(BIN)/ape test tests/browser
+
+# The policy lab (no chain): every standard scenario swept into a risk/cost frontier, the tuned policy, the table
+# (reports/frontier.md, reports/frontier.png, reports/policy.json) and a backtest plot. Extra options: LAB_ARGS="--paths 400".
+lab: setup
+	$(BIN)/ape run lab frontier --standard $(LAB_ARGS)
+	$(BIN)/ape run lab backtest --policy reports/policy.json --book demo --model history --start 2020-03-01
 
 clean:
 	rm -rf .build .solcx reports .pytest_cache .hypothesis

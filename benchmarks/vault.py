@@ -90,8 +90,21 @@ def _measure(project, accounts, chain) -> list[dict]:
         vault.portfolioGreeks.estimate_gas_cost(sender=keeper),
     )
 
+    # The asynchronous path: a request, then its fulfilment at the first round after the due time.
+    queue = project.RequestQueue.at(vault.requestQueue())
+    quote.approve(queue, 2**256 - 1, sender=depositor)
+    row(
+        "requestDeposit", queue.requestDeposit(1_000 * 10**6, depositor, depositor, sender=depositor).gas_used
+    )
+    shares = vault.balanceOf(depositor) // 1000
+    row("requestRedeem", queue.requestRedeem(shares, depositor, depositor, sender=depositor).gas_used)
+    chain.pending_timestamp += vault.policy().requestDelay + 1
+    due = feed.pushAnswer(2000 * 10**8, sender=owner).return_value
+    row("fulfilDeposit (16 live series)", queue.fulfilDeposit(depositor, due, 0, sender=keeper).gas_used)
+    row("fulfilRedeem (16 live series)", queue.fulfilRedeem(depositor, due, 0, sender=keeper).gas_used)
+
     # Settle the first series with the first round after expiry, then redeem.
-    chain.pending_timestamp = expiry - 60
+    chain.pending_timestamp = max(expiry - 60, chain.pending_timestamp + 1)
     feed.pushAnswer(2000 * 10**8, sender=owner)
     chain.pending_timestamp = expiry + 60
     round_id = feed.pushAnswer(2300 * 10**8, sender=owner).return_value

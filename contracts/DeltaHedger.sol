@@ -159,7 +159,9 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         }
         _checkPoolPrice(spot, p.maxPoolDeviationBps);
 
-        (uint256 amountIn, uint256 amountOut, int256 baseChange) = _swap(s.trade, spot, p);
+        // The hedge's capital before the trade: free quote plus base held at the oracle price (quote units).
+        uint256 capital = h.freeAssets + Math.mulDiv(h.baseHeld, spot, _quoteScale);
+        (uint256 amountIn, uint256 amountOut, int256 baseChange) = _swap(s.trade, spot, p, capital);
         int256 deviationBefore = s.delta - s.target;
         int256 deviationAfter = deviationBefore + baseChange;
         if (SignedMath.abs(deviationAfter) >= SignedMath.abs(deviationBefore))
@@ -178,7 +180,8 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
     function _swap(
         int256 trade,
         uint256 spot,
-        Policy memory p
+        Policy memory p,
+        uint256 capital
     ) internal returns (uint256 amountIn, uint256 amountOut, int256 baseChange) {
         uint256 keep = BPS - p.maxSlippageBps;
         uint256 loss;
@@ -198,18 +201,20 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
             baseChange = -int256(amountIn * _baseScale);
             loss = valueIn > amountOut ? valueIn - amountOut : 0;
         }
-        _chargeLoss(loss, p);
+        _chargeLoss(loss, p, capital);
     }
 
-    /// @dev Adds `loss` to the current window's total; reverts beyond the budget.
-    function _chargeLoss(uint256 loss, Policy memory p) internal {
+    /// @dev Adds `loss` to the current window's total; reverts beyond the budget, `lossBudgetBps` of `capital`
+    ///      (quote units, rounded down: a smaller budget is in the vault's favour).
+    function _chargeLoss(uint256 loss, Policy memory p, uint256 capital) internal {
         uint256 total = windowLoss;
         if (block.timestamp >= lossWindowStart + p.lossWindow) {
             lossWindowStart = uint40(block.timestamp);
             total = 0;
         }
         total += loss;
-        if (total > p.lossBudget) revert LossBudgetExceeded(total, p.lossBudget);
+        uint256 budget = Math.mulDiv(capital, p.lossBudgetBps, BPS);
+        if (total > budget) revert LossBudgetExceeded(total, budget);
         windowLoss = uint128(total);
     }
 
@@ -219,11 +224,12 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         if (gap * BPS > spot * maxBps) revert PoolOracleDeviation(poolPrice, spot, maxBps);
     }
 
-    /// @dev Gas used (measured + overhead) at the base fee, times the multiplier, in quote at the oracle price
-    ///      (the base asset is the gas token), capped.
+    /// @dev Gas used (measured + overhead) at the gas price the transaction pays, at most the base fee times the
+    ///      multiplier, in quote at the oracle price (the base asset is the gas token), capped. Never more than
+    ///      the transaction's own gas cost: a rebalance is reimbursed, not a source of profit.
     function _bounty(uint256 gasUsed, uint256 spot, Policy memory p) internal view returns (uint256) {
-        uint256 costWei = (gasUsed + BOUNTY_GAS_OVERHEAD) * block.basefee;
-        uint256 bounty = Math.mulDiv((costWei * p.bountyMultiplierBps) / BPS, spot, _quoteScale);
+        uint256 gasPrice = Math.min(tx.gasprice, (block.basefee * p.bountyMultiplierBps) / BPS);
+        uint256 bounty = Math.mulDiv((gasUsed + BOUNTY_GAS_OVERHEAD) * gasPrice, spot, _quoteScale);
         return Math.min(bounty, p.bountyCap);
     }
 
@@ -296,6 +302,8 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
 
     /// @dev Trade (WAD base, + buys) taking `deviation` to zero or to the band edge; capped by the hedge cap, by
     ///      the base held (sales) and by the free quote less the bounty cap, at the oracle price (purchases).
+    ///      Zero when the capped trade is smaller than `minBand`: dust is never worth a trade or a bounty (a
+    ///      donation of dust cannot make a rebalance due).
     function _tradeSize(
         Policy memory p,
         int256 deviation,
@@ -308,7 +316,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         if (deviation > 0) {
             size = Math.min(size, h.baseHeld);
             size -= size % _baseScale;
-            return -int256(size);
+            return size < p.minBand ? int256(0) : -int256(size);
         }
         // The bounty is paid from the free quote after the swap: keep its cap aside, or a withdrawal that
         // leaves exactly the purchase's worth free would make the payment (and the rebalance) revert.
@@ -316,7 +324,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         uint256 affordable = Math.mulDiv(free, _quoteScale, h.spot);
         size = Math.min(size, affordable);
         size -= size % _baseScale;
-        return int256(size);
+        return size < p.minBand ? int256(0) : int256(size);
     }
 
     // ---------------------------------------------------------------- internal: policy
@@ -336,6 +344,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         _bound("maxPoolDeviationBps", p.maxPoolDeviationBps, 1, MAX_DEVIATION_BPS);
         _bound("maxSlippageBps", p.maxSlippageBps, 1, MAX_SLIPPAGE_BPS);
         _bound("lossWindow", p.lossWindow, MIN_LOSS_WINDOW, MAX_LOSS_WINDOW);
+        _bound("lossBudgetBps", p.lossBudgetBps, 1, BPS);
         _bound("riskAversion", p.riskAversion, 1, type(uint128).max);
         _bound("rebalanceGas", p.rebalanceGas, 0, MAX_REBALANCE_GAS);
         _bound("bountyMultiplierBps", p.bountyMultiplierBps, 0, MAX_BOUNTY_MULTIPLIER_BPS);

@@ -18,13 +18,16 @@ import {IOptionToken} from "@deltavault/interfaces/IOptionToken.sol";
 import {ISwapAdapter} from "@deltavault/interfaces/ISwapAdapter.sol";
 
 import {OptionToken} from "./OptionToken.sol";
+import {RequestQueue} from "./RequestQueue.sol";
 import {OracleLib} from "./libraries/OracleLib.sol";
 import {Roles} from "./libraries/Roles.sol";
 import {SeriesLib} from "./libraries/SeriesLib.sol";
 
 /// @title DeltaVault
 /// @notice ERC-4626 vault that writes fully collateralized European options and holds a spot hedge.
-/// @dev See IDeltaVault for units and the solvency rule. Invariant kept by every state change:
+/// @dev See IDeltaVault for units, the solvency rule and the two ways in and out (synchronous ERC-4626 calls
+///      priced over a jump band, asynchronous requests through `requestQueue` priced at the least favourable
+///      of a verified later oracle round and the live marks). Invariant kept by every state change:
 ///      quote balance >= reservedAssets(). Rounding always favours the vault: reserves, liabilities and buy
 ///      premiums round up; asset values, sale premiums and payouts round down; OpenZeppelin's ERC-4626 rounds
 ///      shares in the vault's favour and the fees round up.
@@ -53,16 +56,7 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     uint256 public constant MAX_STRIKE = 1e27;
     /// @notice Strikes and caps are whole multiples of this (WAD quote per base: seven decimals of quote).
     uint256 public constant STRIKE_UNIT = 1e11;
-    /// @notice Bounds of the policy: deposit and withdrawal fees, spreads, minimum premium.
-    uint256 public constant MIN_FEE_BPS = 5;
-    uint256 public constant MAX_FEE_BPS = 200;
-    uint256 public constant MAX_SPREAD_BPS = 2_000;
-    uint256 public constant MAX_MIN_PREMIUM_BPS = 1_000;
-    /// @notice Bounds of the marked band: the price feed's deviation threshold, and the largest volatility step.
-    uint256 public constant MIN_PRICE_MARK_BPS = 1;
-    uint256 public constant MAX_PRICE_MARK_BPS = 1_000;
-    uint256 public constant MIN_VOL_MARK_BAND = 0.001e18;
-    uint256 public constant MAX_VOL_MARK_BAND = 0.5e18;
+    /// @dev The policy's bounds live with the pricing rules (`PricingLib`, checked through the engine).
     /// @notice Bounds of the oracle set-up, seconds.
     uint256 public constant MIN_ORACLE_AGE = 60;
     uint256 public constant MAX_ORACLE_AGE = 2 days;
@@ -80,6 +74,8 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     IOptionToken internal immutable _optionToken;
     /// @notice The Black-Scholes engine options are priced with.
     IGreeksEngine public immutable greeksEngine;
+    /// @inheritdoc IDeltaVault
+    address public immutable requestQueue;
 
     // ---------------------------------------------------------------- storage
 
@@ -109,9 +105,10 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     uint64 internal _volUpdatedAt;
     /// @inheritdoc IDeltaVault
     address public hedger;
-    /// @dev The valuation of the ERC-4626 call in progress (nav + 1; 0 when none), see `markOnce`.
-    uint256 internal transient _markedNavPlusOne;
-    uint256 internal transient _markedBand;
+    /// @dev The two marks of the share conversion in progress (0 when none): the net asset value an exit is
+    ///      priced at (+ 1) and the one an entry is priced at, see `markOnce` and `_process`.
+    uint256 internal transient _exitNavPlusOne;
+    uint256 internal transient _entryNav;
     /// @dev The hedge in progress (all zero when none), see `hedge` and `swapPayment`: the adapter being called,
     ///      the input token and the input it may still draw (token units).
     address internal transient _swapAdapter;
@@ -148,6 +145,7 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         _baseToWad = 10 ** (18 - baseDecimals);
         greeksEngine = engine;
         _optionToken = new OptionToken("");
+        requestQueue = address(new RequestQueue(IDeltaVault(address(this)), IERC20(address(quote))));
         _grantRole(Roles.OWNER, owner);
         _grantRole(Roles.MANAGER, manager);
         _grantRole(Roles.GUARDIAN, guardian);
@@ -305,7 +303,8 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
 
     /// @notice Net asset value in quote units at the current marks: quote held + base at the oracle price - the
     ///         value of the outstanding options at the current implied volatility - settled payouts not yet
-    ///         redeemed. Share conversions use the marked band around it (`markedNav`).
+    ///         redeemed. Deposits waiting in the request queue are not part of it. Share conversions use the
+    ///         marked band around it (`markedNav`) or, for requests, the marks of `processDeposit`.
     function totalAssets() public view override returns (uint256 nav) {
         (nav, ) = markedNav();
     }
@@ -313,23 +312,46 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     /// @inheritdoc IDeltaVault
     function markedNav() public view returns (uint256 nav, uint256 band) {
         uint256 spot = _spotPrice();
-        (uint256 liabilityWad, int256 delta, int256 gamma, int256 vega) = _portfolio(
-            spot,
-            _impliedVol(),
-            true
-        );
-        uint256 baseWad = _baseWad();
-        // Assets rounded down, liabilities rounded up.
-        uint256 assets = IERC20(asset()).balanceOf(address(this)) + Math.mulDiv(baseWad, spot, _quoteScale);
-        uint256 debts = Math.mulDiv(liabilityWad, WAD, _quoteScale, Math.Rounding.Ceil) + _owedSettled;
-        nav = assets > debts ? assets - debts : 0;
-        // Value at risk from the next update, WAD quote, rounded up: a wider band is in the vault's favour.
-        uint256 move = Math.mulDiv(spot, _policy.priceMarkBps, BPS, Math.Rounding.Ceil);
-        uint256 gammaMove = Math.mulDiv(SignedMath.abs(gamma), move, WAD, Math.Rounding.Ceil);
-        uint256 risk = Math.mulDiv(SignedMath.abs(delta + int256(baseWad)), move, WAD, Math.Rounding.Ceil) +
-            Math.mulDiv(gammaMove, move, 2 * WAD, Math.Rounding.Ceil) +
-            Math.mulDiv(SignedMath.abs(vega), _policy.volMarkBand, WAD, Math.Rounding.Ceil);
-        band = Math.mulDiv(risk, WAD, _quoteScale, Math.Rounding.Ceil);
+        uint256 vol = _impliedVol();
+        IGreeksEngine.Position[] memory book = _book(false);
+        int256 vega;
+        (nav, vega) = _navAt(book, spot, vol);
+        // The book revalued one jump up and one jump down (the jump is at most half the spot); rounded up.
+        uint256 jump = Math.mulDiv(spot, _policy.jumpMarkBps, BPS, Math.Rounding.Ceil);
+        (uint256 up, ) = _navAt(book, spot + jump, vol);
+        (uint256 down, ) = _navAt(book, spot - jump, vol);
+        band = Math.max(_gap(up, nav), _gap(down, nav));
+        // A volatility feed can step anywhere within its bounds; a manual step is bounded by `volMarkBand`.
+        uint256 volJump = address(_oracle.volFeed) == address(0) ? _policy.volMarkBand : MAX_VOL - MIN_VOL;
+        band += Math.mulDiv(SignedMath.abs(vega), volJump, _quoteScale, Math.Rounding.Ceil);
+    }
+
+    /// @inheritdoc IDeltaVault
+    function processDeposit(
+        uint256 assets,
+        address receiver,
+        uint256 dueSpot,
+        uint256 dueVol
+    ) external nonReentrant whenNotPaused returns (uint256 shares) {
+        _markRequest(dueSpot, dueVol);
+        shares = previewDeposit(assets);
+        _deposit(msg.sender, receiver, assets, shares);
+        _exitNavPlusOne = 0;
+    }
+
+    /// @inheritdoc IDeltaVault
+    function processRedeem(
+        uint256 shares,
+        address receiver,
+        uint256 dueSpot,
+        uint256 dueVol
+    ) external nonReentrant returns (uint256 assets) {
+        _markRequest(dueSpot, dueVol);
+        assets = previewRedeem(shares);
+        uint256 free = freeAssets();
+        if (assets > free) revert InsufficientCollateral(assets, free);
+        _withdraw(msg.sender, receiver, msg.sender, assets, shares);
+        _exitNavPlusOne = 0;
     }
 
     function deposit(
@@ -362,33 +384,37 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         return super.redeem(shares, receiver, owner);
     }
 
-    /// @notice Zero while paused.
+    /// @notice Zero while paused or while an expired series waits for settlement.
     function maxDeposit(address) public view override returns (uint256) {
-        return paused() ? 0 : type(uint256).max;
+        return paused() || _settlementPending() != 0 ? 0 : type(uint256).max;
     }
 
-    /// @notice Zero while paused.
+    /// @notice Zero while paused or while an expired series waits for settlement.
     function maxMint(address) public view override returns (uint256) {
-        return paused() ? 0 : type(uint256).max;
+        return paused() || _settlementPending() != 0 ? 0 : type(uint256).max;
     }
 
-    /// @notice Limited by the owner's shares and by the free (unreserved) quote assets.
+    /// @notice Limited by the owner's shares and by the free (unreserved) quote assets; zero while an expired
+    ///         series waits for settlement.
     function maxWithdraw(address owner) public view override returns (uint256) {
+        if (_settlementPending() != 0) return 0;
         return Math.min(previewRedeem(balanceOf(owner)), freeAssets());
     }
 
-    /// @notice Limited by the owner's shares and by the shares the free quote assets can pay for.
+    /// @notice Limited by the owner's shares and by the shares the free quote assets can pay for; zero while an
+    ///         expired series waits for settlement.
     /// @dev All the owner's shares when the free assets cover what they redeem for (net of the exit fee), so
     ///      that the last shareholder can always leave; otherwise the shares worth the free assets, rounded down.
     function maxRedeem(address owner) public view override returns (uint256) {
+        if (_settlementPending() != 0) return 0;
         uint256 shares = balanceOf(owner);
         uint256 free = freeAssets();
         if (previewRedeem(shares) <= free) return shares;
         return Math.min(shares, _convertToShares(free, Math.Rounding.Floor));
     }
 
-    /// @dev Shares for assets at the least favourable mark for the caller: a deposit (rounded down) at the top
-    ///      of the marked band, a withdrawal (rounded up) at its bottom.
+    /// @dev Shares for assets at the least favourable mark for the caller: a deposit (rounded down) at the entry
+    ///      mark, a withdrawal (rounded up) at the exit mark.
     function _convertToShares(
         uint256 assets,
         Math.Rounding rounding
@@ -397,8 +423,8 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         return Math.mulDiv(assets, totalSupply() + 10 ** _decimalsOffset(), nav + 1, rounding);
     }
 
-    /// @dev Assets for shares at the least favourable mark for the caller: a mint (rounded up) at the top of
-    ///      the marked band, a redemption (rounded down) at its bottom.
+    /// @dev Assets for shares at the least favourable mark for the caller: a mint (rounded up) at the entry
+    ///      mark, a redemption (rounded down) at the exit mark.
     function _convertToAssets(
         uint256 shares,
         Math.Rounding rounding
@@ -407,21 +433,38 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
         return Math.mulDiv(shares, nav + 1, totalSupply() + 10 ** _decimalsOffset(), rounding);
     }
 
-    /// @dev Values the book once per ERC-4626 entry point: its limit check, preview and conversion all run
-    ///      before any state changes, so they share one valuation (kept in transient storage for the call).
+    /// @dev The synchronous path values the book once per ERC-4626 entry point (its limit check, preview and
+    ///      conversion all run before any state changes) over the jump band, kept in transient storage.
     modifier markOnce() {
+        _checkSettled();
         (uint256 nav, uint256 band) = markedNav();
-        (_markedNavPlusOne, _markedBand) = (nav + 1, band);
+        (_exitNavPlusOne, _entryNav) = ((nav > band ? nav - band : 0) + 1, nav + band);
         _;
-        _markedNavPlusOne = 0;
+        _exitNavPlusOne = 0;
+    }
+
+    /// @dev The marks of a request: the least favourable for its owner of the net asset value at the request's
+    ///      due marks (a verified oracle round after the request's due time) and at the live marks.
+    function _markRequest(uint256 dueSpot, uint256 dueVol) internal {
+        if (msg.sender != requestQueue) revert OnlyRequestQueue(msg.sender);
+        _checkSettled();
+        uint256 vol = _impliedVol();
+        IGreeksEngine.Position[] memory book = _book(false);
+        (uint256 live, ) = _navAt(book, _spotPrice(), vol);
+        (uint256 due, ) = _navAt(book, dueSpot, dueVol == 0 ? vol : dueVol);
+        (_exitNavPlusOne, _entryNav) = (Math.min(live, due) + 1, Math.max(live, due));
     }
 
     function _markedNavFor(bool entering) internal view returns (uint256) {
-        (uint256 nav, uint256 band) = _markedNavPlusOne != 0
-            ? (_markedNavPlusOne - 1, _markedBand)
-            : markedNav();
+        if (_exitNavPlusOne != 0) return entering ? _entryNav : _exitNavPlusOne - 1;
+        (uint256 nav, uint256 band) = markedNav();
         if (entering) return nav + band;
         return nav > band ? nav - band : 0;
+    }
+
+    /// @dev The request queue moves shares only into its own escrow, for their owner's own redeem request.
+    function _spendAllowance(address owner, address spender, uint256 value) internal override {
+        if (spender != requestQueue) super._spendAllowance(owner, spender, value);
     }
 
     /// @dev The entry fee is taken out of the deposited assets and stays in the vault.
@@ -605,45 +648,29 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     ) internal view returns (Trade memory t) {
         Series memory s = _unpack(_listed(seriesId));
         if (s.settled || block.timestamp >= s.expiry) revert SeriesExpired(seriesId, s.expiry);
+        Policy memory p = _policy;
+        // No trading inside the cut-off: close to expiry the settlement price is all but known.
+        if (block.timestamp + p.tradingCutoff >= s.expiry) {
+            revert SeriesTradingClosed(seriesId, s.expiry - p.tradingCutoff);
+        }
         if (amount < MIN_OPTION_AMOUNT) revert AmountTooSmall(amount, MIN_OPTION_AMOUNT);
         t.spot = _spotPrice();
         t.vol = _impliedVol();
         (, , t.gammaBefore, t.vegaBefore) = _portfolio(t.spot, t.vol, true);
-        // One option written: the engine returns its value and minus its greeks.
-        IGreeksEngine.Position[] memory one = new IGreeksEngine.Position[](1);
-        one[0] = IGreeksEngine.Position(s.strike, s.cap, s.expiry, WAD);
-        (uint256 value, , int256 gammaShort, int256 vegaShort) = greeksEngine.book(one, t.spot, t.vol, true);
-        // The vault is short what it writes: a buy adds -amount options, a sale back +amount.
-        int256 position = isBuy ? -int256(amount) : int256(amount);
-        t.gammaAfter = t.gammaBefore + (position * -gammaShort) / int256(WAD);
-        t.vegaAfter = t.vegaBefore + (position * -vegaShort) / int256(WAD);
-        uint256 spreadBps = _spreadBps(t.vegaBefore, t.vegaAfter);
-        if (isBuy) {
-            // Rounded up, never below the minimum premium, never above the maximum payoff.
-            uint256 perOption = Math.mulDiv(value, BPS + spreadBps, BPS, Math.Rounding.Ceil);
-            uint256 maxPay = s.maxPayoff();
-            uint256 floor = Math.mulDiv(maxPay, _policy.minPremiumBps, BPS, Math.Rounding.Ceil);
-            perOption = Math.min(Math.max(perOption, floor), maxPay);
-            t.premium = Math.mulDiv(amount, perOption, _quoteScale, Math.Rounding.Ceil);
-        } else {
-            uint256 perOption = Math.mulDiv(value, BPS - spreadBps, BPS);
-            t.premium = Math.mulDiv(amount, perOption, _quoteScale);
-        }
-    }
-
-    /// @dev Base spread for every trade; trades that add vega exposure pay an extra spread proportional to the
-    ///      average use of the vega limit over the trade. A trade that reduces exposure pays only the base.
-    function _spreadBps(int256 vegaBefore, int256 vegaAfter) internal view returns (uint256) {
-        Policy memory p = _policy;
-        uint256 before = SignedMath.abs(vegaBefore);
-        uint256 after_ = SignedMath.abs(vegaAfter);
-        if (after_ <= before) return p.baseSpreadBps;
-        uint256 limit = p.vegaLimit;
-        uint256 useBefore = Math.min(Math.mulDiv(before, WAD, limit), WAD);
-        uint256 useAfter = Math.min(Math.mulDiv(after_, WAD, limit, Math.Rounding.Ceil), WAD);
-        return
-            p.baseSpreadBps +
-            Math.mulDiv(p.exposureSpreadBps, useBefore + useAfter, 2 * WAD, Math.Rounding.Ceil);
+        (t.premium, t.gammaAfter, t.vegaAfter) = greeksEngine.quoteTrade(
+            IGreeksEngine.TradeQuery({
+                option: IGreeksEngine.Position(s.strike, s.cap, s.expiry, 0),
+                amount: amount,
+                isBuy: isBuy,
+                spot: t.spot,
+                vol: t.vol,
+                gammaBefore: t.gammaBefore,
+                vegaBefore: t.vegaBefore,
+                maxPayoff: s.maxPayoff(),
+                quoteScale: _quoteScale,
+                policy: p
+            })
+        );
     }
 
     /// @dev Gamma and vega limits: beyond a limit, only trades that reduce that exposure pass.
@@ -704,15 +731,7 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     // ---------------------------------------------------------------- internal: configuration
 
     function _setPolicy(Policy memory p) internal {
-        _checkBound("entryFeeBps", p.entryFeeBps, MIN_FEE_BPS, MAX_FEE_BPS);
-        _checkBound("exitFeeBps", p.exitFeeBps, MIN_FEE_BPS, MAX_FEE_BPS);
-        _checkBound("baseSpreadBps", p.baseSpreadBps, 0, MAX_SPREAD_BPS);
-        _checkBound("exposureSpreadBps", p.exposureSpreadBps, 0, MAX_SPREAD_BPS);
-        _checkBound("minPremiumBps", p.minPremiumBps, 1, MAX_MIN_PREMIUM_BPS);
-        _checkBound("priceMarkBps", p.priceMarkBps, MIN_PRICE_MARK_BPS, MAX_PRICE_MARK_BPS);
-        _checkBound("volMarkBand", p.volMarkBand, MIN_VOL_MARK_BAND, MAX_VOL_MARK_BAND);
-        _checkBound("gammaLimit", p.gammaLimit, 1, type(uint128).max);
-        _checkBound("vegaLimit", p.vegaLimit, 1, type(uint128).max);
+        greeksEngine.checkPolicy(p);
         _policy = p;
         emit PolicySet(p);
     }
@@ -741,18 +760,26 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
     // ---------------------------------------------------------------- internal: views
 
     /// @dev Sum over live series of the vault's short positions (see `IGreeksEngine.book`), valued in one call to
-    ///      the engine; `full` false for delta and gamma only. No averaged shortcut: every series is valued.
+    ///      the engine; `full` false for the hedging pass (delta and gamma only, expired series left out: their
+    ///      payoff is fixed by the settlement round, there is nothing left to hedge). Every series is valued.
     function _portfolio(
         uint256 spot,
         uint256 vol,
         bool full
     ) internal view returns (uint256 liabilityWad, int256 delta, int256 gamma, int256 vega) {
+        IGreeksEngine.Position[] memory book = _book(!full);
+        if (book.length == 0) return (0, 0, 0, 0);
+        return greeksEngine.book(book, spot, vol, full);
+    }
+
+    /// @dev The live series with options outstanding, as engine positions; without the expired ones if `live`.
+    function _book(bool live) internal view returns (IGreeksEngine.Position[] memory book) {
         uint256 n = _live.length;
-        IGreeksEngine.Position[] memory book = new IGreeksEngine.Position[](n);
+        book = new IGreeksEngine.Position[](n);
         uint256 count;
         for (uint256 i; i < n; ++i) {
             StoredSeries memory s = _series[_live[i]];
-            if (s.outstanding == 0) continue;
+            if (s.outstanding == 0 || (live && s.expiry <= block.timestamp)) continue;
             book[count++] = IGreeksEngine.Position({
                 strike: s.strikeUnits * STRIKE_UNIT,
                 cap: s.capUnits * STRIKE_UNIT,
@@ -760,11 +787,45 @@ contract DeltaVault is IDeltaVault, ERC4626, AccessControl, Pausable, Reentrancy
                 amount: s.outstanding
             });
         }
-        if (count == 0) return (0, 0, 0, 0);
         assembly ("memory-safe") {
             mstore(book, count)
         }
-        return greeksEngine.book(book, spot, vol, full);
+    }
+
+    /// @dev Net asset value (quote units) and vega of `book` at `spot` and `vol`: assets rounded down,
+    ///      liabilities rounded up.
+    function _navAt(
+        IGreeksEngine.Position[] memory book,
+        uint256 spot,
+        uint256 vol
+    ) internal view returns (uint256 nav, int256 vega) {
+        uint256 liabilityWad;
+        if (book.length != 0) (liabilityWad, , , vega) = greeksEngine.book(book, spot, vol, true);
+        uint256 assets = IERC20(asset()).balanceOf(address(this)) +
+            Math.mulDiv(_baseWad(), spot, _quoteScale);
+        uint256 debts = Math.mulDiv(liabilityWad, WAD, _quoteScale, Math.Rounding.Ceil) + _owedSettled;
+        nav = assets > debts ? assets - debts : 0;
+    }
+
+    /// @dev The first live series that has expired and waits for its settlement (0 when none).
+    function _settlementPending() internal view returns (uint256) {
+        uint256 n = _live.length;
+        for (uint256 i; i < n; ++i) {
+            uint256 id = _live[i];
+            if (_series[id].expiry <= block.timestamp) return id;
+        }
+        return 0;
+    }
+
+    /// @dev Share conversions wait for every expired series to be settled: until then its payoff is not fixed
+    ///      on-chain, and any value put on it could be entered or left at a known profit.
+    function _checkSettled() internal view {
+        uint256 id = _settlementPending();
+        if (id != 0) revert SettlementPending(id, _series[id].expiry);
+    }
+
+    function _gap(uint256 a, uint256 b) internal pure returns (uint256) {
+        return a > b ? a - b : b - a;
     }
 
     function _spotPrice() internal view returns (uint256) {

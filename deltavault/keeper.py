@@ -441,6 +441,7 @@ class Keeper:
                 quote_decimals=view.quote_decimals,
                 multiplier_bps=multiplier,
                 cap=cap,
+                tx_gas_price=gas_price,
             )
             view.gas_cost = gas_cost_in_quote(
                 gas=gas + TX_GAS_OVERHEAD,
@@ -541,7 +542,7 @@ class Keeper:
             gas, multiplier, cap = self._bounty_params[hedger]
             bounty = expected_bounty(gas=max(estimate - TX_INTRINSIC_GAS, 0), basefee=ctx["basefee"],
                                      spot=view.spot, quote_decimals=view.quote_decimals,
-                                     multiplier_bps=multiplier, cap=cap)  # fmt: skip
+                                     multiplier_bps=multiplier, cap=cap, tx_gas_price=paid_price)  # fmt: skip
             cost = gas_cost_in_quote(gas=estimate, gas_price=paid_price, spot=view.spot,
                                      quote_decimals=view.quote_decimals)  # fmt: skip
             if bounty - cost < self.config.min_profit:

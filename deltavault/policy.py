@@ -2,7 +2,7 @@
 
 `VaultPolicy` mirrors `IDeltaVault.Policy`; `HedgePolicy` mirrors `IDeltaHedger.Policy`; `OracleConfig` mirrors
 `IDeltaVault.OracleConfig`. Units follow the interfaces: WAD (1e18) for deltas, bands, prices and volatilities;
-basis points for fees, spreads and slippage; seconds for times; quote token units for budgets and bounties.
+basis points for fees, spreads, slippage and the loss budget; seconds for times; quote token units for bounties.
 """
 
 from dataclasses import dataclass, fields, replace
@@ -48,6 +48,12 @@ class VaultPolicy:
     vol_mark_band: int = 5 * 10**16
     gamma_limit: int = 10**30
     vega_limit: int = 10**30
+    # The synchronous path covers one price update of up to 20 % (a crash is one oracle round).
+    jump_mark_bps: int = 2_000
+    # No option trades in the last hour before expiry.
+    trading_cutoff: int = 3_600
+    # A deposit or redeem request is due five minutes after it is made.
+    request_delay: int = 300
 
     def as_tuple(self) -> tuple:
         return _values(self)
@@ -79,7 +85,7 @@ class HedgePolicy:
     max_pool_deviation_bps: int = 100
     max_slippage_bps: int = 100
     loss_window: int = 86400
-    loss_budget: int = 1_000 * 10**6
+    loss_budget_bps: int = 200
     risk_aversion: int = 5 * 10**16
     rebalance_gas: int = 250_000
     bounty_multiplier_bps: int = 12_000
@@ -96,6 +102,5 @@ class HedgePolicy:
 
     @classmethod
     def for_quote_decimals(cls, decimals: int, **changes) -> "HedgePolicy":
-        """The default policy with the budget and bounty cap expressed in a quote token of `decimals`."""
-        scale = 10**decimals
-        return cls(loss_budget=1_000 * scale, bounty_cap=20 * scale, **changes)
+        """The default policy with the bounty cap expressed in a quote token of `decimals`."""
+        return cls(bounty_cap=20 * 10**decimals, **changes)

@@ -8,7 +8,8 @@ pragma solidity ^0.8.24;
 ///         Automation interface (`checkUpkeep` / `performUpkeep`), usable by Gelato as well.
 /// @dev Units: deltas, bands and trade sizes in WAD of base; prices WAD quote per base; volatility WAD,
 ///      annualized; gamma WAD per one quote unit of spot; risk aversion WAD per quote unit; costs WAD fractions
-///      of notional; loss budget and bounties in quote units; times in seconds.
+///      of notional; bounties in quote units; the loss budget in basis points of the hedge's capital (free quote
+///      plus base held at the oracle price); times in seconds.
 ///      Portfolio delta D = sum over live series of (position x option delta) + base held. With x = D - T:
 ///      - Threshold: due when |x| > band.
 ///      - Time: due when now - lastRebalance >= maxInterval and |x| > minBand.
@@ -21,7 +22,12 @@ pragma solidity ^0.8.24;
 ///        rebalanceGas * basefee / |x| (the base asset is the chain's gas token); due when |x| > max(H, minBand).
 ///      A cooldown (minInterval) always applies. The trade goes to the target, or to the firing rule's band edge,
 ///      by policy, and is capped by `hedgeCap`, by the base held (sales) and by the free quote less `bountyCap`
-///      (purchases; the bounty is paid from the free quote after the swap, and never exceeds it).
+///      (purchases; the bounty is paid from the free quote after the swap, and never exceeds it). A trade
+///      smaller than `minBand` is never due: no rebalance trades (or pays a bounty for) dust, whether the dust
+///      is a real deviation or a donation made to create one.
+///      The bounty reimburses gas: (gas used + `BOUNTY_GAS_OVERHEAD`) x min(tx.gasprice, basefee x
+///      `bountyMultiplierBps`), in quote at the oracle price, capped by `bountyCap`. It never exceeds what the
+///      transaction paid for its gas, so calling `rebalance` is never a source of profit in itself.
 interface IDeltaHedger {
     // ---------------------------------------------------------------- types
 
@@ -46,10 +52,14 @@ interface IDeltaHedger {
     /// @param maxPoolDeviationBps Largest allowed gap between the pool price and the oracle.
     /// @param maxSlippageBps Largest allowed loss of a swap against the oracle price.
     /// @param lossWindow Length of the loss-budget window, seconds.
-    /// @param lossBudget Largest value lost to slippage against the oracle per window, quote units.
+    /// @param lossBudgetBps Largest value lost to slippage against the oracle per window, in basis points of the
+    ///        hedge's capital at the trade (free quote + base held x oracle price). At or above
+    ///        `maxSlippageBps` (as by default), one trade of any size, an unwind after a large move included,
+    ///        fits an unused window: the budget grows with what is held.
     /// @param riskAversion The Whalley-Wilmott risk aversion, WAD per quote unit.
     /// @param rebalanceGas Gas of one rebalance, for the cost-aware band.
-    /// @param bountyMultiplierBps Keeper bounty as a multiple of its gas cost at the base fee (10_000 = 1x).
+    /// @param bountyMultiplierBps Largest gas price reimbursed, as a multiple of the base fee (10_000 = 1x): the
+    ///        keeper's priority fee is reimbursed up to (multiplier - 1) x basefee.
     /// @param bountyCap Largest keeper bounty, quote units.
     /// @param referenceVol Volatility at which the volatility-adjusted band equals `band`, WAD.
     /// @param ewmaAlpha Weight of a new observation in the realized-variance EWMA, WAD.
@@ -66,7 +76,7 @@ interface IDeltaHedger {
         uint16 maxPoolDeviationBps;
         uint16 maxSlippageBps;
         uint32 lossWindow;
-        uint128 lossBudget;
+        uint16 lossBudgetBps;
         uint128 riskAversion;
         uint32 rebalanceGas;
         uint16 bountyMultiplierBps;
@@ -104,7 +114,7 @@ interface IDeltaHedger {
     error RebalanceCooldown(uint256 lastRebalance, uint256 nextAllowed);
     /// @notice The pool price is further from the oracle than allowed.
     error PoolOracleDeviation(uint256 poolPrice, uint256 oraclePrice, uint256 maxDeviationBps);
-    /// @notice This rebalance would take the window's loss against the oracle beyond the budget.
+    /// @notice This rebalance would take the window's loss against the oracle beyond the budget (quote units).
     error LossBudgetExceeded(uint256 windowLoss, uint256 budget);
     /// @notice The trade did not shrink |delta - target|.
     error DeltaNotReduced(int256 deviationBefore, int256 deviationAfter);

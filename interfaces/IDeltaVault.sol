@@ -63,14 +63,17 @@ interface IDeltaVault is ISwapPayer {
     /// @param exposureSpreadBps Extra spread at full use of the vega limit, for trades that add exposure.
     /// @param minPremiumBps Minimum buy premium as a fraction of the maximum payoff, so that nobody can lock
     ///        the vault's collateral with options bought for nothing.
-    /// @param priceMarkBps The price feed's deviation threshold: the largest price move the next oracle update
-    ///        can bring without a heartbeat. Deposits and withdrawals are priced at the least favourable net
-    ///        asset value within this move (see `totalAssets`).
-    /// @param volMarkBand The largest change of the implied volatility one update can bring (WAD); manual
-    ///        changes are bounded by it, and deposits and withdrawals are priced at the least favourable value
-    ///        within it.
+    /// @param priceMarkBps The price feed's deviation threshold: the price move of one routine oracle update.
+    ///        Option trades are marked against it (see `quoteBuy`).
+    /// @param volMarkBand The implied-volatility move of one routine update (WAD): the volatility feed's
+    ///        deviation threshold, and the largest manual step. Option trades are marked against it.
     /// @param gammaLimit Limit of |portfolio gamma|, WAD per one quote unit of spot.
     /// @param vegaLimit Limit of |portfolio vega|, WAD quote per 1.00 of vol.
+    /// @param jumpMarkBps The largest single price update the synchronous ERC-4626 path covers (a crash or a
+    ///        pump is one oracle round): synchronous deposits and withdrawals are priced at the least favourable
+    ///        net asset value with the book revalued this far up and down (see `markedNav`).
+    /// @param tradingCutoff No option trade in a series within this many seconds of its expiry.
+    /// @param requestDelay Seconds from a deposit or redeem request to its due time (see `requestQueue`).
     struct Policy {
         uint16 entryFeeBps;
         uint16 exitFeeBps;
@@ -81,6 +84,9 @@ interface IDeltaVault is ISwapPayer {
         uint64 volMarkBand;
         uint128 gammaLimit;
         uint128 vegaLimit;
+        uint16 jumpMarkBps;
+        uint32 tradingCutoff;
+        uint32 requestDelay;
     }
 
     /// @notice The oracle set-up.
@@ -159,6 +165,12 @@ interface IDeltaVault is ISwapPayer {
     error TransferAmountMismatch(uint256 expected, uint256 received);
     /// @notice The zero address was passed where an account or contract is required.
     error ZeroAddress();
+    /// @notice Trading in `seriesId` closed at `closedAt` (its expiry less the trading cut-off).
+    error SeriesTradingClosed(uint256 seriesId, uint256 closedAt);
+    /// @notice Series `seriesId` expired at `expiry` and is not settled yet: share conversions wait for `settle`.
+    error SettlementPending(uint256 seriesId, uint256 expiry);
+    /// @notice Only the vault's request queue may call this function.
+    error OnlyRequestQueue(address caller);
     /// @notice Only the vault's rebalancing engine may move the hedge or pay keepers.
     error OnlyHedger(address caller);
     /// @notice A hedge swap returned less than its oracle-derived minimum.
@@ -229,6 +241,11 @@ interface IDeltaVault is ISwapPayer {
     // ---------------------------------------------------------------- trading
 
     /// @notice Premium a buyer pays now for `amount` options of `seriesId` (quote units, rounded up).
+    /// @dev Per option: (Black-Scholes value + mark) x (1 + spread), at least `minPremiumBps` of the maximum
+    ///      payoff and at most the maximum payoff, where the mark is what the option's value can move in one
+    ///      routine update: |delta| x dS + |gamma| x dS^2 / 2 + |vega| x volMarkBand, dS = spot x priceMarkBps.
+    ///      A sale back pays (value - mark) x (1 - spread). Buying before a known update and selling back after
+    ///      it therefore loses. No trade within `tradingCutoff` of expiry (`SeriesTradingClosed`).
     function quoteBuy(uint256 seriesId, uint256 amount) external view returns (uint256 premium);
 
     /// @notice Premium a seller receives now for `amount` options of `seriesId` (quote units, rounded down).
@@ -307,11 +324,50 @@ interface IDeltaVault is ISwapPayer {
     ///         held included) and gamma, the base held and the free quote.
     function hedgeState() external view returns (HedgeState memory);
 
-    /// @notice Net asset value (quote units) at the current marks, and the half-width of the band within which
-    ///         the next oracle update can move it: |delta| x dS + |gamma| x dS^2 / 2 + |vega| x volMarkBand with
-    ///         dS = spot x priceMarkBps. Deposits and mints are priced at nav + band, withdrawals and redemptions
-    ///         at nav - band, so that seeing the next price or volatility update coming does not pay.
+    /// @notice Net asset value (quote units) at the current marks, and the jump band of the synchronous path: the
+    ///         largest change of the net asset value with the book revalued at spot x (1 +- jumpMarkBps), plus
+    ///         |vega| x the largest volatility step (`volMarkBand` for a manual volatility; the whole range
+    ///         MAX_VOL - MIN_VOL for a volatility feed, which can step anywhere). Synchronous deposits and mints
+    ///         are priced at nav + band, withdrawals and redemptions at nav - band, so that seeing even a crash
+    ///         coming in the next oracle round does not pay. The band is zero for a vault holding only quote.
+    ///         Requests through `requestQueue` pay no band (see `processDeposit`).
     function markedNav() external view returns (uint256 nav, uint256 band);
+
+    /// @notice The asynchronous way in and out (ERC-7540-style requests, see IRequestQueue), created with the
+    ///         vault. It holds requested deposits and shares until they are processed.
+    function requestQueue() external view returns (address);
+
+    /// @notice Mints shares to `receiver` for `assets` quote drawn from the request queue. Only the queue, for a
+    ///         deposit request that is due.
+    /// @dev Priced at the higher of the net asset value at the request's due marks (`dueSpot` from the first
+    ///      price round at or after the due time, `dueVol` from the volatility round in effect then, 0 for the
+    ///      manual volatility) and at the live marks: nobody who asked before the due round existed can know
+    ///      its price, and waiting after it cannot improve on it. Entry fee as for `deposit`. Reverts while
+    ///      paused or while an expired series waits for settlement.
+    /// @return shares Shares minted (rounded down).
+    function processDeposit(
+        uint256 assets,
+        address receiver,
+        uint256 dueSpot,
+        uint256 dueVol
+    ) external returns (uint256 shares);
+
+    /// @notice Burns `shares` held by the request queue and pays their value to `receiver`. Only the queue, for
+    ///         a redeem request that is due.
+    /// @dev Priced at the lower of the net asset value at the request's due marks and at the live marks (see
+    ///      `processDeposit`), less the exit fee; limited by the free assets. Works while paused.
+    /// @return assets Quote paid (rounded down).
+    function processRedeem(
+        uint256 shares,
+        address receiver,
+        uint256 dueSpot,
+        uint256 dueVol
+    ) external returns (uint256 assets);
+
+    /// @notice Bounds of the implied volatility, WAD.
+    function MIN_VOL() external view returns (uint256);
+
+    function MAX_VOL() external view returns (uint256);
 
     /// @notice The ERC-1155 token holding one id per series.
     function optionToken() external view returns (address);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IDeltaVault} from "./IDeltaVault.sol";
+
 /// @title IGreeksEngine
 /// @notice Black-Scholes price and greeks of European options, as a stateless contract (the BlackScholes
 ///         library behind an external call, which keeps the vault's bytecode under the 24 KiB limit).
@@ -19,6 +21,40 @@ interface IGreeksEngine {
         uint256 expiry;
         uint256 amount;
     }
+
+    /// @notice An option trade with a vault, as `quoteTrade` prices it.
+    /// @param option The series (its `amount` is ignored).
+    /// @param amount Options traded, WAD of base.
+    /// @param isBuy True when the trader buys from the vault, false when it sells back.
+    /// @param spot Oracle spot, WAD. @param vol Implied volatility, WAD.
+    /// @param gammaBefore Portfolio gamma before the trade. @param vegaBefore Portfolio vega before the trade.
+    /// @param maxPayoff Largest payoff of one option, WAD quote.
+    /// @param quoteScale (WAD amount x WAD price) to quote units: 10**(36 - quote decimals).
+    /// @param policy The vault's policy (marks, spreads, minimum premium, vega limit).
+    struct TradeQuery {
+        Position option;
+        uint256 amount;
+        bool isBuy;
+        uint256 spot;
+        uint256 vol;
+        int256 gammaBefore;
+        int256 vegaBefore;
+        uint256 maxPayoff;
+        uint256 quoteScale;
+        IDeltaVault.Policy policy;
+    }
+
+    /// @notice The premium of an option trade (quote units: a buy rounded up, a sale back rounded down) and the
+    ///         portfolio's gamma and vega after it. See `IDeltaVault.quoteBuy` for the formula.
+    function quoteTrade(
+        TradeQuery calldata query
+    ) external view returns (uint256 premium, int256 gammaAfter, int256 vegaAfter);
+
+    /// @notice Reverts with `IDeltaVault.ParameterOutOfBounds` unless every field of a vault policy is within
+    ///         its hard bound (fees 5-200 bps, spreads <= 2,000 bps, minimum premium 1-1,000 bps, price mark
+    ///         1-1,000 bps, volatility mark 0.001-0.5, jump band 2,000-5,000 bps, trading cut-off 60 s-1 day,
+    ///         request delay 60 s-1 day, non-zero gamma and vega limits).
+    function checkPolicy(IDeltaVault.Policy calldata policy) external pure;
 
     /// @notice Price, delta, gamma and vega of one long option.
     function greeks(

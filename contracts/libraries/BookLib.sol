@@ -123,6 +123,16 @@ library BookLib {
         }
     }
 
+    /// @dev Value, delta, gamma and vega of one long option of `p`'s series (its amount is ignored), with the legs
+    ///      of `book`.
+    function option(
+        IGreeksEngine.Position calldata p,
+        uint256 spot,
+        uint256 vol
+    ) internal view returns (uint256 value, int256 delta, int256 gamma, int256 vega) {
+        return _position(_market(spot, vol, true), p);
+    }
+
     /*//////////////////////////////////////////////////////////////
                                 INTERNAL
     //////////////////////////////////////////////////////////////*/

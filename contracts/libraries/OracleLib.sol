@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {AggregatorV3Interface} from "@deltavault/interfaces/AggregatorV3Interface.sol";
 import {IDeltaVault} from "@deltavault/interfaces/IDeltaVault.sol";
+import {IRequestQueue} from "@deltavault/interfaces/IRequestQueue.sol";
 
 /// @title OracleLib
 /// @notice Reads Chainlink AggregatorV3 feeds defensively: non-positive answers and answers older than the
@@ -36,22 +37,51 @@ library OracleLib {
     }
 
     /// @notice The price of round `roundId`, provided it is the first round updated at or after `expiry`.
-    /// @dev Verifies the round (updated at or after expiry, positive answer) and its predecessor `roundId - 1`
-    ///      (updated before expiry), so that no caller can choose a later, convenient price. A round whose
-    ///      predecessor does not exist (the first round of an aggregator phase) cannot be verified and reverts.
     function settlementPrice(
         AggregatorV3Interface feed,
         uint80 roundId,
         uint256 expiry
     ) internal view returns (uint256 wad) {
-        (int256 answer, uint256 updatedAt) = _round(feed, roundId);
+        (wad, ) = firstRoundAfter(feed, roundId, expiry);
+    }
+
+    /// @notice The answer (WAD) and update time of round `roundId`, provided it is the first round updated at or
+    ///         after `time`.
+    /// @dev Verifies the round (updated at or after `time`, positive answer) and its predecessor `roundId - 1`
+    ///      (updated before `time`), so that no caller can choose a later, convenient price. A round whose
+    ///      predecessor does not exist (the first round of an aggregator phase) cannot be verified and reverts.
+    function firstRoundAfter(
+        AggregatorV3Interface feed,
+        uint80 roundId,
+        uint256 time
+    ) internal view returns (uint256 wad, uint256 updatedAt) {
+        int256 answer;
+        (answer, updatedAt) = _round(feed, roundId);
         uint256 previousUpdatedAt;
         if (roundId > 0) (, previousUpdatedAt) = _round(feed, roundId - 1);
-        if (updatedAt < expiry || previousUpdatedAt >= expiry || previousUpdatedAt == 0) {
-            revert IDeltaVault.InvalidSettlementRound(roundId, updatedAt, previousUpdatedAt, expiry);
+        if (updatedAt < time || previousUpdatedAt >= time || previousUpdatedAt == 0) {
+            revert IDeltaVault.InvalidSettlementRound(roundId, updatedAt, previousUpdatedAt, time);
         }
         if (answer <= 0) revert IDeltaVault.OracleAnswerNotPositive(address(feed), answer);
         wad = toWad(uint256(answer), feed.decimals());
+    }
+
+    /// @notice The answer (WAD) of round `roundId`, provided it is the round in effect at `time`: updated at or
+    ///         before `time`, no older than `maxAge` then, and followed by no round updated at or before `time`.
+    function roundInEffect(
+        AggregatorV3Interface feed,
+        uint80 roundId,
+        uint256 time,
+        uint256 maxAge
+    ) internal view returns (uint256) {
+        (int256 answer, uint256 updatedAt) = _round(feed, roundId);
+        (, uint256 nextUpdatedAt) = _round(feed, roundId + 1);
+        if (updatedAt == 0 || updatedAt > time || (nextUpdatedAt != 0 && nextUpdatedAt <= time)) {
+            revert IRequestQueue.InvalidVolatilityRound(roundId, updatedAt, nextUpdatedAt, time);
+        }
+        if (updatedAt + maxAge < time) revert IDeltaVault.OracleStale(address(feed), updatedAt, maxAge);
+        if (answer <= 0) revert IDeltaVault.OracleAnswerNotPositive(address(feed), answer);
+        return toWad(uint256(answer), feed.decimals());
     }
 
     /// @notice `answer` with `decimals` decimals, as WAD.

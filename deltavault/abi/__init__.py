@@ -29,6 +29,7 @@ USER_FACING: tuple[str, ...] = (
     "DeltaVault",
     "DeltaHedger",
     "OptionToken",
+    "RequestQueue",
     "UniswapV3Adapter",
     "UniswapV3PoolAdapter",
     "VaultLens",

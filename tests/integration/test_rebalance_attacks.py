@@ -184,12 +184,14 @@ def test_donation__base_to_vault_pushing_loss_over_budget__refused_donor_still_l
     m.write(m.call_id, 20 * WAD)
     rebalanced(m.hedger.rebalance(sender=keeper), m.hedger)
     spent = m.hedger.windowLoss()
-    m.set_policy(loss_budget=spent + 10 * USDC)
+    m.set_policy(loss_budget_bps=1)
     m.advance(120)
     uniswap.fund(m.uni, m.base, attacker, 20 * WAD)
     nav_before = m.nav()
     m.base.transfer(m.vault, 20 * WAD, sender=attacker)
-    with ape.reverts(m.hedger.LossBudgetExceeded, budget=spent + 10 * USDC):
+    h = m.vault.hedgeState()
+    budget = (h.freeAssets + h.baseHeld * 2000 * USDC // WAD) // 10_000
+    with ape.reverts(m.hedger.LossBudgetExceeded, budget=budget):
         m.hedger.rebalance(sender=keeper)
     assert m.hedger.windowLoss() == spent
     assert m.nav() == nav_before + 20 * 2000 * USDC
@@ -212,7 +214,8 @@ def test_donation__quote_to_adapter__trade_unchanged_donation_left_behind(market
 
 def test_loss_budget__repeated_rebalances__stopped_then_reset_after_window(market, keeper):
     m = market
-    m.set_policy(loss_budget=100 * USDC, loss_window=HOUR_S)
+    # One basis point of the hedge's capital (~1 M USDC here) per hour: about 100 USDC.
+    m.set_policy(loss_budget_bps=1, loss_window=HOUR_S)
     m.write(m.call_id, 20 * WAD)
     first = rebalanced(m.hedger.rebalance(sender=keeper), m.hedger)
     spent = m.hedger.windowLoss()
@@ -220,12 +223,14 @@ def test_loss_budget__repeated_rebalances__stopped_then_reset_after_window(marke
     m.advance(120)
     m.write(m.call_id, 20 * WAD)
     before = snapshot(m)
-    with ape.reverts(m.hedger.LossBudgetExceeded, budget=100 * USDC):
+    h = m.vault.hedgeState()
+    budget = (h.freeAssets + h.baseHeld * 2000 * USDC // WAD) // 10_000
+    with ape.reverts(m.hedger.LossBudgetExceeded, budget=budget):
         m.hedger.rebalance(sender=keeper)
     assert snapshot(m) == before
     m.advance(HOUR_S)
     second = rebalanced(m.hedger.rebalance(sender=keeper), m.hedger)
-    assert m.hedger.windowLoss() == loss_vs_oracle(second) <= 100 * USDC
+    assert m.hedger.windowLoss() == loss_vs_oracle(second) <= budget
     assert m.hedger.lossWindowStart() == m.hedger.lastRebalance()
 
 

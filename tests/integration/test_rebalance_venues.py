@@ -25,7 +25,7 @@ def test_rebalance__buys_then_sells_base__on_each_venue(venue_market, keeper):
     m.write(m.call_id, 20 * WAD)
     quote_before, base_before = m.quote_held(), m.base_held()
     bought = rebalance(m, keeper)
-    assert m.quote_held() == quote_before - bought.amountIn
+    assert m.quote_held() == quote_before - bought.amountIn - bought.bounty
     assert m.base_held() == base_before + bought.amountOut
     assert bought.amountIn == pytest.approx(bought.amountOut * 2000 // 10**12, rel=0.01)
     assert abs(m.deviation()) < WAD // 10
@@ -37,6 +37,6 @@ def test_rebalance__buys_then_sells_base__on_each_venue(venue_market, keeper):
     sold = rebalance(m, keeper)
     assert sold.deltaAfter < sold.deltaBefore
     assert m.base_held() == base_before - sold.amountIn
-    assert m.quote_held() == quote_before + sold.amountOut
+    assert m.quote_held() == quote_before + sold.amountOut - sold.bounty
     assert abs(m.deviation()) < WAD // 20
     assert adapter_holdings(m) == (0, 0)

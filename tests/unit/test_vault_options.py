@@ -29,12 +29,23 @@ def book(create_vault, depositor, manager):
 
 def fair_premium(env, sid, amount):
     """Black-Scholes value (mpmath) of `amount` options of `sid` now, quote units (float)."""
+    return fair_and_mark(env, sid, amount)[0]
+
+
+def fair_and_mark(env, sid, amount):
+    """Black-Scholes value (mpmath) of `amount` options of `sid` now, and their mark against one routine update
+    (|delta| dS + |gamma| dS^2 / 2 + |vega| x volMarkBand, dS = spot x priceMarkBps), quote units (floats)."""
     from ape import chain
 
     s = env.vault.series(sid)
     tau = s.expiry - chain.blocks.head.timestamp
-    value = series_greeks(s.strike, s.cap, s.isCall, env.vault.spotPrice(), env.vault.impliedVol(), tau)[0]
-    return float(value) * amount / WAD * env.q
+    spot = env.vault.spotPrice()
+    value, delta, gamma, vega = series_greeks(s.strike, s.cap, s.isCall, spot, env.vault.impliedVol(), tau)
+    policy = env.vault.policy()
+    ds = spot / WAD * policy.priceMarkBps / 10_000
+    mark = abs(delta) * ds + abs(gamma) * ds * ds / 2 + abs(vega) * policy.volMarkBand / WAD
+    scale = amount / WAD * env.q
+    return float(value) * scale, float(mark) * scale
 
 
 # ---------------------------------------------------------------- quotes and premiums
@@ -89,13 +100,14 @@ def test_spread__buy_above_fair_value_above_sell(book, which):
     env, call, put = book
     sid = call if which == "call" else put
     amount = 10 * WAD
-    fair = fair_premium(env, sid, amount)
+    fair, mark = fair_and_mark(env, sid, amount)
     bought, sold = env.vault.quoteBuy(sid, amount), env.vault.quoteSell(sid, amount)
     assert bought > fair > sold
-    # The base spread is 100 bps each side; on a flat book either trade adds |vega| and pays the exposure
-    # spread, rounded up to 1 bp however small the use of a 1e30 vega limit.
-    assert bought == pytest.approx(fair * 1.0101, rel=1e-6)
-    assert sold == pytest.approx(fair * 0.9899, rel=1e-6)
+    # Marked against one update on the side against the trader; the base spread is 100 bps each side; on a flat
+    # book either trade adds |vega| and pays the exposure spread, rounded up to 1 bp however small the use of a
+    # 1e30 vega limit.
+    assert bought == pytest.approx((fair + mark) * 1.0101, rel=1e-6)
+    assert sold == pytest.approx((fair - mark) * 0.9899, rel=1e-6)
 
 
 def test_spread__trade_reducing_exposure__pays_less_than_one_adding(create_vault, depositor, trader, manager):
@@ -103,15 +115,15 @@ def test_spread__trade_reducing_exposure__pays_less_than_one_adding(create_vault
     env.deposit(depositor, 1_000_000 * env.q)
     sid = list_series(env, manager, 2000, 500, days=30)
     vault = env.vault
-    fair_first = fair_premium(env, sid, 10 * WAD)
+    fair_first = sum(fair_and_mark(env, sid, 10 * WAD))
     first = vault.quoteBuy(sid, 10 * WAD)
     buy(env, trader, sid, 300 * WAD)
     _, _, vega = vault.portfolioGreeks()
     assert vega < 0  # short options: the vault is short vega
 
-    fair = fair_premium(env, sid, 10 * WAD)
-    buy_spread = vault.quoteBuy(sid, 10 * WAD) / fair - 1
-    sell_spread = 1 - vault.quoteSell(sid, 10 * WAD) / fair
+    fair, mark = fair_and_mark(env, sid, 10 * WAD)
+    buy_spread = vault.quoteBuy(sid, 10 * WAD) / (fair + mark) - 1
+    sell_spread = 1 - vault.quoteSell(sid, 10 * WAD) / (fair - mark)
     # A sale back reduces |vega| and pays the base spread only; a buy adds and pays the exposure spread too.
     assert sell_spread == pytest.approx(0.01, abs=1e-6)
     # Exposure spread: 10% x the average use of the vega limit over the trade (300 -> 310 options), rounded up.

@@ -5,13 +5,49 @@
 //   solc --version
 //   solc [--base-path P] [--include-path P]... [--allow-paths a,b] --standard-json   (JSON on stdin)
 //   solc [remap=target]... file.sol... --combined-json abi,bin,... [--base-path P] [--allow-paths ...]
-// No compiler is ever downloaded: the compiler is the `solc` npm package pinned in package-lock.json.
+// No compiler is ever downloaded: the compilers are npm packages pinned in package-lock.json, `solc` and its
+// aliases `solc-<version>`. tools/solc/register.sh registers one executable per version; each sets
+// SOLCJS_VERSION, and this front end loads the module of that version (unset: the `solc` package).
 "use strict";
 
 const fs = require("fs");
 const path = require("path");
 
-const solc = require(require.resolve("solc", { paths: [process.cwd(), path.join(__dirname, "..", "..")] }));
+const MODULE_ROOTS = [process.cwd(), path.join(__dirname, "..", "..")];
+
+function resolveModule(name) {
+  try {
+    return require.resolve(name, { paths: MODULE_ROOTS });
+  } catch (e) {
+    return null;
+  }
+}
+
+function moduleVersion(main) {
+  let dir = path.dirname(main);
+  while (!fs.existsSync(path.join(dir, "package.json"))) dir = path.dirname(dir);
+  return JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).version;
+}
+
+// The solcjs module of `version` among `solc` and `solc-<version>`; exits with a one-line message if none is.
+function loadSolc(version) {
+  const names = version ? ["solc", `solc-${version}`] : ["solc"];
+  const found = [];
+  for (const name of names) {
+    const main = resolveModule(name);
+    if (!main) continue;
+    const have = moduleVersion(main);
+    if (!version || have === version) return require(main);
+    found.push(`${name}@${have}`);
+  }
+  process.stderr.write(
+    `solc ${version || "(default)"}: no solcjs module of that version in node_modules ` +
+      `(found: ${found.join(", ") || "none"}; run npm ci, or add "solc-${version}": "npm:solc@${version}")\n`,
+  );
+  process.exit(2);
+}
+
+const solc = loadSolc(process.env.SOLCJS_VERSION);
 
 function writeOut(text) {
   // Synchronous writes: process.stdout.write + process.exit truncates large outputs on a pipe.

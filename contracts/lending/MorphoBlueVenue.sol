@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20, IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {
+    Id,
+    IMorpho,
+    Market,
+    MarketParams,
+    Position
+} from "@morpho-org/morpho-blue/src/interfaces/IMorpho.sol";
+import {IMorphoRepayCallback} from "@morpho-org/morpho-blue/src/interfaces/IMorphoCallbacks.sol";
+import {IOracle} from "@morpho-org/morpho-blue/src/interfaces/IOracle.sol";
+import {MarketParamsLib} from "@morpho-org/morpho-blue/src/libraries/MarketParamsLib.sol";
+import {MathLib, WAD} from "@morpho-org/morpho-blue/src/libraries/MathLib.sol";
+import {SharesMathLib} from "@morpho-org/morpho-blue/src/libraries/SharesMathLib.sol";
+import {MorphoBalancesLib} from "@morpho-org/morpho-blue/src/libraries/periphery/MorphoBalancesLib.sol";
+import {IBorrowVenue} from "@deltavault/interfaces/IBorrowVenue.sol";
+
+/// @title MorphoBlueVenue
+/// @notice The vault's borrow venue on one Morpho Blue market whose loan token is the vault's base asset and whose
+///         collateral token is its quote asset. The venue holds the position in its own name; only the vault
+///         changes it. Reads use Morpho's own share math on the market's balances with interest accrued to now
+///         (`MorphoBalancesLib`), so they equal what Morpho itself computes in the same block.
+/// @dev Rounding follows Morpho's (debt up, collateral value down) and the limits are checked before Morpho's own
+///      checks, so that a refused operation reverts with this venue's error carrying the values.
+contract MorphoBlueVenue is IBorrowVenue, IMorphoRepayCallback {
+    using SafeERC20 for IERC20;
+    using MathLib for uint256;
+    using SharesMathLib for uint256;
+    using MarketParamsLib for MarketParams;
+    using MorphoBalancesLib for IMorpho;
+
+    // ------------------------------------------------------------------------------------------------------
+    // Types
+    // ------------------------------------------------------------------------------------------------------
+
+    /// @dev The position (collateral, debt rounded up, debt shares) and the market's balances, with interest
+    ///      accrued to now: what Morpho itself sees first thing in any call this block.
+    struct State {
+        uint256 collateral;
+        uint256 debt;
+        uint256 shares;
+        uint256 supplyAssets;
+        uint256 borrowAssets;
+        uint256 borrowShares;
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Errors
+    // ------------------------------------------------------------------------------------------------------
+
+    /// @notice No Morpho market exists with the given parameters (id `id`).
+    error MarketNotCreated(bytes32 id);
+    /// @notice The market's collateral or loan token is the zero address, or both are the same token.
+    error InvalidMarketTokens(address loanToken, address collateralToken);
+    /// @notice The vault is the zero address.
+    error ZeroVault();
+    /// @notice A Morpho callback came from `caller`, not from Morpho.
+    error NotMorpho(address caller);
+
+    // ------------------------------------------------------------------------------------------------------
+    // Constants
+    // ------------------------------------------------------------------------------------------------------
+
+    /// @dev Morpho's oracle price scale.
+    uint256 internal constant ORACLE_PRICE_SCALE = 1e36;
+    /// @dev Non-empty data makes Morpho call `onMorphoRepay`, where the repayment is pulled from the vault.
+    bytes internal constant REPAY_CALLBACK = hex"01";
+
+    // ------------------------------------------------------------------------------------------------------
+    // Storage (immutable)
+    // ------------------------------------------------------------------------------------------------------
+
+    /// @notice The Morpho Blue singleton.
+    IMorpho public immutable morpho;
+    /// @notice The market's id (keccak256 of its parameters).
+    Id public immutable marketId;
+    /// @inheritdoc IBorrowVenue
+    address public immutable vault;
+    /// @inheritdoc IBorrowVenue
+    address public immutable debtToken;
+    /// @inheritdoc IBorrowVenue
+    address public immutable collateralToken;
+    /// @notice The market's oracle (`IOracle.price()`: collateral in loan-token units, 1e36 scale).
+    address public immutable oracle;
+    /// @notice The market's interest-rate model.
+    address public immutable irm;
+    /// @inheritdoc IBorrowVenue
+    uint256 public immutable lltv;
+
+    /// @dev 10**(54 + loan decimals - collateral decimals): one whole debt token in collateral tokens, WAD, is
+    ///      this over Morpho's price.
+    uint256 internal immutable _priceScale;
+    /// @dev 10**(loan decimals) and 10**(collateral decimals).
+    uint256 internal immutable _debtUnit;
+    uint256 internal immutable _collateralUnit;
+
+    // ------------------------------------------------------------------------------------------------------
+    // Constructor
+    // ------------------------------------------------------------------------------------------------------
+
+    /// @param morpho_ The Morpho Blue singleton.
+    /// @param params The market: loan token = the vault's base, collateral token = its quote; it must exist.
+    /// @param vault_ The vault that owns the position.
+    constructor(IMorpho morpho_, MarketParams memory params, address vault_) {
+        if (vault_ == address(0)) revert ZeroVault();
+        if (
+            params.loanToken == address(0) ||
+            params.collateralToken == address(0) ||
+            params.loanToken == params.collateralToken
+        ) revert InvalidMarketTokens(params.loanToken, params.collateralToken);
+        Id id = params.id();
+        if (morpho_.market(id).lastUpdate == 0) revert MarketNotCreated(Id.unwrap(id));
+        morpho = morpho_;
+        marketId = id;
+        vault = vault_;
+        debtToken = params.loanToken;
+        collateralToken = params.collateralToken;
+        oracle = params.oracle;
+        irm = params.irm;
+        lltv = params.lltv;
+        uint256 debtDecimals = IERC20Metadata(params.loanToken).decimals();
+        uint256 collateralDecimals = IERC20Metadata(params.collateralToken).decimals();
+        _debtUnit = 10 ** debtDecimals;
+        _collateralUnit = 10 ** collateralDecimals;
+        // ERC-20 decimals are at most 255 in type; 10**(54 + 255) would overflow, but no token with more than
+        // 18 decimals is lent on Morpho, and the constructor reverts (checked arithmetic) beyond 77 digits.
+        _priceScale = 10 ** (54 + debtDecimals - collateralDecimals);
+        // Morpho pulls collateral and repayments from this contract; it is immutable and trusted.
+        IERC20(params.collateralToken).forceApprove(address(morpho_), type(uint256).max);
+        IERC20(params.loanToken).forceApprove(address(morpho_), type(uint256).max);
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // External: position changes (vault only)
+    // ------------------------------------------------------------------------------------------------------
+
+    modifier onlyVault() {
+        if (msg.sender != vault) revert NotVault(msg.sender, vault);
+        _;
+    }
+
+    /// @inheritdoc IBorrowVenue
+    function supplyCollateral(uint256 assets) external onlyVault {
+        if (assets == 0) revert ZeroAmount();
+        _supply(_params(), assets, morpho.position(marketId, address(this)).collateral);
+    }
+
+    /// @inheritdoc IBorrowVenue
+    function withdrawCollateral(uint256 assets) external onlyVault {
+        if (assets == 0) revert ZeroAmount();
+        MarketParams memory params = _params();
+        State memory s = _state(params);
+        uint256 withdrawable = s.debt == 0
+            ? s.collateral
+            : _withdrawable(s.collateral, s.debt, lltv, _oraclePrice());
+        if (assets > withdrawable) revert WithdrawAboveLimit(assets, withdrawable);
+        _withdraw(params, assets, s.collateral);
+    }
+
+    /// @inheritdoc IBorrowVenue
+    function borrow(uint256 assets) external onlyVault returns (uint256 shares) {
+        if (assets == 0) revert ZeroAmount();
+        MarketParams memory params = _params();
+        return _borrow(params, _state(params), assets, _oraclePrice());
+    }
+
+    /// @inheritdoc IBorrowVenue
+    /// @dev With no debt, returns 0 and pulls nothing (a third-party liquidation may have closed the debt between
+    ///      a keeper's decision and its transaction).
+    function repay(uint256 assets) external onlyVault returns (uint256 repaid) {
+        if (assets == 0) revert ZeroAmount();
+        MarketParams memory params = _params();
+        (repaid, ) = _repay(params, _state(params), assets);
+    }
+
+    /// @inheritdoc IBorrowVenue
+    function borrowWithCollateral(
+        uint256 assets,
+        uint256 ltv,
+        uint256 maxCollateral
+    ) external onlyVault returns (uint256 collateralAdded, uint256 shares) {
+        if (assets == 0) revert ZeroAmount();
+        _checkLtv(ltv);
+        MarketParams memory params = _params();
+        State memory s = _state(params);
+        uint256 price = _oraclePrice();
+        // The new debt can come out one unit above debt + assets (see `_borrowRoom`).
+        uint256 needed = _collateralFor(s.debt + assets + 1, ltv, price);
+        if (needed > s.collateral) {
+            collateralAdded = needed - s.collateral;
+            if (collateralAdded > maxCollateral) revert CollateralAboveMax(collateralAdded, maxCollateral);
+            _supply(params, collateralAdded, s.collateral);
+            s.collateral = needed;
+        }
+        shares = _borrow(params, s, assets, price);
+    }
+
+    /// @inheritdoc IBorrowVenue
+    function repayAndWithdraw(
+        uint256 assets,
+        uint256 ltv
+    ) external onlyVault returns (uint256 repaid, uint256 withdrawn) {
+        _checkLtv(ltv);
+        MarketParams memory params = _params();
+        State memory s = _state(params);
+        uint256 debtAfter = s.debt;
+        if (assets != 0) (repaid, debtAfter) = _repay(params, s, assets);
+        withdrawn = debtAfter == 0
+            ? s.collateral
+            : _withdrawable(s.collateral, debtAfter, ltv, _oraclePrice());
+        if (withdrawn != 0) _withdraw(params, withdrawn, s.collateral);
+    }
+
+    /// @notice Morpho's repay callback: pulls the repayment Morpho is about to take from the vault.
+    /// @dev Morpho calls back only the caller of `repay`, i.e. this contract inside `repay` above.
+    function onMorphoRepay(uint256 assets, bytes calldata) external {
+        if (msg.sender != address(morpho)) revert NotMorpho(msg.sender);
+        IERC20(debtToken).safeTransferFrom(vault, address(this), assets);
+    }
+
+    /// @inheritdoc IBorrowVenue
+    function skim(address token) external returns (uint256 amount) {
+        amount = IERC20(token).balanceOf(address(this));
+        if (amount != 0) {
+            IERC20(token).safeTransfer(vault, amount);
+            emit Skimmed(token, amount);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Internal
+    // ------------------------------------------------------------------------------------------------------
+
+    function _params() internal view returns (MarketParams memory) {
+        return MarketParams(debtToken, collateralToken, oracle, irm, lltv);
+    }
+
+    function _state(MarketParams memory params) internal view returns (State memory s) {
+        (s.supplyAssets, , s.borrowAssets, s.borrowShares) = morpho.expectedMarketBalances(params);
+        Position memory p = morpho.position(marketId, address(this));
+        s.collateral = p.collateral;
+        s.shares = p.borrowShares;
+        s.debt = s.shares.toAssetsUp(s.borrowAssets, s.borrowShares);
+    }
+
+    function _supply(MarketParams memory params, uint256 assets, uint256 collateralBefore) internal {
+        IERC20(collateralToken).safeTransferFrom(vault, address(this), assets);
+        morpho.supplyCollateral(params, assets, address(this), "");
+        emit CollateralSupplied(assets, collateralBefore + assets);
+    }
+
+    function _withdraw(MarketParams memory params, uint256 assets, uint256 collateralBefore) internal {
+        morpho.withdrawCollateral(params, assets, address(this), vault);
+        emit CollateralWithdrawn(assets, collateralBefore - assets);
+    }
+
+    /// @dev Checks liquidity and the LLTV limit with the values carried by the errors, then borrows to the vault.
+    function _borrow(
+        MarketParams memory params,
+        State memory s,
+        uint256 assets,
+        uint256 price
+    ) internal returns (uint256 shares) {
+        uint256 available = _zeroFloorSub(s.supplyAssets, s.borrowAssets);
+        if (assets > available) revert InsufficientLiquidity(assets, available);
+        uint256 limit = _borrowRoom(s.collateral, s.debt, lltv, price);
+        if (assets > limit) revert BorrowAboveLimit(assets, limit);
+        (, shares) = morpho.borrow(params, assets, 0, address(this), vault);
+        // Morpho's state after the borrow: the same totals plus (assets, shares), so the debt is exact.
+        emit Borrowed(
+            assets,
+            shares,
+            (s.shares + shares).toAssetsUp(s.borrowAssets + assets, s.borrowShares + shares)
+        );
+    }
+
+    /// @dev Repays min(assets, debt); the whole debt is closed by shares, so no dust remains, and Morpho then
+    ///      charges the debt exactly. The amount is pulled from the vault in `onMorphoRepay`, as Morpho computed it.
+    function _repay(
+        MarketParams memory params,
+        State memory s,
+        uint256 assets
+    ) internal returns (uint256 repaid, uint256 debtAfter) {
+        if (s.debt == 0) return (0, 0);
+        uint256 repaidShares;
+        if (assets >= s.debt) {
+            (repaid, repaidShares) = morpho.repay(params, 0, s.shares, address(this), REPAY_CALLBACK);
+        } else {
+            (repaid, repaidShares) = morpho.repay(params, assets, 0, address(this), REPAY_CALLBACK);
+        }
+        // Morpho's state after the repayment, as it computes it (the total never goes below zero).
+        debtAfter = (s.shares - repaidShares).toAssetsUp(
+            _zeroFloorSub(s.borrowAssets, repaid),
+            s.borrowShares - repaidShares
+        );
+        emit Repaid(repaid, repaidShares, debtAfter);
+    }
+
+    function _oraclePrice() internal view returns (uint256) {
+        return IOracle(oracle).price();
+    }
+
+    /// @dev (collateral, debt with interest accrued to now, rounded up as Morpho does).
+    function _position(MarketParams memory params) internal view returns (uint256 collateral, uint256 debt) {
+        State memory s = _state(params);
+        return (s.collateral, s.debt);
+    }
+
+    /// @dev Debt allowed at loan-to-value `ltv` for `collateral` at Morpho price `price`: Morpho's own formula
+    ///      (collateral value rounded down, then times the LTV rounded down).
+    function _maxDebt(uint256 collateral, uint256 ltv, uint256 price) internal pure returns (uint256) {
+        return collateral.mulDivDown(price, ORACLE_PRICE_SCALE).wMulDown(ltv);
+    }
+
+    /// @dev What can be borrowed on top of `debt` at `ltv`. One unit is held back: Morpho rounds the new shares
+    ///      up and the new debt up again, which adds less than one unit while a debt share is worth less than one
+    ///      unit of the loan token (it starts at 1e-6 and only grows with interest).
+    function _borrowRoom(
+        uint256 collateral,
+        uint256 debt,
+        uint256 ltv,
+        uint256 price
+    ) internal pure returns (uint256) {
+        uint256 maxDebt = _maxDebt(collateral, ltv, price);
+        return maxDebt > debt + 1 ? maxDebt - debt - 1 : 0;
+    }
+
+    /// @dev Collateral needed for `debt` at `ltv`, rounded up twice so that Morpho's rounded-down check passes:
+    ///      c >= ceil(ceil(debt / ltv) * 1e36 / price) implies floor(floor(c * price / 1e36) * ltv) >= debt.
+    function _collateralFor(uint256 debt, uint256 ltv, uint256 price) internal pure returns (uint256) {
+        if (debt == 0) return 0;
+        return debt.wDivUp(ltv).mulDivUp(ORACLE_PRICE_SCALE, price);
+    }
+
+    function _withdrawable(
+        uint256 collateral,
+        uint256 debt,
+        uint256 ltv,
+        uint256 price
+    ) internal pure returns (uint256) {
+        uint256 required = _collateralFor(debt, ltv, price);
+        return collateral > required ? collateral - required : 0;
+    }
+
+    function _checkLtv(uint256 ltv) internal view {
+        if (ltv == 0 || ltv > lltv) revert LtvOutOfRange(ltv, lltv);
+    }
+
+    function _zeroFloorSub(uint256 x, uint256 y) internal pure returns (uint256) {
+        return x > y ? x - y : 0;
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Views
+    // ------------------------------------------------------------------------------------------------------
+
+    /// @notice The market's parameters, as Morpho takes them.
+    function marketParams() external view returns (MarketParams memory) {
+        return _params();
+    }
+
+    /// @inheritdoc IBorrowVenue
+    function position() external view returns (uint256 collateral, uint256 debt) {
+        return _position(_params());
+    }
+
+    /// @inheritdoc IBorrowVenue
+    function price() external view returns (uint256) {
+        return _priceScale.mulDivUp(1, _oraclePrice());
+    }
+
+    /// @inheritdoc IBorrowVenue
+    function availableLiquidity() public view returns (uint256) {
+        (uint256 supplyAssets, , uint256 borrowAssets, ) = morpho.expectedMarketBalances(_params());
+        return _zeroFloorSub(supplyAssets, borrowAssets);
+    }
+
+    /// @inheritdoc IBorrowVenue
+    function maxBorrow(uint256 ltv) external view returns (uint256 assets) {
+        _checkLtv(ltv);
+        (uint256 collateral, uint256 debt) = _position(_params());
+        assets = _borrowRoom(collateral, debt, ltv, _oraclePrice());
+        uint256 available = availableLiquidity();
+        if (assets > available) assets = available;
+    }
+
+    /// @inheritdoc IBorrowVenue
+    function collateralFor(uint256 debt, uint256 ltv) external view returns (uint256) {
+        _checkLtv(ltv);
+        return _collateralFor(debt, ltv, _oraclePrice());
+    }
+
+    /// @inheritdoc IBorrowVenue
+    function withdrawableCollateral(uint256 ltv) external view returns (uint256) {
+        _checkLtv(ltv);
+        (uint256 collateral, uint256 debt) = _position(_params());
+        return debt == 0 ? collateral : _withdrawable(collateral, debt, ltv, _oraclePrice());
+    }
+
+    /// @inheritdoc IBorrowVenue
+    function health() external view returns (uint256 ltv, uint256 healthFactor, uint256 liquidationPrice) {
+        (uint256 collateral, uint256 debt) = _position(_params());
+        if (debt == 0) return (0, type(uint256).max, type(uint256).max);
+        uint256 collateralValue = collateral.mulDivDown(_oraclePrice(), ORACLE_PRICE_SCALE);
+        if (collateralValue == 0) return (type(uint256).max, 0, 0);
+        ltv = debt.mulDivUp(WAD, collateralValue);
+        healthFactor = collateralValue.wMulDown(lltv).mulDivDown(WAD, debt);
+        // Morpho liquidates below price debt * 1e36 / (collateral * lltv); in debt-token price terms (collateral
+        // per whole debt token, WAD) that is collateral * lltv * 10**loanDecimals / (debt * 10**collDecimals).
+        liquidationPrice = Math.mulDiv(collateral, lltv * _debtUnit, debt * _collateralUnit);
+    }
+
+    /// @inheritdoc IBorrowVenue
+    function status() external view returns (Status) {
+        try IOracle(oracle).price() returns (uint256 p) {
+            if (p == 0) return Status.OracleUnavailable;
+        } catch {
+            return Status.OracleUnavailable;
+        }
+        return availableLiquidity() == 0 ? Status.NoLiquidity : Status.Active;
+    }
+}
