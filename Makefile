@@ -14,9 +14,9 @@ export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
 export APE_DISABLE_TELEMETRY := 1
 
-SOL_SOURCES := 'contracts/**/*.sol' 'interfaces/**/*.sol'
+SOL_SOURCES := 'contracts/**/*.sol' 'interfaces/**/*.sol' 'tests/forge/**/*.sol'
 
-.PHONY: setup test test-fork lint format bench demo abi clean app chromium test-browser
+.PHONY: setup test test-fork lint format bench demo abi clean app chromium test-browser test-invariant fuzz
 
 setup: $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION) .solcx/solc-v$(SOLC_MORPHO_VERSION)
 
@@ -50,13 +50,22 @@ format: setup
 	prettier --write --no-error-on-unmatched-pattern $(SOL_SOURCES)
 
 # The main suite on ape's local anvil, then the fork suite (its own upstream anvil, forked by ape-foundry).
-test: setup lint test-fork test-browser
+test: setup lint test-fork test-browser test-invariant
 	$(BIN)/ape test tests --ignore=tests/fork --ignore=tests/browser
 
 # Offline by default: tests/fork/conftest.py starts and seeds an upstream anvil (chain id 1) and stops it.
 # With ETHEREUM_RPC_URL set, the fork's upstream is that node (deployments/networks/mainnet.json).
 test-fork: setup
 	$(BIN)/ape test tests/fork --network ethereum:mainnet-fork:foundry
+
+# Forge invariant suite (tests/forge/, foundry.toml): the CI profile, 500 sequences of 50 calls, fixed seed.
+# `make fuzz`: 10,000 sequences of 50 calls with a new seed. Both print runs, calls, reverts by reason and time;
+# a broken invariant prints its shrunk, replayable sequence (also as Solidity).
+test-invariant: setup
+	$(BIN)/python tools/fuzz_report.py --profile default
+
+fuzz: setup
+	$(BIN)/python tools/fuzz_report.py --profile fuzz
 
 abi: setup
 	$(BIN)/ape compile
@@ -97,4 +106,4 @@ test-browser: setup chromium app/dist/index.html
 	$(BIN)/ape test tests/browser
 
 clean:
-	rm -rf .build .solcx reports .pytest_cache .hypothesis
+	rm -rf .build .solcx reports .pytest_cache .hypothesis .forge
