@@ -16,7 +16,7 @@ export APE_DISABLE_TELEMETRY := 1
 
 SOL_SOURCES := 'contracts/**/*.sol' 'interfaces/**/*.sol' 'tests/forge/**/*.sol'
 
-.PHONY: setup test test-fork lint format bench demo abi clean app chromium test-browser test-invariant fuzz
+.PHONY: setup test test-fork lint format bench demo abi clean app chromium test-browser test-invariant fuzz lint-slither
 
 setup: $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION) .solcx/solc-v$(SOLC_MORPHO_VERSION)
 
@@ -43,6 +43,14 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	prettier --check --no-error-on-unmatched-pattern $(SOL_SOURCES)
+	$(MAKE) --no-print-directory lint-slither
+
+# Slither on contracts/ (slither.config.json; every excluded detector's reason in docs/slither.md). Forge builds
+# with build info into its own directory (incremental), then slither analyses that build offline.
+SLITHER_OUT := .forge/slither
+lint-slither: setup
+	FOUNDRY_OUT=$(SLITHER_OUT)/out FOUNDRY_CACHE_PATH=$(SLITHER_OUT)/cache forge build --build-info --skip './tests/forge/**'
+	$(BIN)/slither . --foundry-ignore-compile --foundry-out-directory $(SLITHER_OUT)/out
 
 format: setup
 	$(BIN)/ruff check --fix .
