@@ -45,17 +45,17 @@ lint: setup
 	prettier --check --no-error-on-unmatched-pattern $(SOL_SOURCES)
 	$(MAKE) --no-print-directory lint-slither
 
-# Slither on contracts/ (slither.config.json; every excluded detector's reason in docs/slither.md). Forge builds
-# with build info into its own directory (incremental), then slither analyses that build offline.
+# Slither on contracts/ (slither.config.json; every excluded detector's reason in docs/slither.md), analysing a
+# forge build with build info kept in its own directory and redone from scratch only when a source changed (an
+# incremental build would leave stale build-info files beside the new one).
 SLITHER_OUT := .forge/slither
-lint-slither: setup
+$(SLITHER_OUT)/built: $(shell find contracts interfaces -name '*.sol') foundry.toml node_modules/.installed
+	rm -rf $(SLITHER_OUT)
 	FOUNDRY_OUT=$(SLITHER_OUT)/out FOUNDRY_CACHE_PATH=$(SLITHER_OUT)/cache forge build --build-info --skip './tests/forge/**'
-	$(BIN)/slither . --foundry-ignore-compile --foundry-out-directory $(SLITHER_OUT)/out
+	touch $@
 
-format: setup
-	$(BIN)/ruff check --fix .
-	$(BIN)/ruff format .
-	prettier --write --no-error-on-unmatched-pattern $(SOL_SOURCES)
+lint-slither: setup $(SLITHER_OUT)/built
+	$(BIN)/slither . --foundry-ignore-compile --foundry-out-directory $(SLITHER_OUT)/out
 
 # The main suite on ape's local anvil, then the fork suite (its own upstream anvil, forked by ape-foundry).
 test: setup lint test-fork test-browser test-invariant
