@@ -248,11 +248,12 @@ contract VaultHandler {
         if (held < vault.MIN_OPTION_AMOUNT()) return;
         amount = _bound(amount, vault.MIN_OPTION_AMOUNT(), held);
         IDeltaVault.Series memory s = vault.series(id);
-        bool tradable = !s.settled && block.timestamp < s.expiry;
+        bool tradable = !s.settled && block.timestamp + vault.policy().tradingCutoff < s.expiry;
         ShareMark memory before = tradable ? _mark() : ShareMark(0, 0);
         (bool ok, , bytes memory err) = _sell(actor, id, amount);
         _record(Action.SellBack, ok, err);
-        // An unexpired series can always be sold back (the reserve covers the premium, even while paused).
+        // Before its trading cut-off a series can always be sold back (the reserve covers the premium, even
+        // while paused).
         if (tradable) _checkExit(ok, err, "sellOption of held options");
         if (ok) _checkShareValue(before, "sellOption");
     }
@@ -390,6 +391,9 @@ contract VaultHandler {
         try hedger.rebalanceStatus() returns (IDeltaHedger.Status memory st) {
             m.deviation = st.delta - st.target;
         } catch {}
+        try vault.hedgeState() returns (IDeltaVault.HedgeState memory h) {
+            m.capital = h.freeAssets + Math.mulDiv(h.baseHeld, h.spot, QUOTE_SCALE);
+        } catch {}
         m.quote = quote.balanceOf(address(vault));
         m.base = base.balanceOf(address(vault));
         m.keeperQuote = quote.balanceOf(keeper);
@@ -406,6 +410,7 @@ contract VaultHandler {
         uint256 quote;
         uint256 base;
         uint256 keeperQuote;
+        uint256 capital;
     }
 
     function _checkRebalance(RebalanceMark memory m, IDeltaHedger.Policy memory p) internal {
@@ -428,7 +433,8 @@ contract VaultHandler {
         string memory why;
         if (SignedMath.abs(deviationAfter) >= SignedMath.abs(m.deviation)) why = "|D - T| did not shrink";
         else if (SignedMath.abs(baseChange) > maxBase) why = "trade beyond the hedge cap";
-        else if (ghostWindowLoss > p.lossBudget) why = "window loss beyond the budget";
+        else if (ghostWindowLoss > Math.mulDiv(m.capital, p.lossBudgetBps, BPS))
+            why = "window loss beyond the budget";
         else if (bounty > p.bountyCap) why = "bounty beyond its cap";
         if (bytes(why).length == 0 || bytes(rebalanceViolation).length != 0) return;
         rebalanceViolation = string.concat(
@@ -622,6 +628,9 @@ contract VaultHandler {
             return;
         }
         if (bytes(exitViolation).length != 0) return;
+        // Share conversions wait while an expired series is unsettled (anyone can settle it first).
+        bool pending = _seriesToSettle(0) != 0;
+        if (pending && err.length >= 4 && bytes4(err) == IDeltaVault.SettlementPending.selector) return;
         exitViolation = string.concat(
             what,
             " reverted",
