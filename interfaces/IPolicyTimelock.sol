@@ -13,7 +13,8 @@ import {IDeltaVault} from "./IDeltaVault.sol";
 ///      by one rule per field (`vaultPolicyRules`, `oracleConfigRules`, `hedgerPolicyRules`):
 ///      - `Higher`: a higher value loosens (fees, slippage, deviation, loss budget, bounty, hedge cap, limits,
 ///        oracle ages);
-///      - `Lower`: a lower value loosens (spreads, minimum premium, price band, cooldown, loss window, grace);
+///      - `Lower`: a lower value loosens (spreads, minimum premium, price and jump bands, trading cut-off,
+///        request delay, cooldown, loss window, grace period);
 ///      - `Any`: any change loosens (addresses of feeds, the hedging rules and bands, and every field whose
 ///        safe direction depends on the market).
 ///      A new hedger (and with it a new adapter and hedge policy) and every role change are always queued.

@@ -143,10 +143,10 @@ contract PolicyTimelock is IPolicyTimelock {
     ///      premium and the price band protect the vault from traders and from trading against a predictable mark:
     ///      lower loosens. `volMarkBand` is both the band's volatility term (lower loosens) and the largest step
     ///      of a manual volatility change (higher loosens): any change. Gamma and vega limits: higher loosens.
-    ///      To follow the policy struct, add one entry per new field in its position (e.g. a jump band in bps:
-    ///      Lower; a trading cut-off before expiry in seconds: Lower; a request delay in seconds: Lower).
+    ///      The jump band, the trading cut-off before expiry and the request delay protect against trading on a
+    ///      known update: lower loosens. A new field of the struct gets its entry here, in its position.
     function vaultPolicyRules() public pure returns (FieldRule[] memory r) {
-        r = new FieldRule[](9);
+        r = new FieldRule[](12);
         r[0] = FieldRule("entryFeeBps", Loosens.Higher);
         r[1] = FieldRule("exitFeeBps", Loosens.Higher);
         r[2] = FieldRule("baseSpreadBps", Loosens.Lower);
@@ -156,6 +156,9 @@ contract PolicyTimelock is IPolicyTimelock {
         r[6] = FieldRule("volMarkBand", Loosens.Any);
         r[7] = FieldRule("gammaLimit", Loosens.Higher);
         r[8] = FieldRule("vegaLimit", Loosens.Higher);
+        r[9] = FieldRule("jumpMarkBps", Loosens.Lower);
+        r[10] = FieldRule("tradingCutoff", Loosens.Lower);
+        r[11] = FieldRule("requestDelay", Loosens.Lower);
     }
 
     /// @inheritdoc IPolicyTimelock
@@ -175,8 +178,7 @@ contract PolicyTimelock is IPolicyTimelock {
     /// @dev What bounds the value a rebalance can lose or pay: hedge cap, pool deviation, slippage, loss budget,
     ///      bounty multiplier and cap (higher loosens), the cooldown and the loss window (lower loosens). The
     ///      rules, target, bands, intervals and estimator settings trade hedging error against trading cost, a
-    ///      choice with no safe direction: any change. When the loss budget becomes `lossBudgetBps`, its entry
-    ///      keeps its position and its rule (Higher).
+    ///      choice with no safe direction: any change.
     function hedgerPolicyRules() public pure returns (FieldRule[] memory r) {
         r = new FieldRule[](19);
         r[0] = FieldRule("rules", Loosens.Any);
@@ -190,7 +192,7 @@ contract PolicyTimelock is IPolicyTimelock {
         r[8] = FieldRule("maxPoolDeviationBps", Loosens.Higher);
         r[9] = FieldRule("maxSlippageBps", Loosens.Higher);
         r[10] = FieldRule("lossWindow", Loosens.Lower);
-        r[11] = FieldRule("lossBudget", Loosens.Higher);
+        r[11] = FieldRule("lossBudgetBps", Loosens.Higher);
         r[12] = FieldRule("riskAversion", Loosens.Any);
         r[13] = FieldRule("rebalanceGas", Loosens.Any);
         r[14] = FieldRule("bountyMultiplierBps", Loosens.Higher);

@@ -161,7 +161,7 @@ def test_vault_policy__one_field_looser__queued_with_that_field(timelock, owner)
     [
         ({"max_slippage_bps": 200}, "maxSlippageBps"),
         ({"max_pool_deviation_bps": 200}, "maxPoolDeviationBps"),
-        ({"loss_budget": 5_000 * 10**6}, "lossBudget"),
+        ({"loss_budget_bps": 500}, "lossBudgetBps"),
         ({"bounty_cap": 50 * 10**6}, "bountyCap"),
         ({"bounty_multiplier_bps": 20_000}, "bountyMultiplierBps"),
         ({"hedge_cap": 100 * 10**18}, "hedgeCap"),
@@ -298,4 +298,4 @@ def test_loosens__views_name_the_first_loosened_field(timelock):
     assert timelock.vaultPolicyLoosens(base, vault_policy(vol_mark_band=4 * 10**16)) == b32("volMarkBand")
     hedge = hedge_policy()
     assert timelock.hedgerPolicyLoosens(hedge, hedge_policy(target=-(10**18))) == b32("target")
-    assert timelock.hedgerPolicyLoosens(hedge, hedge_policy(loss_budget=10**6)) == b"\0" * 32
+    assert timelock.hedgerPolicyLoosens(hedge, hedge_policy(loss_budget_bps=100)) == b"\0" * 32
