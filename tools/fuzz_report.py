@@ -20,7 +20,6 @@ from pathlib import Path
 from eth_utils import keccak
 
 ROOT = Path(__file__).resolve().parent.parent
-REPORT = ROOT / ".forge" / "reports" / "invariant-runs.log"
 # VaultHandler.Action, in order.
 ACTIONS = (
     "deposit mint withdraw redeem buy sellBack settle redeemOptions movePrice movePool setVol warp observe "
@@ -68,9 +67,11 @@ def main(argv: list[str]) -> int:
     profile = "default"
     if argv[:1] == ["--profile"]:
         profile, argv = argv[1], argv[2:]
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.unlink(missing_ok=True)
-    env = dict(os.environ, FOUNDRY_PROFILE=profile, DELTAVAULT_FUZZ_REPORT=str(REPORT.relative_to(ROOT)))
+    # One file per profile, so that `make fuzz` and `make test-invariant` can run side by side.
+    report = ROOT / ".forge" / "reports" / f"invariant-runs-{profile}.log"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.unlink(missing_ok=True)
+    env = dict(os.environ, FOUNDRY_PROFILE=profile, DELTAVAULT_FUZZ_REPORT=str(report.relative_to(ROOT)))
     started = time.monotonic()
     forge = subprocess.run(
         ["forge", "test", "--match-path", "tests/forge/invariant/*", *argv],
@@ -87,7 +88,7 @@ def main(argv: list[str]) -> int:
     if forge.returncode and forge.stderr:
         print(forge.stderr, file=sys.stderr, end="")
 
-    lines = REPORT.read_text().splitlines() if REPORT.exists() else []
+    lines = report.read_text().splitlines() if report.exists() else []
     calls, successes, reverts, rebalances, paused_exits = summarize(lines)
     result = re.search(r"runs: (\d+), calls: (\d+), reverts: (\d+)", out)
     print(f"\nprofile {profile}: ", end="")
