@@ -35,7 +35,7 @@ from deltavault.policy import Rule
 WAD = 10**18
 BPS = 10_000
 # DeltaHedger.BOUNTY_GAS_OVERHEAD: gas the hedger adds to its measured section when pricing the bounty.
-BOUNTY_GAS_OVERHEAD = 45_000
+BOUNTY_GAS_OVERHEAD = 60_000
 # Gas of a rebalance transaction outside the hedger's measured section (intrinsic cost, calldata, payment).
 TX_GAS_OVERHEAD = 60_000
 # Intrinsic gas of a rebalance() transaction (21,000 plus its 4 bytes of calldata), outside the hedger's measured
@@ -253,6 +253,9 @@ class KeeperConfig:
     failure_cooldown_blocks: int = 3  # after a failed or rejected transaction, wait this many blocks
     receipt_timeout: float = 120.0  # --once: how long to wait for the receipt
     log_every_block: bool = True
+    # The keeper's other duties, sent when no rebalance is: settle expired series, fulfil due deposit and
+    # redeem requests (neither pays a bounty; the gas-price ceiling applies).
+    duties: bool = True
 
 
 @dataclass
@@ -265,6 +268,8 @@ class PendingTx:
     priority_fee: int
     gas_limit: int
     nonce_used_seen: tuple[int, float] | None = None  # (block, monotonic time) the nonce was first seen mined
+    data: bytes = REBALANCE_SELECTOR  # the call: `rebalance()`, or a duty's calldata
+    duty: str | None = None  # "settle", "fulfilDeposit" or "fulfilRedeem"; None for a rebalance
 
 
 @dataclass
@@ -344,6 +349,8 @@ class Keeper:
         self._suggested_priority: tuple[int | None, int] | None = None
         self.last_block_seen: int | None = None
         self.dry_run = False  # decide but never send (the `keeper status` command)
+        self.duties_done: list[dict[str, Any]] = []  # settlements and fulfilments this keeper landed
+        self._duty_state: dict[str, _DutyState] = {}
 
     # ------------------------------------------------------------------ construction from Ape objects
 
@@ -472,8 +479,64 @@ class Keeper:
                 )
             else:
                 result.sent = self._send(view.hedger, ctx, view=view)
+        if (
+            result.sent is None
+            and self.pending is None
+            and self.config.duties
+            and not self.dry_run
+            and block >= self._quiet_until_block
+            and (self.config.max_gas_price is None or ctx["basefee"] <= self.config.max_gas_price)
+        ):
+            result.sent = self._send_duty(ctx)
         self.last_block = block
         return result
+
+    # ------------------------------------------------------------------ duties besides rebalancing
+
+    def due_duties(self, block: int | str = "latest") -> list[dict[str, Any]]:
+        """The settlements and request fulfilments due now, for every hedger's vault (read only)."""
+        from deltavault import requests
+
+        work: list[dict[str, Any]] = []
+        for hedger in self.hedgers:
+            state = self._duties_of(hedger)
+            now = int(self.web3.eth.get_block(block)["timestamp"])
+            head = int(self.web3.eth.block_number) if block == "latest" else int(block)
+            state.scan(head)
+            price_feed = _Calls(state.price_feed(), block)
+            vol_feed = state.vol_feed()
+            for s in requests.due_settlements(_Calls(state.vault, block), price_feed, now):
+                work.append({"duty": "settle", "to": state.vault.address, "args": [s.series_id, s.round_id],
+                             "contract": state.vault, "series": s.series_id})  # fmt: skip
+            due = requests.due_requests(_Calls(state.queue, block), state.controllers, now, price_feed,
+                                        None if vol_feed is None else _Calls(vol_feed, block))  # fmt: skip
+            for r in due:
+                name = "fulfilDeposit" if r.is_deposit else "fulfilRedeem"
+                work.append({"duty": name, "to": state.queue.address, "contract": state.queue,
+                             "args": [r.controller, r.price_round, r.vol_round], "controller": r.controller})  # fmt: skip
+        return work
+
+    def _duties_of(self, hedger: str) -> _DutyState:
+        if hedger not in self._duty_state:
+            self._duty_state[hedger] = _DutyState(self.web3, hedger)
+        return self._duty_state[hedger]
+
+    def _send_duty(self, ctx: dict[str, int]) -> str | None:
+        try:
+            work = self.due_duties(ctx["block"])
+        except Exception as err:
+            if is_transient(err):
+                raise
+            self.log({"event": "duties_unreadable", "error": explain(err)})
+            return None
+        if not work:
+            return None
+        first = work[0]
+        data = first["contract"].encode_abi(first["duty"], args=first["args"])
+        data = bytes.fromhex(data[2:] if data.startswith("0x") else data)
+        self.log({"event": "duty_due", "duty": first["duty"], "to": first["to"],
+                  "args": [str(a) for a in first["args"]], "pending_duties": len(work)})  # fmt: skip
+        return self._send(first["to"], ctx, data=data, duty=first["duty"])
 
     def _log_status(self, result: TickResult, view: HedgerView) -> None:
         if not (self.config.log_every_block or (view.decision and view.decision.act)):
@@ -516,9 +579,14 @@ class Keeper:
         *,
         replace: PendingTx | None = None,
         view: HedgerView | None = None,
+        data: bytes | None = None,
+        duty: str | None = None,
     ) -> str | None:
         eth = self.web3.eth
-        call = {"from": self.sender, "to": hedger, "data": "0x" + REBALANCE_SELECTOR.hex()}
+        if replace is not None:
+            data, duty = replace.data, replace.duty
+        data = REBALANCE_SELECTOR if data is None else data
+        call = {"from": self.sender, "to": hedger, "data": "0x" + data.hex()}
         try:
             estimate = eth.estimate_gas(call)
         except Exception as err:
@@ -532,7 +600,7 @@ class Keeper:
         priority = self._priority_fee() if replace is None else self.config.priority_fee
         if priority is None:
             priority = int(eth.max_priority_fee)
-        if replace is None and self.config.require_profit and view is not None:
+        if replace is None and self.config.require_profit and view is not None and duty is None:
             # The simulation measured the gas: price the bounty the hedger would pay for it (its measured
             # section is the transaction less the intrinsic gas) against what the transaction would pay
             # (base fee plus priority fee), both capped as the contract and the ceiling cap them.
@@ -565,7 +633,7 @@ class Keeper:
             "chainId": self.chain_id,
             "nonce": nonce,
             "to": hedger,
-            "data": REBALANCE_SELECTOR,
+            "data": data,
             "value": 0,
             "gas": gas_limit,
             "maxFeePerGas": max_fee,
@@ -574,7 +642,9 @@ class Keeper:
         }
         raw, tx_hash = self.sign(tx)
         # Recorded before the broadcast: if the connection drops now, the next tick finds out what happened.
-        self.pending = PendingTx(hedger, tx_hash, nonce, ctx["block"], max_fee, priority, gas_limit)
+        self.pending = PendingTx(
+            hedger, tx_hash, nonce, ctx["block"], max_fee, priority, gas_limit, data=data, duty=duty
+        )
         self.sent.append(tx_hash)
         event = "tx_replacing" if replace is not None else "tx_sending"
         self.log({"event": event, "hedger": hedger, "tx": tx_hash, "nonce": nonce, "block": ctx["block"],
@@ -650,12 +720,21 @@ class Keeper:
             return
         if block - p.sent_block >= self.config.stuck_blocks:
             ctx, views = self.read(block)
+            if p.duty is not None:
+                self._send(p.hedger, ctx, replace=p)
+                return
             view = next((v for v in views if v.hedger == p.hedger), None)
             if view is None or not view.ok or not view.status.due:
                 return  # keep waiting: a replacement would revert anyway
             self._send(p.hedger, ctx, replace=p)
 
     def _record_landed(self, p: PendingTx, receipt: Any) -> None:
+        if p.duty is not None:
+            done = {"duty": p.duty, "to": p.hedger, "tx": p.tx_hash, "block": int(receipt["blockNumber"]),
+                    "gas_used": int(receipt["gasUsed"])}  # fmt: skip
+            self.duties_done.append(done)
+            self.log({"event": "duty_landed", **done})
+            return
         landed = Rebalance(
             hedger=p.hedger,
             tx_hash=p.tx_hash,
@@ -736,6 +815,73 @@ class Keeper:
 # ---------------------------------------------------------------------------------------------------------
 # Ape glue
 # ---------------------------------------------------------------------------------------------------------
+
+
+class _Calls:
+    """Ape-style calls over a web3 contract at one block: `c.name(*args)` returns the output, a named tuple for
+    several outputs or a struct (so `deltavault.requests` reads web3 and Ape contracts alike)."""
+
+    def __init__(self, contract: Any, block: int | str = "latest"):
+        self._contract, self._block = contract, block
+        self.address = contract.address
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        from collections import namedtuple
+
+        function = getattr(self._contract.functions, name)
+        [entry] = [e for e in self._contract.abi if e.get("type") == "function" and e.get("name") == name]
+        outputs = entry["outputs"]
+
+        def named(items: list[dict], value: Sequence[Any]) -> Any:
+            fields_ = [item["name"] or f"v{i}" for i, item in enumerate(items)]
+            return namedtuple(name, fields_)(*value)
+
+        def call(*args: Any) -> Any:
+            value = function(*args).call(block_identifier=self._block)
+            if len(outputs) == 1:
+                if outputs[0]["type"] == "tuple":
+                    return named(outputs[0]["components"], value)
+                return value
+            return named(outputs, value)
+
+        return call
+
+
+class _DutyState:
+    """What the keeper knows of one hedger's vault for its duties: the contracts, and the controllers of every
+    request made on the vault's queue (scanned from `DepositRequest` / `RedeemRequest` logs as blocks pass)."""
+
+    def __init__(self, web3: Any, hedger: str):
+        from deltavault import abi
+
+        self.web3 = web3
+        hedger_contract = web3.eth.contract(address=hedger, abi=abi.load("DeltaHedger"))
+        vault = to_checksum_address(hedger_contract.functions.vault().call())
+        self.vault = web3.eth.contract(address=vault, abi=abi.load("DeltaVault"))
+        queue = to_checksum_address(self.vault.functions.requestQueue().call())
+        self.queue = web3.eth.contract(address=queue, abi=abi.load("RequestQueue"))
+        self._feed_abi = abi.load("AggregatorV3Interface")
+        self.controllers: set[tuple[str, bool]] = set()
+        self.scanned_to = -1
+
+    def price_feed(self) -> Any:
+        config = self.vault.functions.oracleConfig().call()
+        return self.web3.eth.contract(address=to_checksum_address(config[0]), abi=self._feed_abi)
+
+    def vol_feed(self) -> Any:
+        address = to_checksum_address(self.vault.functions.oracleConfig().call()[2])
+        if int(address, 16) == 0:
+            return None  # the vault's volatility is set by its manager
+        return self.web3.eth.contract(address=address, abi=self._feed_abi)
+
+    def scan(self, head: int) -> None:
+        if head <= self.scanned_to:
+            return
+        start = self.scanned_to + 1
+        for event, is_deposit in ((self.queue.events.DepositRequest, True), (self.queue.events.RedeemRequest, False)):
+            for log in event.get_logs(from_block=start, to_block=head):
+                self.controllers.add((to_checksum_address(log["args"]["controller"]), is_deposit))
+        self.scanned_to = head
 
 
 def lens_abi() -> list[dict]:

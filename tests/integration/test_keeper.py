@@ -244,3 +244,57 @@ def test_keeper_status_cli__json__decision_without_sending(deployed, keeper, tra
     assert row["act"] is row["decision"].startswith("due:")
     assert abs(float(row["delta"])) > 0.5 and data["gasPriceWei"] == data["baseFeeWei"]
     assert keeper.nonce == nonce and deployed.system.hedger.rebalanceStatus().due
+
+
+# --- the keeper's other duties: settlements and request fulfilments ---------------------------------------
+
+
+def _queue(deployed):
+    from ape import project
+
+    return project.RequestQueue.at(deployed.system.vault.requestQueue())
+
+
+def test_keeper__due_deposit_request__fulfilled_at_the_first_round_after_its_delay(
+    deployed, keeper, depositor, owner, chain, logs
+):
+    queue, vault = _queue(deployed), deployed.system.vault
+    deployed.market.quote.mint(depositor, 5_000 * 10**6, sender=depositor)
+    deployed.market.quote.approve(queue, 2**256 - 1, sender=depositor)
+    queue.requestDeposit(5_000 * 10**6, depositor, depositor, sender=depositor)
+    k = make_keeper(deployed, keeper, chain.provider.uri, logs)
+    chain.mine()
+    assert k.tick().sent is None  # not due yet
+    chain.pending_timestamp += vault.policy().requestDelay + 1
+    deployed.price_feed.pushAnswer(2010 * 10**8, sender=owner)  # the due round
+    deployed.vol_feed.pushAnswer(80 * 10**6, sender=owner)
+    shares_before = vault.balanceOf(depositor)
+    result = k.tick()
+    assert result.sent is not None
+    k.wait_pending(30)
+    [done] = k.duties_done
+    assert done["duty"] == "fulfilDeposit"
+    assert vault.balanceOf(depositor) > shares_before
+    assert queue.pendingDepositRequest(0, depositor) == 0
+    chain.mine()
+    assert k.tick().sent is None  # nothing left to do
+
+
+def test_keeper__expired_series__settled_with_the_first_round_after_expiry(
+    deployed, keeper, trader, owner, chain, logs
+):
+    vault = deployed.system.vault
+    expiry = chain.pending_timestamp + 2 * 3600
+    vault.listSeries(2000 * WAD, 500 * WAD, expiry, True, sender=owner)  # the stack's manager is its deployer
+    sid = vault.seriesCount()
+    buy(deployed, trader, amount=WAD, series_id=sid)
+    chain.pending_timestamp = expiry + 30
+    deployed.price_feed.pushAnswer(2100 * 10**8, sender=owner)
+    deployed.vol_feed.pushAnswer(80 * 10**6, sender=owner)
+    k = make_keeper(deployed, keeper, chain.provider.uri, logs)
+    result = k.tick()
+    assert result.sent is not None
+    k.wait_pending(30)
+    assert [d["duty"] for d in k.duties_done] == ["settle"]
+    series = vault.series(sid)
+    assert series.settled and series.payoffPerOption == 100 * WAD
