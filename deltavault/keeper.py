@@ -878,7 +878,10 @@ class _DutyState:
         if head <= self.scanned_to:
             return
         start = self.scanned_to + 1
-        for event, is_deposit in ((self.queue.events.DepositRequest, True), (self.queue.events.RedeemRequest, False)):
+        for event, is_deposit in (
+            (self.queue.events.DepositRequest, True),
+            (self.queue.events.RedeemRequest, False),
+        ):
             for log in event.get_logs(from_block=start, to_block=head):
                 self.controllers.add((to_checksum_address(log["args"]["controller"]), is_deposit))
         self.scanned_to = head

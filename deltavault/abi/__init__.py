@@ -28,7 +28,9 @@ AGGREGATOR_SOURCE = ROOT / "interfaces" / "AggregatorV3Interface.sol"
 USER_FACING: tuple[str, ...] = (
     "DeltaVault",
     "DeltaHedger",
+    "MorphoBlueVenue",
     "OptionToken",
+    "PolicyTimelock",
     "RequestQueue",
     "UniswapV3Adapter",
     "UniswapV3PoolAdapter",
