@@ -91,7 +91,7 @@ def cli(network, steps, dt_hours, seed, path_vol, prices_file, base_fee_gwei, ou
         min_interval=60,
         reference_vol=8 * 10**17,
         observation_spacing=300,
-    ).with_(loss_budget=20_000 * 10**6, bounty_cap=60 * 10**6)
+    ).with_(bounty_cap=60 * 10**6)
     stack = deploy_stack(
         owner, price=Decimal(str(round(start_price, 2))), liquidity=20_000_000, hedge_policy=policy
     )
@@ -99,10 +99,18 @@ def cli(network, steps, dt_hours, seed, path_vol, prices_file, base_fee_gwei, ou
     vault, hedger, quote = system.vault, system.hedger, market.quote
 
     click.echo("liquidity providers deposit, traders buy options ...")
+    from ape import project
+
+    from deltavault import requests
+
+    request_queue = project.RequestQueue.at(vault.requestQueue())
     for lp, amount in ((lp1, 2_000_000), (lp2, 1_000_000)):
         quote.mint(lp, amount * 10**6, sender=lp)
         quote.approve(vault, 2**256 - 1, sender=lp)
-        vault.deposit(amount * 10**6, lp, sender=lp)
+        quote.approve(request_queue, 2**256 - 1, sender=lp)
+    # The first deposit into an empty vault takes the synchronous path (no book, so no jump band); the second
+    # comes once options are written, as a request the keeper fulfils at the first price round after its delay.
+    vault.deposit(2_000_000 * 10**6, lp1, sender=lp1)
     for trader in traders:
         quote.mint(trader, 1_000_000 * 10**6, sender=trader)
         quote.approve(vault, 2**256 - 1, sender=trader)
@@ -115,6 +123,10 @@ def cli(network, steps, dt_hours, seed, path_vol, prices_file, base_fee_gwei, ou
     for trader, sid, amount in orders:
         vault.buyOption(sid, amount * WAD, 10**30, trader, sender=trader)
         click.echo(f"  trader {traders.index(trader) + 1} bought {amount} options of series {sid}")
+    request_queue.requestDeposit(1_000_000 * 10**6, lp2, lp2, sender=lp2)
+    click.echo("  liquidity provider 2 asked to deposit 1,000,000 USDC (due after the request delay)")
+    controllers = requests.request_controllers(request_queue)
+    fulfilled: list[tuple[int, int, int]] = []
 
     nav0 = vault.totalAssets()
     keeper_quote0 = quote.balanceOf(keeper_account)
@@ -143,6 +155,12 @@ def cli(network, steps, dt_hours, seed, path_vol, prices_file, base_fee_gwei, ou
             gas_gwei = base_fee_gwei * math.exp(rng.gauss(0, 0.25))
             set_base_fee(gas_gwei)
             chain.mine()
+            for due in requests.due_requests(
+                request_queue, controllers, chain.pending_timestamp, stack.price_feed, stack.vol_feed
+            ):
+                fulfil = request_queue.fulfilDeposit if due.is_deposit else request_queue.fulfilRedeem
+                tx = fulfil(due.controller, due.price_round, due.vol_round, sender=keeper_account)
+                fulfilled.append((step, tx.return_value, due.amount))
             before = hedger.rebalanceStatus()
             n_before = len(k.rebalances)
             result = k.tick()
@@ -164,7 +182,8 @@ def cli(network, steps, dt_hours, seed, path_vol, prices_file, base_fee_gwei, ou
             )
 
     # ------------------------------------------------------------------ summary
-    nav1 = vault.totalAssets()
+    # The deposit fulfilled during the run is new money, not a result of the hedge.
+    nav1 = vault.totalAssets() - sum(assets for _, _, assets in fulfilled)
     per_rule = {r.name.lower(): 0 for r in Rule if r != Rule.NONE}
     for r in k.rebalances:
         per_rule[r.rule.name.lower()] += 1
@@ -183,6 +202,14 @@ def cli(network, steps, dt_hours, seed, path_vol, prices_file, base_fee_gwei, ou
             + (f" ({prices_file})" if prices_file else f" (GBM, seed {seed})"),
         ),
         ("price", f"{prices[0]:,.2f} -> {prices[-1]:,.2f}"),
+        (
+            "deposit request fulfilled",
+            ", ".join(
+                f"step {step}: {assets / 1e6:,.0f} USDC for {shares / 1e12:,.2f} shares"
+                for step, shares, assets in fulfilled
+            )
+            or "none",
+        ),
         ("rebalances", f"{len(k.rebalances)}"),
         *[(f"  by rule {name}", str(n)) for name, n in per_rule.items()],
         ("gas used by rebalances", f"{gas_used:,} gas ({gas_eth:.5f} ETH)"),
@@ -199,7 +226,7 @@ def cli(network, steps, dt_hours, seed, path_vol, prices_file, base_fee_gwei, ou
             f"{final.band / WAD:.4f} ({'inside' if inside else 'OUTSIDE'})",
         ),  # fmt: skip
         (
-            "NAV",
+            "NAV (less the deposit fulfilled during the run)",
             f"{nav0 / 1e6:,.2f} -> {nav1 / 1e6:,.2f} USDC ({(nav1 - nav0) / 1e6:+,.2f}, "
             f"{(nav1 - nav0) / nav0 * 100:+.3f} %)",
         ),  # fmt: skip

@@ -10,11 +10,11 @@ from typing import Any
 
 from deltavault import uniswap
 from deltavault.policy import HedgePolicy
+from tests.utils.constants import DAY, USDC, WAD
+from tests.utils.constants import HOUR as HOUR_S
 
-WAD = 10**18
-USDC = 10**6
-DAY = 86400
-HOUR_S = 3600
+__all__ = ["DAY", "HOUR_S", "SERIES_LIFE", "USDC", "WAD", "Market"]
+
 SERIES_LIFE = 30 * DAY
 
 

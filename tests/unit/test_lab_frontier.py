@@ -1,0 +1,69 @@
+"""The frontier's bookkeeping: efficient points, cost at equal risk, tuning within a budget, policy files."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from deltavault.lab.errors import LabError
+from deltavault.lab.frontier import (
+    Point,
+    cost_at_risk,
+    dataclass_values,
+    default_policy,
+    efficient,
+    families,
+    load_policy,
+    policy_json,
+    tune,
+)
+from deltavault.lab.rules import check_policy
+from deltavault.lab.sim import LabPolicy, Result
+
+
+def _point(risk: float, cost: float, rule: str = "ww", name: str = "p") -> Point:
+    # A result whose std of P&L / premium is `risk` and mean cost / premium is `cost` (premium 1).
+    pnl = np.array([-risk, risk])
+    costs = {c: np.zeros(2) for c in ("fee", "impact", "bounty", "borrow")}
+    costs["fee"] = np.full(2, cost)
+    result = Result(1.0, pnl, costs, np.zeros(2), np.zeros(2), np.zeros(2), 30.0)
+    return Point("f", 0.0, LabPolicy(default_policy().hedge, rule, name), result)
+
+
+def test_efficient__dominated_points__dropped():
+    pts = [_point(0.1, 1.0), _point(0.2, 0.5), _point(0.15, 2.0), _point(0.3, 0.6), _point(0.4, 0.1)]
+    assert [(p.risk, p.cost) for p in efficient(pts)] == [(0.1, 1.0), (0.2, 0.5), (0.4, 0.1)]
+
+
+def test_cost_at_risk__between_points__log_log_interpolation():
+    pts = [_point(0.1, 1.0), _point(0.4, 0.25)]
+    # cost ~ risk^-1 between the two points: at 0.2, 0.5.
+    assert cost_at_risk(pts, 0.2) == pytest.approx(0.5)
+    assert math.isnan(cost_at_risk(pts, 0.05))  # safer than any point
+    assert cost_at_risk(pts, 1.0) == 0.25  # beyond the riskiest: its cost
+
+
+def test_tune__risk_budget__cheapest_within_it_and_only_deployable_rules():
+    pts = [_point(0.1, 1.0, name="a"), _point(0.2, 0.5, name="b"), _point(0.19, 0.1, "fixed", "c")]
+    assert tune(pts, max_risk=0.25).policy.name == "b"
+    assert tune(pts, max_risk=0.25, cost_rule="fixed").policy.name == "c"
+    assert tune(pts, max_cost=0.6).policy.name == "b"
+    with pytest.raises(LabError, match="no policy reaches risk 0.05"):
+        tune(pts, max_risk=0.05)
+
+
+def test_families__every_policy__inside_the_contract_bounds():
+    for scale in (0.25, 1.0, 4.0):
+        for rows in families(scale).values():
+            for _, policy in rows:
+                check_policy(policy.hedge, policy.name)
+
+
+def test_policy_json__round_trip_and_dataclass_text(tmp_path):
+    policy = families()["cost-aware (today)"][4][1]
+    f = tmp_path / "p.json"
+    f.write_text(json.dumps(policy_json(policy)))
+    loaded = load_policy(str(f))
+    assert loaded.hedge == policy.hedge and loaded.cost_rule == "ww"
+    assert dataclass_values(policy).startswith("HedgePolicy(rules=Rules.COST, ")
