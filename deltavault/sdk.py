@@ -523,6 +523,73 @@ class Vault(_Bound):
         fn = self._overload(OPTION_REDEEM)
         return self._transact(fn, series_id, _options_units(options), receiver or sender, sender=sender, **tx)
 
+    # ------------------------------------------------------------------ requests (the asynchronous way in and out)
+
+    @property
+    def request_queue(self) -> Any:
+        """The vault's `RequestQueue` (ERC-7540-style deposit and redeem requests)."""
+        return _bind("RequestQueue", self.contract.requestQueue())
+
+    def pending_requests(self, controller: Any) -> list[PendingRequest]:
+        """`controller`'s pending deposit and redeem requests, with their due times."""
+        queue = self.request_queue
+        out = []
+        for is_deposit in (True, False):
+            r = queue.depositRequest(controller) if is_deposit else queue.redeemRequest(controller)
+            if r.amount == 0:
+                continue
+            amount = (
+                self.quote.human(r.amount) if is_deposit else Decimal(r.amount).scaleb(-self.share_decimals)
+            )
+            out.append(PendingRequest("deposit" if is_deposit else "redeem", amount,
+                                      _time(r.requestedAt), _time(queue.dueAt(controller, is_deposit))))  # fmt: skip
+        return out
+
+    def request_deposit(self, amount: Decimal, *, sender: Any, controller: Any = None, **tx: Any) -> Any:
+        """Moves `amount` quote tokens into the request queue; the shares come at the request's due round."""
+        return self._transact(self.request_queue.requestDeposit, self.quote.units(amount), controller or sender,
+                              sender, sender=sender, **tx)  # fmt: skip
+
+    def request_redeem(self, shares: Decimal | int, *, sender: Any, controller: Any = None, **tx: Any) -> Any:
+        """Moves shares (whole shares as Decimal, or share units as int) into the request queue."""
+        units = shares if isinstance(shares, int) else int(Decimal(str(shares)).scaleb(self.share_decimals))
+        return self._transact(self.request_queue.requestRedeem, units, controller or sender, sender,
+                              sender=sender, **tx)  # fmt: skip
+
+    def fulfil(self, controller: Any, is_deposit: bool, *, sender: Any, **tx: Any) -> Any:
+        """Fulfils `controller`'s due request with the rounds the queue verifies (anyone may)."""
+        from deltavault import requests
+
+        queue = self.request_queue
+        config = self.contract.oracleConfig()
+        vol_feed = None if int(config.volFeed, 16) == 0 else _bind("AggregatorV3Interface", config.volFeed)
+        address = getattr(controller, "address", controller)
+        due = requests.due_requests(queue, {(address, is_deposit)}, self._now_ts(), self.price_feed, vol_feed)
+        if not due:
+            when = queue.dueAt(address, is_deposit)
+            raise ContractError(
+                DecodedError("RequestNotDue", {"dueAt": when},
+                             f"no due {'deposit' if is_deposit else 'redeem'} request of {address} with its "
+                             f"price round yet (due at {_time(when) if when else 'never: none pending'})"),
+                "fulfil",
+            )  # fmt: skip
+        d = due[0]
+        fn = queue.fulfilDeposit if is_deposit else queue.fulfilRedeem
+        return self._transact(fn, d.controller, d.price_round, d.vol_round, sender=sender, **tx)
+
+    def _now_ts(self) -> int:
+        from ape import chain
+
+        return chain.blocks.head.timestamp
+
+
+@dataclass(frozen=True)
+class PendingRequest:
+    kind: str  # "deposit" or "redeem"
+    amount: Decimal  # quote tokens (deposit) or shares (redeem)
+    requested_at: datetime
+    due_at: datetime
+
 
 def _options_units(options: Decimal | str | int) -> int:
     """Options (on one whole base token each, human) -> WAD units."""

@@ -118,21 +118,36 @@ def cli():
     """
 
 
-@cli.command(cls=Command, short_help="Deposit quote tokens for vault shares")
+@cli.command(cls=Command, short_help="Deposit quote tokens for vault shares (now, or as a request)")
 @_common
 @click.option("--amount", type=AMOUNT, required=True, help="quote tokens to deposit, e.g. 1000")
-@click.option("--approve", is_flag=True, help="approve the vault for the amount if needed")
-def deposit(network, account, deployment_file, yes, amount, approve):
-    """Deposit `--amount` quote tokens; shows the shares expected before signing.
+@click.option(
+    "--approve", is_flag=True, help="approve the vault (or its request queue) for the amount if needed"
+)
+@click.option(
+    "--request", is_flag=True, help="ask through the request queue: no jump band, shares at the due round"
+)
+def deposit(network, account, deployment_file, yes, amount, approve, request):
+    """Deposit `--amount` quote tokens. Without `--request`, at once, priced over the vault's jump band (shown
+    before signing); with `--request`, into the request queue: the shares are minted at the first price round
+    after the request delay (`ape run vault fulfil`, or any keeper), with no band, only the entry fee.
 
     \b
     Example:
       ape run vault deposit --amount 1000 --approve --account TEST::1 --network ethereum:local:node
+      ape run vault deposit --amount 1000 --approve --request --account TEST::1 --network ethereum:local:node
     """
     v, _ = _vault(deployment_file)
     assets = v.quote.units(amount)
     _check_not_paused(v, "depositing")
+    if request:
+        _request_deposit(v, account, amount, approve, yes)
+        return
     plan: list[str] = []
+    nav, band = v.contract.markedNav()
+    if nav:
+        plan.append(f"the synchronous path is priced over a jump band of {band * 10_000 / nav:,.1f} bps of NAV "
+                    "(a request through the queue pays none: --request)")  # fmt: skip
     needs_approval = _ensure_quote(v, account, amount, approve, plan)
     shares = Decimal(v.contract.previewDeposit(assets)).scaleb(-v.share_decimals)
     plan.append(f"deposit {_money(amount)} {v.quote.symbol} for ~{shares:,.4f} shares")
@@ -144,12 +159,13 @@ def deposit(network, account, deployment_file, yes, amount, approve):
     click.echo(f"shares held: {v.position(account, ()).shares:,.4f}")
 
 
-@cli.command(cls=Command, short_help="Withdraw quote tokens (by amount, shares, or all)")
+@cli.command(cls=Command, short_help="Withdraw quote tokens (by amount, shares, or all; now or as a request)")
 @_common
 @click.option("--amount", type=AMOUNT, default=None, help="quote tokens to receive")
 @click.option("--shares", type=AMOUNT, default=None, help="shares to redeem")
 @click.option("--all", "everything", is_flag=True, help="redeem every share the vault lets you redeem now")
-def withdraw(network, account, deployment_file, yes, amount, shares, everything):
+@click.option("--request", is_flag=True, help="ask through the request queue (with --shares or --all)")
+def withdraw(network, account, deployment_file, yes, amount, shares, everything, request):
     """Withdraw by quote amount, by shares, or everything the vault's free assets allow now.
 
     \b
@@ -160,6 +176,20 @@ def withdraw(network, account, deployment_file, yes, amount, shares, everything)
     if sum(x is not None and x is not False for x in (amount, shares, everything or None)) != 1:
         raise click.UsageError("give exactly one of --amount, --shares, --all")
     v, _ = _vault(deployment_file)
+    if request:
+        if amount is not None:
+            raise click.UsageError("a redeem request is for shares: use --shares or --all with --request")
+        held = int(v.contract.balanceOf(account))
+        count = held if everything else int(shares.scaleb(v.share_decimals))
+        if count == 0 or count > held:
+            raise click.ClickException(f"you hold {Decimal(held).scaleb(-v.share_decimals):,.4f} shares")
+        text = f"request to redeem {Decimal(count).scaleb(-v.share_decimals):,.4f} shares"
+        due = int(v.contract.policy().requestDelay)
+        confirm_broadcast(_chain_id(), [f"{text} (due {due} s after the request, paid at its price round)"],
+                          yes=yes, sender=account.address)  # fmt: skip
+        unlock(account)
+        _send(text, v.request_redeem, shares=count, sender=account)
+        return
     sym = v.quote.symbol
     if amount is not None:
         most = v.quote.human(v.contract.maxWithdraw(account))
@@ -181,6 +211,60 @@ def withdraw(network, account, deployment_file, yes, amount, shares, everything)
     confirm_broadcast(_chain_id(), plan, yes=yes, sender=account.address)
     unlock(account)
     _send(plan[0], action, sender=account, **kwargs)
+
+
+def _request_deposit(v, account, amount: Decimal, approve: bool, yes: bool) -> None:
+    q, queue = v.quote, v.request_queue
+    balance = q.human(v.quote_contract.balanceOf(account))
+    if balance < amount:
+        raise click.ClickException(
+            f"insufficient {q.symbol} balance: {_money(balance)} held, {_money(amount)} needed"
+        )
+    plan = []
+    needs_approval = q.human(v.quote_contract.allowance(account, queue.address)) < amount
+    if needs_approval and not approve:
+        raise click.ClickException(f"the request queue {queue.address} needs an allowance of {_money(amount)} "
+                                   f"{q.symbol}: rerun with --approve")  # fmt: skip
+    if needs_approval:
+        plan.append(f"approve {_money(amount)} {q.symbol} to the request queue {queue.address}")
+    delay = int(v.contract.policy().requestDelay)
+    plan.append(f"request a deposit of {_money(amount)} {q.symbol}: due {delay} s from now, shares minted at the "
+                "first price round after that (no band; entry fee)")  # fmt: skip
+    confirm_broadcast(_chain_id(), plan, yes=yes, sender=account.address)
+    unlock(account)
+    if needs_approval:
+
+        def approve_queue(sender):
+            return v.quote_contract.approve(queue.address, q.units(amount), sender=sender)
+
+        _send(f"approve {_money(amount)} {q.symbol}", approve_queue, sender=account)
+    _send(f"request deposit {_money(amount)} {q.symbol}", v.request_deposit, amount=amount, sender=account)
+    for r in v.pending_requests(account):
+        click.echo(f"pending {r.kind} {r.amount:,.4f} due {_when(r.due_at)}")
+
+
+@cli.command(cls=Command, short_help="Fulfil a due deposit or redeem request (yours by default; anyone may)")
+@_common
+@click.option("--controller", type=AccountRef(), default=None, help="whose request (default: the account)")
+@click.option("--redeem", "is_redeem", is_flag=True, help="the redeem request (default: the deposit request)")
+def fulfil(network, account, deployment_file, yes, controller, is_redeem):
+    """Fulfil a due request at the first price round after its due time (the queue verifies the round).
+
+    \b
+    Example:
+      ape run vault fulfil --account TEST::1 --network ethereum:local:node
+      ape run vault fulfil --redeem --controller 0xabc... --account TEST::2 --network ethereum:local:node
+    """
+    v, _ = _vault(deployment_file)
+    who = controller or account.address
+    kind = "redeem" if is_redeem else "deposit"
+    confirm_broadcast(_chain_id(), [f"fulfil the {kind} request of {who}"], yes=yes, sender=account.address)
+    unlock(account)
+    try:
+        receipt = v.fulfil(who, not is_redeem, sender=account)
+    except ContractError as err:
+        raise click.ClickException(f"fulfil {kind} of {who}: {err.decoded.message}") from None
+    click.echo(f"fulfilled the {kind} request of {who}: tx {receipt.txn_hash} (block {receipt.block_number})")
 
 
 def _live_series(v, series_id: int, what: str):
@@ -451,3 +535,6 @@ def status(network, deployment_file, owner, as_json):
     if position:
         click.echo(f"account {position.owner}: {_money(position.quote_balance)} {sym}, {position.shares:,.4f} "
                    f"shares (~{_money(position.share_value)} {sym}; withdrawable now {_money(position.max_withdraw)})")  # fmt: skip
+        for r in v.pending_requests(position.owner):
+            click.echo(f"  pending {r.kind} request {r.amount:,.4f} "
+                       f"{sym if r.kind == 'deposit' else 'shares'}, due {_when(r.due_at)}")  # fmt: skip

@@ -143,3 +143,26 @@ def test_market_cli__price_moves_oracle_and_pool__warp_moves_time_and_refreshes_
     assert deployed.system.vault.spotPrice() == 2100 * WAD  # not stale: the feeds answered again
 
     assert "not a positive duration" in one_line_error(ape_run("market", "warp", "soon", *common, env=env))
+
+
+def test_wallet_cli__request_deposit_then_fulfil__shares_at_the_due_round(
+    cli, deployed, accounts, owner, chain
+):
+    lp = accounts[9]
+    quote, vault = deployed.market.quote, deployed.system.vault
+    quote.mint(lp, 1_000 * 10**6, sender=lp)
+    result = cli("deposit", "--amount", "1000", "--approve", "--request", "--account", "TEST::9")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "pending deposit" in result.stdout
+    assert quote.balanceOf(lp) == 0 and vault.balanceOf(lp) == 0
+    result = cli("fulfil", "--account", "TEST::9")
+    assert "due at" in one_line_error(result)  # not due yet: one line, nothing sent
+    chain.mine(timestamp=chain.blocks.head.timestamp + vault.policy().requestDelay + 5)
+    deployed.price_feed.pushAnswer(2000 * 10**8, sender=owner)  # the due round
+    deployed.vol_feed.pushAnswer(80 * 10**6, sender=owner)
+    result = cli("fulfil", "--account", "TEST::9")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert vault.balanceOf(lp) > 0
+    result = cli("withdraw", "--all", "--request", "--account", "TEST::9")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert vault.balanceOf(lp) == 0
