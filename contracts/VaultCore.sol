@@ -55,11 +55,13 @@ abstract contract ERC20Slots {
 abstract contract VaultCore is AccessControl, Pausable, ReentrancyGuardTransient {
     // ---------------------------------------------------------------- constants
 
+    // slither-disable-start unused-state
     uint256 internal constant WAD = 1e18;
     uint256 internal constant BPS = 10_000;
 
     /// @dev Virtual shares (10**6 per asset unit) make the first-depositor inflation attack unprofitable.
     uint8 internal constant DECIMALS_OFFSET = 6;
+    // slither-disable-end unused-state
 
     // ---------------------------------------------------------------- immutables
 
@@ -71,6 +73,8 @@ abstract contract VaultCore is AccessControl, Pausable, ReentrancyGuardTransient
 
     // ---------------------------------------------------------------- storage
 
+    // Each code contract uses part of the shared state; what one of them only reads is written by the other.
+    // slither-disable-start unused-state,uninitialized-state,constable-states
     IDeltaVault.Policy internal _policy;
     IDeltaVault.OracleConfig internal _oracle;
     /// @dev A series as stored: everything a valuation reads in one slot.
@@ -106,6 +110,7 @@ abstract contract VaultCore is AccessControl, Pausable, ReentrancyGuardTransient
     address internal transient _swapAdapter;
     address internal transient _swapTokenIn;
     uint256 internal transient _swapBudget;
+    // slither-disable-end unused-state,uninitialized-state,constable-states
 
     // ---------------------------------------------------------------- constructor
 
