@@ -31,8 +31,9 @@ def _measure(project, accounts, chain) -> list[dict]:
     feed.pushAnswer(2000 * 10**8, sender=owner)
     engine = owner.deploy(project.GreeksEngine)
     policy = VaultPolicy()
+    extension = owner.deploy(project.DeltaVaultExtension, quote, base, engine)
     vault = owner.deploy(
-        project.DeltaVault, quote, base, engine, "DeltaVault USDC/WETH", "dvUSDC",
+        project.DeltaVault, quote, base, extension, "DeltaVault USDC/WETH", "dvUSDC",
         OracleConfig(feed.address).as_tuple(), policy.as_tuple(), 8 * 10**17, owner, manager, guardian,
     )  # fmt: skip
     for account in (depositor, trader):

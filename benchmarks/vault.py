@@ -26,8 +26,9 @@ def _deploy(project, owner, manager, guardian):
 
     policy = VaultPolicy().as_tuple()
     engine = owner.deploy(project.GreeksEngine)
+    extension = owner.deploy(project.DeltaVaultExtension, quote, base, engine)
     vault = owner.deploy(
-        project.DeltaVault, quote, base, engine, "DeltaVault USDC/WETH", "dvUSDC", oracle, policy, 8 * 10**17,
+        project.DeltaVault, quote, base, extension, "DeltaVault USDC/WETH", "dvUSDC", oracle, policy, 8 * 10**17,
         owner, manager, guardian,
     )  # fmt: skip
     return vault, quote, base, feed

@@ -9,6 +9,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {FixedPointMathLib as F} from "solady/utils/FixedPointMathLib.sol";
 import {SSTORE2} from "solady/utils/SSTORE2.sol";
 
+import {IBorrowVenue} from "@deltavault/interfaces/IBorrowVenue.sol";
 import {IDeltaHedger} from "@deltavault/interfaces/IDeltaHedger.sol";
 import {IDeltaVault} from "@deltavault/interfaces/IDeltaVault.sol";
 import {ISwapAdapter} from "@deltavault/interfaces/ISwapAdapter.sol";
@@ -21,7 +22,9 @@ import {Roles} from "./libraries/Roles.sol";
 /// @dev Protections: the pool price must agree with the oracle before trading; the swap's minimum output comes
 ///      from the oracle price and `maxSlippageBps`; a per-window loss budget bounds what repeated rebalances can
 ///      lose; the trade must shrink |D - T|; a cooldown separates rebalances (so never twice in one block); the
-///      bounty is paid only by a rebalance that traded. The caller passes nothing.
+///      bounty is paid only by a rebalance that traded (or posted collateral for the health rule). The caller
+///      passes nothing. The short leg borrows on the vault's borrow venue through the vault (`borrowBase`,
+///      `repayBase`, `addCollateral`); its position is read live from the venue on every decision.
 contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
     // ---------------------------------------------------------------- constants
 
@@ -50,6 +53,19 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
     uint256 public constant MIN_OBSERVATION_SPACING = 60;
     uint256 public constant MAX_OBSERVATION_SPACING = 1 days;
     uint256 public constant MAX_REBALANCE_GAS = 2_000_000;
+    /// @notice Lowest target or maximum loan-to-value of the short, WAD.
+    uint256 public constant MIN_LTV = 0.01e18;
+    /// @notice The short's collateral is valued this far above the oracle price when sizing a borrow (1 %, in
+    ///         basis points): the venue's own price, rounding and interest until the transaction lands stay
+    ///         covered, so that a borrow the decision sized never fails on the venue's collateral check.
+    uint256 public constant BORROW_PRICE_MARGIN_BPS = 100;
+    /// @notice Collateral hysteresis, in basis points of `targetLtv`: a borrow that would take the loan-to-value
+    ///         above `targetLtv` posts collateral down to `POST_LTV_BPS` of it, and a repayment takes back
+    ///         collateral only once the loan-to-value is below `WITHDRAW_LTV_BPS` of it (back to that level).
+    ///         Between the two, the short grows and shrinks without moving collateral (two transfers and a
+    ///         Morpho call saved per leg).
+    uint256 public constant POST_LTV_BPS = 8_000;
+    uint256 public constant WITHDRAW_LTV_BPS = 6_000;
 
     // ---------------------------------------------------------------- immutables
 
@@ -74,6 +90,8 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
     /// @notice Realized-variance EWMA (annualized, WAD) and the last observed price (WAD).
     uint128 public variance;
     uint128 public lastObservedPrice;
+    /// @dev The short leg's policy (one slot), read only when the short is in play.
+    ShortPolicy internal _short;
 
     // ---------------------------------------------------------------- constructor
 
@@ -144,6 +162,41 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         return _loadPolicy();
     }
 
+    /// @inheritdoc IDeltaHedger
+    function setShortPolicy(ShortPolicy calldata sp) external {
+        if (!IAccessControl(address(vault)).hasRole(Roles.OWNER, msg.sender))
+            revert NotVaultOwner(msg.sender);
+        IBorrowVenue venue = vault.borrowVenue();
+        if (address(venue) == address(0)) revert NoBorrowVenue();
+        _bound("maxLtv", sp.maxLtv, MIN_LTV, venue.lltv() - 1);
+        _bound("targetLtv", sp.targetLtv, MIN_LTV, sp.maxLtv);
+        _bound("maxBaseOwed", sp.maxBaseOwed, 0, MAX_BAND);
+        _short = sp;
+        emit ShortPolicySet(sp);
+    }
+
+    /// @inheritdoc IDeltaHedger
+    function shortPolicy() external view returns (ShortPolicy memory) {
+        return _short;
+    }
+
+    /// @inheritdoc IDeltaHedger
+    function checkCapacity(int256 optionsDeltaBefore) external view {
+        IDeltaVault.HedgeState memory h = vault.hedgeState();
+        Policy memory p = _loadPolicy();
+        int256 optionsDelta = h.delta - int256(h.baseHeld) + int256(h.baseOwed);
+        if (optionsDelta <= optionsDeltaBefore || optionsDelta <= p.target) return;
+        uint256 needed = uint256(optionsDelta - p.target);
+        ShortPolicy memory sp = _short;
+        uint256 capacity = h.baseOwed;
+        IBorrowVenue venue = vault.borrowVenue();
+        if (sp.maxBaseOwed != 0 && venue.status() == IBorrowVenue.Status.Active) {
+            uint256 lendable = h.baseOwed + venue.availableLiquidity() * _baseScale;
+            capacity = Math.min(Math.min(sp.maxBaseOwed, lendable), Math.max(_carried(h, p, sp), h.baseOwed));
+        }
+        if (needed > capacity) revert IDeltaVault.HedgeCapacityExceeded(needed, capacity);
+    }
+
     // ---------------------------------------------------------------- internal: execution
 
     function _rebalance(address keeper) internal returns (int256) {
@@ -157,14 +210,22 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
             if (block.timestamp < s.nextAllowed) revert RebalanceCooldown(lastRebalance, s.nextAllowed);
             revert RebalanceNotDue(s.delta, s.target, s.band);
         }
+        if (s.collateralIn != 0) {
+            // The health rule with free quote to spare: post it, trade nothing.
+            vault.addCollateral(s.collateralIn);
+            lastRebalance = uint40(block.timestamp);
+            uint256 paid = _bounty(gasStart - gasleft(), spot, p);
+            if (paid != 0) paid = vault.payKeeper(keeper, paid);
+            emit CollateralPosted(keeper, s.collateralIn, s.ltv, paid);
+            return 0;
+        }
         _checkPoolPrice(spot, p.maxPoolDeviationBps);
 
-        // The hedge's capital before the trade: free quote plus base held at the oracle price (quote units).
-        uint256 capital = h.freeAssets + Math.mulDiv(h.baseHeld, spot, _quoteScale);
-        (uint256 amountIn, uint256 amountOut, int256 baseChange) = _swap(s.trade, spot, p, capital);
+        (uint256 amountIn, uint256 amountOut, int256 baseChange) = _swap(s.trade, h, p);
         int256 deviationBefore = s.delta - s.target;
         int256 deviationAfter = deviationBefore + baseChange;
-        if (SignedMath.abs(deviationAfter) >= SignedMath.abs(deviationBefore))
+        // The health rule's buy-back reduces the short whatever it does to |D - T|.
+        if (s.rule != Rule.Health && SignedMath.abs(deviationAfter) >= SignedMath.abs(deviationBefore))
             revert DeltaNotReduced(deviationBefore, deviationAfter);
         lastRebalance = uint40(block.timestamp);
 
@@ -176,13 +237,16 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
     }
 
     /// @dev Trades `trade` WAD of base at the oracle-bounded price; returns amounts (token units) and the
-    ///      change of base held (WAD). Accounts the loss against the oracle in the window's budget.
+    ///      change of the net base position (WAD). A sale beyond the base held borrows the rest first; a purchase
+    ///      while base is owed repays first. Accounts the loss against the oracle in the window's budget, whose
+    ///      capital is the free quote, the collateral and the base held at the oracle price (quote units).
     function _swap(
         int256 trade,
-        uint256 spot,
-        Policy memory p,
-        uint256 capital
+        IDeltaVault.HedgeState memory h,
+        Policy memory p
     ) internal returns (uint256 amountIn, uint256 amountOut, int256 baseChange) {
+        uint256 spot = h.spot;
+        uint256 capital = h.freeAssets + h.collateral + Math.mulDiv(h.baseHeld, spot, _quoteScale);
         uint256 keep = BPS - p.maxSlippageBps;
         uint256 loss;
         if (trade > 0) {
@@ -193,9 +257,15 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
             baseChange = int256(amountOut * _baseScale);
             uint256 valueOut = Math.mulDiv(amountOut * _baseScale, spot, _quoteScale);
             loss = amountIn > valueOut ? amountIn - valueOut : 0;
+            // Repay before holding: the debt takes what was bought first; the collateral it frees comes back.
+            if (h.baseOwed != 0) vault.repayBase(amountOut, (_short.targetLtv * WITHDRAW_LTV_BPS) / BPS);
         } else {
             // Sell: spend `trade` base; receive at least (1 - slippage) of its oracle value in quote.
             amountIn = uint256(-trade) / _baseScale;
+            // Held base goes first: only what it cannot cover is borrowed (base held is whole token units).
+            uint256 held = h.baseHeld / _baseScale;
+            if (amountIn > held)
+                vault.borrowBase(amountIn - held, _borrowLtv(h, (amountIn - held) * _baseScale));
             uint256 valueIn = Math.mulDiv(amountIn * _baseScale, spot, _quoteScale);
             amountOut = vault.hedge(address(adapter), false, amountIn, Math.mulDiv(valueIn, keep, BPS));
             baseChange = -int256(amountIn * _baseScale);
@@ -279,12 +349,46 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
             if (primary == 0) primary = p.minBand;
             if (elapsed >= p.maxInterval && deviation > p.minBand) (s.rule, s.band) = (Rule.Time, p.minBand);
         }
-        if (s.rule == Rule.None) {
-            s.band = primary;
-            return s;
+        if (s.rule == Rule.None) s.band = primary;
+        if (h.baseOwed != 0) {
+            // Health first: the short's loan-to-value at the oracle price (the venue prices from the same feed).
+            ShortPolicy memory sp = _short;
+            uint256 debtValue = Math.mulDiv(h.baseOwed, spot, _quoteScale, Math.Rounding.Ceil);
+            s.ltv = h.collateral == 0
+                ? type(uint256).max
+                : Math.mulDiv(debtValue, WAD, h.collateral, Math.Rounding.Ceil);
+            if (s.ltv > sp.maxLtv) {
+                s.rule = Rule.Health;
+                _healthAction(s, h, p, sp, debtValue);
+            }
         }
-        s.trade = _tradeSize(p, delta - p.target, s.band, h);
-        s.due = s.trade != 0 && block.timestamp >= s.nextAllowed;
+        if (s.rule == Rule.None) return s;
+        if (s.rule != Rule.Health) s.trade = _tradeSize(p, delta - p.target, s.band, h, s);
+        s.due = (s.trade != 0 || s.collateralIn != 0) && block.timestamp >= s.nextAllowed;
+    }
+
+    /// @dev The health rule's action: post the free quote (less the bounty cap) that brings the loan-to-value
+    ///      back to `targetLtv`; without that much, buy base with the free quote and repay; with no free quote
+    ///      worth a trade, report `HealthUnfixable` (nothing is due).
+    function _healthAction(
+        Status memory s,
+        IDeltaVault.HedgeState memory h,
+        Policy memory p,
+        ShortPolicy memory sp,
+        uint256 debtValue
+    ) internal view {
+        // Rounded up: the posted collateral covers the debt at the target.
+        uint256 needed = Math.mulDiv(debtValue, WAD, sp.targetLtv, Math.Rounding.Ceil);
+        uint256 add = needed > h.collateral ? needed - h.collateral : 0;
+        uint256 free = h.freeAssets > p.bountyCap ? h.freeAssets - p.bountyCap : 0;
+        if (add != 0 && add <= free) {
+            s.collateralIn = add;
+            return;
+        }
+        uint256 size = Math.min(Math.mulDiv(free, _quoteScale, h.spot), h.baseOwed);
+        size -= size % _baseScale;
+        if (size < p.minBand) s.blocked = Blocked.HealthUnfixable;
+        else s.trade = int256(size);
     }
 
     /// @dev The Whalley-Wilmott band for the current deviation (its notional sets the gas share of lambda).
@@ -301,20 +405,22 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
     }
 
     /// @dev Trade (WAD base, + buys) taking `deviation` to zero or to the band edge; capped by the hedge cap, by
-    ///      the base held (sales) and by the free quote less the bounty cap, at the oracle price (purchases).
+    ///      the base held plus what the short can borrow (sales) and by the free quote less the bounty cap, at
+    ///      the oracle price (purchases).
     ///      Zero when the capped trade is smaller than `minBand`: dust is never worth a trade or a bounty (a
     ///      donation of dust cannot make a rebalance due).
     function _tradeSize(
         Policy memory p,
         int256 deviation,
         uint256 band,
-        IDeltaVault.HedgeState memory h
+        IDeltaVault.HedgeState memory h,
+        Status memory s
     ) internal view returns (int256) {
         uint256 size = SignedMath.abs(deviation);
         if (p.tradeToEdge) size = size > band ? size - band : 0;
         size = Math.min(size, p.hedgeCap);
         if (deviation > 0) {
-            size = Math.min(size, h.baseHeld);
+            if (size > h.baseHeld) size = Math.min(size, h.baseHeld + _borrowable(h, p, s));
             size -= size % _baseScale;
             return size < p.minBand ? int256(0) : -int256(size);
         }
@@ -325,6 +431,62 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         size = Math.min(size, affordable);
         size -= size % _baseScale;
         return size < p.minBand ? int256(0) : int256(size);
+    }
+
+    /// @dev Base (WAD) the short can borrow now: within `maxBaseOwed`, the venue's liquidity and what the
+    ///      collateral carries (`_carried`); 0 with the reason in `s.blocked` when the venue cannot lend.
+    function _borrowable(
+        IDeltaVault.HedgeState memory h,
+        Policy memory p,
+        Status memory s
+    ) internal view returns (uint256) {
+        ShortPolicy memory sp = _short;
+        if (sp.maxBaseOwed <= h.baseOwed) {
+            if (sp.maxBaseOwed != 0) s.blocked = Blocked.ShortCapReached;
+            return 0;
+        }
+        IBorrowVenue venue = vault.borrowVenue();
+        if (address(venue) == address(0)) return 0;
+        // Two reads instead of `status()` (which reads the liquidity as well): Morpho Blue never pauses.
+        uint256 liquidity = venue.availableLiquidity();
+        if (liquidity == 0) {
+            s.blocked = Blocked.NoLiquidity;
+            return 0;
+        }
+        try venue.price() returns (uint256) {} catch {
+            s.blocked = Blocked.VenueOracleUnavailable;
+            return 0;
+        }
+        uint256 carried = _carried(h, p, sp);
+        if (carried <= h.baseOwed) return 0;
+        uint256 room = Math.min(sp.maxBaseOwed - h.baseOwed, liquidity * _baseScale);
+        return Math.min(room, carried - h.baseOwed);
+    }
+
+    /// @dev The loan-to-value a borrow of `borrow` (WAD) is made at: `targetLtv` when the collateral posted
+    ///      already carries the debt after it there (nothing is posted), else `POST_LTV_BPS` of it.
+    function _borrowLtv(IDeltaVault.HedgeState memory h, uint256 borrow) internal view returns (uint256) {
+        uint256 target = _short.targetLtv;
+        uint256 debtValue = Math.mulDiv(h.baseOwed + borrow, h.spot, _quoteScale, Math.Rounding.Ceil);
+        if (Math.mulDiv(h.collateral, target, WAD) >= debtValue) return target;
+        return (target * POST_LTV_BPS) / BPS;
+    }
+
+    /// @dev Base (WAD) owed that the collateral posted plus the free quote less the bounty cap carries at
+    ///      `POST_LTV_BPS` of `targetLtv`, priced `BORROW_PRICE_MARGIN_BPS` above the oracle (rounded down).
+    function _carried(
+        IDeltaVault.HedgeState memory h,
+        Policy memory p,
+        ShortPolicy memory sp
+    ) internal view returns (uint256) {
+        uint256 free = h.freeAssets > p.bountyCap ? h.freeAssets - p.bountyCap : 0;
+        uint256 price = Math.mulDiv(h.spot, BPS + BORROW_PRICE_MARGIN_BPS, BPS, Math.Rounding.Ceil);
+        return
+            Math.mulDiv(
+                Math.mulDiv(h.collateral + free, _quoteScale, price),
+                sp.targetLtv * POST_LTV_BPS,
+                WAD * BPS
+            );
     }
 
     // ---------------------------------------------------------------- internal: policy

@@ -13,6 +13,8 @@ import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {AggregatorV3Interface} from "@deltavault/interfaces/AggregatorV3Interface.sol";
+import {IBorrowVenue} from "@deltavault/interfaces/IBorrowVenue.sol";
+import {IDeltaHedger} from "@deltavault/interfaces/IDeltaHedger.sol";
 import {IDeltaVault} from "@deltavault/interfaces/IDeltaVault.sol";
 import {IGreeksEngine} from "@deltavault/interfaces/IGreeksEngine.sol";
 import {IOptionToken} from "@deltavault/interfaces/IOptionToken.sol";
@@ -81,11 +83,12 @@ contract DeltaVault is IDeltaVault, VaultCore, ERC4626 {
 
     /// @param quote The quote asset (ERC-4626 asset), 6 to 18 decimals.
     /// @param base The base asset held as the hedge, at most 18 decimals.
-    /// @param engine The Black-Scholes engine.
+    /// @param extension_ The vault's `DeltaVaultExtension`, deployed for the same quote and base; its engine is the
+    ///        vault's Black-Scholes engine.
     constructor(
         IERC20Metadata quote,
         IERC20Metadata base,
-        IGreeksEngine engine,
+        DeltaVaultExtension extension_,
         string memory name_,
         string memory symbol_,
         OracleConfig memory oracle,
@@ -94,14 +97,15 @@ contract DeltaVault is IDeltaVault, VaultCore, ERC4626 {
         address owner,
         address manager,
         address guardian
-    ) VaultCore(quote, engine, new OptionToken("")) ERC4626(quote) ERC20(name_, symbol_) {
+    ) VaultCore(quote, extension_.engine(), new OptionToken("")) ERC4626(quote) ERC20(name_, symbol_) {
         if (owner == address(0) || manager == address(0) || guardian == address(0)) revert ZeroAddress();
-        uint8 baseDecimals = base.decimals();
-        if (baseDecimals > 18) revert ParameterOutOfBounds("baseDecimals", baseDecimals, 0, 18);
+        if (extension_.quoteAsset() != address(quote) || extension_.baseToken() != address(base))
+            revert ExtensionMismatch(address(extension_));
+        if (base.decimals() > 18) revert ParameterOutOfBounds("baseDecimals", base.decimals(), 0, 18);
         _base = base;
-        _baseToWad = 10 ** (18 - baseDecimals);
+        _baseToWad = 10 ** (18 - base.decimals());
         requestQueue = address(new RequestQueue(IDeltaVault(address(this)), IERC20(address(quote))));
-        extension = address(new DeltaVaultExtension(quote, engine, _optionToken));
+        extension = address(extension_);
         _grantRole(Roles.OWNER, owner);
         _grantRole(Roles.MANAGER, manager);
         _grantRole(Roles.GUARDIAN, guardian);
@@ -137,6 +141,8 @@ contract DeltaVault is IDeltaVault, VaultCore, ERC4626 {
         _setOutstanding(seriesId, _series[seriesId].outstanding + amount);
         _pullQuote(msg.sender, premium);
         _checkSolvent();
+        // Capacity before promises: with a short hedge, the hedger refuses long delta it could not short.
+        if (address(_borrowVenue) != address(0)) IDeltaHedger(_hedger).checkCapacity(t.deltaBefore);
         _optionToken.mint(receiver, seriesId, amount);
         emit OptionBought(seriesId, msg.sender, receiver, amount, premium, t.spot, t.vol);
     }
@@ -193,6 +199,28 @@ contract DeltaVault is IDeltaVault, VaultCore, ERC4626 {
 
     /// @inheritdoc IDeltaVault
     function setOracleConfig(OracleConfig calldata) external {
+        _delegate();
+    }
+
+    /// @inheritdoc IDeltaVault
+    function setBorrowVenue(IBorrowVenue) external {
+        _delegate();
+    }
+
+    /// @inheritdoc IDeltaVault
+    // slither-disable-next-line incorrect-return
+    function borrowBase(uint256, uint256) external returns (uint256 collateralAdded) {
+        _delegate();
+    }
+
+    /// @inheritdoc IDeltaVault
+    // slither-disable-next-line incorrect-return
+    function repayBase(uint256, uint256) external returns (uint256 repaid, uint256 collateralWithdrawn) {
+        _delegate();
+    }
+
+    /// @inheritdoc IDeltaVault
+    function addCollateral(uint256) external {
         _delegate();
     }
 
@@ -268,9 +296,9 @@ contract DeltaVault is IDeltaVault, VaultCore, ERC4626 {
 
     // ---------------------------------------------------------------- ERC-4626
 
-    /// @notice Net asset value in quote units at the current marks: quote held + base at the oracle price - the
-    ///         value of the outstanding options at the current implied volatility - settled payouts not yet
-    ///         redeemed. Deposits waiting in the request queue are not part of it. Share conversions use the
+    /// @notice Net asset value in quote units at the current marks: quote held + collateral on the borrow venue
+    ///         + (base held - base owed with interest) at the oracle price - the value of the outstanding options
+    ///         at the current implied volatility - settled payouts not yet redeemed. Deposits waiting in the request queue are not part of it. Share conversions use the
     ///         marked band around it (`markedNav`) or, for requests, the marks of `processDeposit`.
     function totalAssets() public view override(ERC4626, IERC4626) returns (uint256 nav) {
         (nav, ) = markedNav();
@@ -281,12 +309,13 @@ contract DeltaVault is IDeltaVault, VaultCore, ERC4626 {
         uint256 spot = _spotPrice();
         uint256 vol = _impliedVol();
         IGreeksEngine.Position[] memory book = _book(false);
+        Holdings memory k = _holdings();
         int256 vega;
-        (nav, vega) = _navAt(book, spot, vol);
+        (nav, vega) = _navAt(book, k, spot, vol);
         // The book revalued one jump up and one jump down (the jump is at most half the spot); rounded up.
         uint256 jump = Math.mulDiv(spot, _policy.jumpMarkBps, BPS, Math.Rounding.Ceil);
-        (uint256 up, ) = _navAt(book, spot + jump, vol);
-        (uint256 down, ) = _navAt(book, spot - jump, vol);
+        (uint256 up, ) = _navAt(book, k, spot + jump, vol);
+        (uint256 down, ) = _navAt(book, k, spot - jump, vol);
         band = Math.max(_gap(up, nav), _gap(down, nav));
         // A volatility feed can step anywhere within its bounds; a manual step is bounded by `volMarkBand`.
         uint256 volJump = address(_oracle.volFeed) == address(0) ? _policy.volMarkBand : MAX_VOL - MIN_VOL;
@@ -424,8 +453,9 @@ contract DeltaVault is IDeltaVault, VaultCore, ERC4626 {
         _checkSettled();
         uint256 vol = _impliedVol();
         IGreeksEngine.Position[] memory book = _book(false);
-        (uint256 live, ) = _navAt(book, _spotPrice(), vol);
-        (uint256 due, ) = _navAt(book, dueSpot, dueVol == 0 ? vol : dueVol);
+        Holdings memory k = _holdings();
+        (uint256 live, ) = _navAt(book, k, _spotPrice(), vol);
+        (uint256 due, ) = _navAt(book, k, dueSpot, dueVol == 0 ? vol : dueVol);
         (_exitNavPlusOne, _entryNav) = (Math.min(live, due) + 1, Math.max(live, due));
     }
 
@@ -466,7 +496,8 @@ contract DeltaVault is IDeltaVault, VaultCore, ERC4626 {
     /// @inheritdoc IDeltaVault
     function portfolioGreeks() external view returns (int256 delta, int256 gamma, int256 vega) {
         (, delta, gamma, vega) = _portfolio(_spotPrice(), _impliedVol(), true);
-        delta += int256(_baseWad());
+        (, uint256 owed) = _venuePosition();
+        delta += int256(_baseWad()) - int256(owed);
     }
 
     /// @inheritdoc IDeltaVault
@@ -474,7 +505,8 @@ contract DeltaVault is IDeltaVault, VaultCore, ERC4626 {
         h.spot = _spotPrice();
         (, h.delta, h.gamma, ) = _portfolio(h.spot, _impliedVol(), false);
         h.baseHeld = _baseWad();
-        h.delta += int256(h.baseHeld);
+        (h.collateral, h.baseOwed) = _venuePosition();
+        h.delta += int256(h.baseHeld) - int256(h.baseOwed);
         h.freeAssets = freeAssets();
     }
 
@@ -491,6 +523,11 @@ contract DeltaVault is IDeltaVault, VaultCore, ERC4626 {
     /// @inheritdoc IDeltaVault
     function hedger() external view returns (address) {
         return _hedger;
+    }
+
+    /// @inheritdoc IDeltaVault
+    function borrowVenue() external view returns (IBorrowVenue) {
+        return _borrowVenue;
     }
 
     /// @inheritdoc IDeltaVault
@@ -525,9 +562,7 @@ contract DeltaVault is IDeltaVault, VaultCore, ERC4626 {
 
     /// @inheritdoc IDeltaVault
     function freeAssets() public view returns (uint256) {
-        uint256 balance = IERC20(asset()).balanceOf(address(this));
-        uint256 reserved = reservedAssets();
-        return balance > reserved ? balance - reserved : 0;
+        return _freeOf(IERC20(asset()).balanceOf(address(this)));
     }
 
     /// @inheritdoc IDeltaVault
@@ -553,19 +588,18 @@ contract DeltaVault is IDeltaVault, VaultCore, ERC4626 {
     // ---------------------------------------------------------------- administration
 
     /// @inheritdoc IDeltaVault
-    function setHedger(address hedger_) external onlyRole(Roles.OWNER) {
-        _hedger = hedger_;
-        emit HedgerSet(hedger_);
+    function setHedger(address) external {
+        _delegate();
     }
 
     /// @inheritdoc IDeltaVault
-    function pause() external onlyRole(Roles.GUARDIAN) {
-        _pause();
+    function pause() external {
+        _delegate();
     }
 
     /// @inheritdoc IDeltaVault
-    function unpause() external onlyRole(Roles.GUARDIAN) {
-        _unpause();
+    function unpause() external {
+        _delegate();
     }
 
     // ---------------------------------------------------------------- internal: trading
@@ -575,6 +609,7 @@ contract DeltaVault is IDeltaVault, VaultCore, ERC4626 {
         uint256 spot;
         uint256 vol;
         uint256 premium;
+        int256 deltaBefore;
         int256 gammaBefore;
         int256 gammaAfter;
         int256 vegaBefore;
@@ -597,7 +632,7 @@ contract DeltaVault is IDeltaVault, VaultCore, ERC4626 {
         if (amount < MIN_OPTION_AMOUNT) revert AmountTooSmall(amount, MIN_OPTION_AMOUNT);
         t.spot = _spotPrice();
         t.vol = _impliedVol();
-        (, , t.gammaBefore, t.vegaBefore) = _portfolio(t.spot, t.vol, true);
+        (, t.deltaBefore, t.gammaBefore, t.vegaBefore) = _portfolio(t.spot, t.vol, true);
         (t.premium, t.gammaAfter, t.vegaAfter) = _engine.quoteTrade(
             IGreeksEngine.TradeQuery({
                 option: IGreeksEngine.Position(s.strike, s.cap, s.expiry, 0),
@@ -658,8 +693,6 @@ contract DeltaVault is IDeltaVault, VaultCore, ERC4626 {
         if (received != assets) revert TransferAmountMismatch(assets, received);
     }
 
-    // ---------------------------------------------------------------- internal: configuration
-
     // ---------------------------------------------------------------- internal: views
 
     /// @dev Sum over live series of the vault's short positions (see `IGreeksEngine.book`), valued in one call to
@@ -695,19 +728,43 @@ contract DeltaVault is IDeltaVault, VaultCore, ERC4626 {
         }
     }
 
-    /// @dev Net asset value (quote units) and vega of `book` at `spot` and `vol`: assets rounded down,
-    ///      liabilities rounded up.
+    /// @dev What the vault holds, read once per valuation: quote (held and posted as collateral, quote units),
+    ///      base held and base owed with interest (WAD).
+    struct Holdings {
+        uint256 quote;
+        uint256 baseWad;
+        uint256 owedWad;
+    }
+
+    function _holdings() internal view returns (Holdings memory k) {
+        (uint256 collateral, uint256 owed) = _venuePosition();
+        return Holdings(IERC20(asset()).balanceOf(address(this)) + collateral, _baseWad(), owed);
+    }
+
+    /// @dev Net asset value (quote units) and vega of `book` with holdings `k` at `spot` and `vol`: assets rounded
+    ///      down, liabilities (options, settled payouts, base owed) rounded up.
     function _navAt(
         IGreeksEngine.Position[] memory book,
+        Holdings memory k,
         uint256 spot,
         uint256 vol
     ) internal view returns (uint256 nav, int256 vega) {
         uint256 liabilityWad;
         if (book.length != 0) (liabilityWad, , , vega) = _engine.book(book, spot, vol, true);
-        uint256 assets = IERC20(asset()).balanceOf(address(this)) +
-            Math.mulDiv(_baseWad(), spot, _quoteScale);
-        uint256 debts = Math.mulDiv(liabilityWad, WAD, _quoteScale, Math.Rounding.Ceil) + _owedSettled;
+        uint256 assets = k.quote + Math.mulDiv(k.baseWad, spot, _quoteScale);
+        uint256 debts = Math.mulDiv(liabilityWad, WAD, _quoteScale, Math.Rounding.Ceil) +
+            _owedSettled +
+            Math.mulDiv(k.owedWad, spot, _quoteScale, Math.Rounding.Ceil);
         nav = assets > debts ? assets - debts : 0;
+    }
+
+    /// @dev The short's position on the borrow venue, read live: collateral (quote units) and base owed with
+    ///      interest accrued to now, rounded up (WAD). Zero without a venue.
+    function _venuePosition() internal view returns (uint256 collateral, uint256 owedWad) {
+        IBorrowVenue venue = _borrowVenue;
+        if (address(venue) == address(0)) return (0, 0);
+        (collateral, owedWad) = venue.position();
+        owedWad *= _baseToWad;
     }
 
     /// @dev The first live series that has expired and waits for its settlement (0 when none).

@@ -5,6 +5,7 @@ import {IERC20, IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/ERC20.
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
+import {IBorrowVenue} from "@deltavault/interfaces/IBorrowVenue.sol";
 import {IDeltaVault} from "@deltavault/interfaces/IDeltaVault.sol";
 import {IGreeksEngine} from "@deltavault/interfaces/IGreeksEngine.sol";
 import {IOptionToken} from "@deltavault/interfaces/IOptionToken.sol";
@@ -15,11 +16,13 @@ import {Roles} from "./libraries/Roles.sol";
 import {SeriesLib} from "./libraries/SeriesLib.sol";
 
 /// @title DeltaVaultExtension
-/// @notice The second code contract of a DeltaVault: series listing, settlement, option redemption and
-///         configuration, run by the vault with `delegatecall` (in the vault's storage, with the vault's
+/// @notice The second code contract of a DeltaVault: series listing, settlement, option redemption,
+///         configuration and the short hedge's position changes on the borrow venue, run by the vault with `delegatecall` (in the vault's storage, with the vault's
 ///         balances, roles and caller). Each function is documented in IDeltaVault.
-/// @dev Created by the vault's constructor with the vault's immutables. Called directly it acts on its own,
-///      empty state; every entry point refuses such a call (`OnlyDelegateCall`).
+/// @dev Deployed before its vault, for the same quote and base, and passed to the vault's constructor
+///      (the vault's creation code cannot carry the extension's as well: EIP-3860 limits it to 49,152 bytes). It
+///      reads the option token from the vault (`optionToken()`, an immutable of the vault). Called directly it
+///      acts on its own, empty state; every entry point refuses such a call (`OnlyDelegateCall`).
 contract DeltaVaultExtension is ERC20Slots, VaultCore {
     using SafeERC20 for IERC20;
     using SeriesLib for IDeltaVault.Series;
@@ -28,15 +31,34 @@ contract DeltaVaultExtension is ERC20Slots, VaultCore {
     error OnlyDelegateCall();
 
     IERC20 private immutable _quote;
+    IERC20 private immutable _baseToken;
     address private immutable _self;
 
+    /// @param quote The vault's quote asset.
+    /// @param base The vault's base asset.
+    /// @param engine The vault's Black-Scholes engine.
     constructor(
         IERC20Metadata quote,
-        IGreeksEngine engine,
-        IOptionToken optionToken_
-    ) VaultCore(quote, engine, optionToken_) {
+        IERC20 base,
+        IGreeksEngine engine
+    ) VaultCore(quote, engine, IOptionToken(address(0))) {
         _quote = quote;
+        _baseToken = base;
         _self = address(this);
+    }
+
+    /// @notice The quote asset, base asset and engine this extension was deployed for (read by the vault's
+    ///         constructor).
+    function quoteAsset() external view returns (address) {
+        return address(_quote);
+    }
+
+    function baseToken() external view returns (address) {
+        return address(_baseToken);
+    }
+
+    function engine() external view returns (IGreeksEngine) {
+        return _engine;
     }
 
     modifier onlyDelegateCall() {
@@ -68,7 +90,7 @@ contract DeltaVaultExtension is ERC20Slots, VaultCore {
         if (receiver == address(0)) revert IDeltaVault.ZeroAddress();
         StoredSeries storage s = _listed(seriesId);
         if (!s.settled) revert IDeltaVault.SeriesNotSettled(seriesId);
-        _optionToken.burn(msg.sender, seriesId, amount);
+        IOptionToken(IDeltaVault(address(this)).optionToken()).burn(msg.sender, seriesId, amount);
         uint256 payoffPerOption = _payoffPerOption[seriesId];
         uint256 outstanding = s.outstanding;
         // ceil(o1 x p) - ceil(o2 x p) >= floor((o1 - o2) x p): the release always covers the payout.
@@ -134,5 +156,93 @@ contract DeltaVaultExtension is ERC20Slots, VaultCore {
         IDeltaVault.OracleConfig calldata config
     ) external onlyDelegateCall onlyRole(Roles.OWNER) {
         _setOracleConfig(config);
+    }
+
+    function setHedger(address hedger_) external onlyDelegateCall onlyRole(Roles.OWNER) {
+        _hedger = hedger_;
+        emit IDeltaVault.HedgerSet(hedger_);
+    }
+
+    function pause() external onlyDelegateCall onlyRole(Roles.GUARDIAN) {
+        _pause();
+    }
+
+    function unpause() external onlyDelegateCall onlyRole(Roles.GUARDIAN) {
+        _unpause();
+    }
+
+    // ---------------------------------------------------------------- short hedge
+
+    function setBorrowVenue(IBorrowVenue venue) external onlyDelegateCall onlyRole(Roles.OWNER) {
+        IBorrowVenue old = _borrowVenue;
+        if (address(old) != address(0)) {
+            (uint256 collateral, uint256 debt) = old.position();
+            if (collateral != 0 || debt != 0) revert IDeltaVault.BorrowVenuePositionOpen(collateral, debt);
+            _quote.forceApprove(address(old), 0);
+            _baseToken.forceApprove(address(old), 0);
+        }
+        if (address(venue) != address(0)) {
+            if (
+                venue.vault() != address(this) ||
+                venue.collateralToken() != address(_quote) ||
+                venue.debtToken() != address(_baseToken)
+            ) revert IDeltaVault.BorrowVenueMismatch(address(venue));
+            // The venue pulls only inside the three calls below (its position changes are vault-only), each
+            // followed by the solvency check.
+            _quote.forceApprove(address(venue), type(uint256).max);
+            _baseToken.forceApprove(address(venue), type(uint256).max);
+        }
+        _borrowVenue = venue;
+        emit IDeltaVault.BorrowVenueSet(address(venue));
+    }
+
+    function borrowBase(
+        uint256 assets,
+        uint256 ltv
+    ) external onlyDelegateCall nonReentrant returns (uint256 collateralAdded) {
+        IBorrowVenue venue = _venueForHedger();
+        // The collateral may take only free quote: the reserve never leaves the vault.
+        (collateralAdded, ) = venue.borrowWithCollateral(assets, ltv, _free());
+        _checkSolvent();
+        emit IDeltaVault.BaseBorrowed(assets, collateralAdded);
+    }
+
+    function repayBase(
+        uint256 assets,
+        uint256 ltv
+    ) external onlyDelegateCall nonReentrant returns (uint256 repaid, uint256 collateralWithdrawn) {
+        IBorrowVenue venue = _venueForHedger();
+        if (ltv == 0) repaid = venue.repay(assets);
+        else (repaid, collateralWithdrawn) = venue.repayAndWithdraw(assets, ltv);
+        _checkSolvent();
+        emit IDeltaVault.BaseRepaid(repaid, collateralWithdrawn);
+    }
+
+    function addCollateral(uint256 assets) external onlyDelegateCall nonReentrant {
+        IBorrowVenue venue = _venueForHedger();
+        uint256 free = _free();
+        if (assets > free) revert IDeltaVault.InsufficientCollateral(assets, free);
+        venue.supplyCollateral(assets);
+        _checkSolvent();
+        emit IDeltaVault.CollateralAdded(assets);
+    }
+
+    // ---------------------------------------------------------------- internal
+
+    function _venueForHedger() internal view returns (IBorrowVenue venue) {
+        if (msg.sender != _hedger) revert IDeltaVault.OnlyHedger(msg.sender);
+        venue = _borrowVenue;
+        if (address(venue) == address(0)) revert IDeltaVault.NoBorrowVenue();
+    }
+
+    function _free() internal view returns (uint256) {
+        return _freeOf(_quote.balanceOf(address(this)));
+    }
+
+    /// @dev The solvency invariant: the quote balance covers every reserve.
+    function _checkSolvent() internal view {
+        uint256 balance = _quote.balanceOf(address(this));
+        uint256 reserved = _reservedLive + _owedSettled;
+        if (balance < reserved) revert IDeltaVault.InsufficientCollateral(reserved, balance);
     }
 }

@@ -7,6 +7,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
+import {IBorrowVenue} from "@deltavault/interfaces/IBorrowVenue.sol";
 import {IDeltaVault} from "@deltavault/interfaces/IDeltaVault.sol";
 import {IGreeksEngine} from "@deltavault/interfaces/IGreeksEngine.sol";
 import {IOptionToken} from "@deltavault/interfaces/IOptionToken.sol";
@@ -101,6 +102,8 @@ abstract contract VaultCore is AccessControl, Pausable, ReentrancyGuardTransient
     uint64 internal _volUpdatedAt;
     /// @dev The rebalancing engine allowed to call `hedge` and `payKeeper` (`hedger()`).
     address internal _hedger;
+    /// @dev The lending market of the short hedge (`borrowVenue()`), address(0) when none.
+    IBorrowVenue internal _borrowVenue;
     /// @dev The two marks of the share conversion in progress (0 when none): the net asset value an exit is
     ///      priced at (+ 1) and the one an entry is priced at, see `_markOnce` and `_markRequest`.
     uint256 internal transient _exitNavPlusOne;
@@ -128,6 +131,12 @@ abstract contract VaultCore is AccessControl, Pausable, ReentrancyGuardTransient
     }
 
     // ---------------------------------------------------------------- internal
+
+    /// @dev Quote units of `balance` not reserved for option holders.
+    function _freeOf(uint256 balance) internal view returns (uint256) {
+        uint256 reserved = _reservedLive + _owedSettled;
+        return balance > reserved ? balance - reserved : 0;
+    }
 
     function _removeLive(uint256 seriesId) internal {
         uint256 n = _live.length;

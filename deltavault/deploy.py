@@ -66,11 +66,12 @@ def deploy_vault_system(
         raise ValueError("venue 'router' needs the router's address")
     engine = engine or deployer.deploy(project.GreeksEngine, **tx_kwargs)
     oracle = oracle or OracleConfig(price_feed=price_feed.address)
+    extension = deployer.deploy(project.DeltaVaultExtension, quote, base, engine, **tx_kwargs)
     vault = deployer.deploy(
         project.DeltaVault,
         quote,
         base,
-        engine,
+        extension,
         name,
         symbol,
         oracle.as_tuple(),

@@ -31,7 +31,7 @@ from eth_utils import keccak, to_checksum_address
 
 from deltavault.errors import decode, explain, replay_receipt
 from deltavault.errors import revert_data as error_data
-from deltavault.policy import Rule
+from deltavault.policy import Blocked, Rule
 
 WAD = 10**18
 BPS = 10_000
@@ -63,13 +63,18 @@ class HedgeStatus:
     band: int
     trade: int
     next_allowed: int
+    collateral_in: int = 0  # quote units the health rule would post (no trade then)
+    ltv: int = 0  # the short's loan-to-value, WAD (0 without debt)
+    blocked: Blocked = Blocked.NONE
 
     @classmethod
     def from_tuple(cls, value: Sequence[Any]) -> HedgeStatus:
-        due, rule, delta, target, band, trade, next_allowed = value
+        due, rule, delta, target, band, trade, next_allowed, *short = value
+        collateral_in, ltv, blocked = short or (0, 0, 0)
         return cls(
-            bool(due), Rule(int(rule)), int(delta), int(target), int(band), int(trade), int(next_allowed)
-        )
+            bool(due), Rule(int(rule)), int(delta), int(target), int(band), int(trade), int(next_allowed),
+            int(collateral_in), int(ltv), Blocked(int(blocked)),
+        )  # fmt: skip
 
     @property
     def deviation(self) -> int:
@@ -120,11 +125,19 @@ def decide(
             return Decision(
                 False, f"cooldown: rule {status.rule.name.lower()} fires, allowed at {status.next_allowed}"
             )
+        if status.blocked != Blocked.NONE:
+            return Decision(
+                False, f"blocked: rule {status.rule.name.lower()} fires, {status.blocked.name.lower()}"
+            )
         return Decision(False, f"no-trade: rule {status.rule.name.lower()} fires but no trade is possible")
     if max_gas_price is not None and gas_price > max_gas_price:
         return Decision(False, f"gas-price-above-ceiling: {gas_price} > {max_gas_price} wei")
     if require_profit and expected_bounty - gas_cost < min_profit:
         return Decision(False, f"unprofitable: bounty {expected_bounty} - gas {gas_cost} < {min_profit}")
+    if status.collateral_in:
+        return Decision(
+            True, f"due: rule health ltv {_wad(status.ltv)}, post collateral {status.collateral_in}"
+        )
     return Decision(
         True,
         f"due: rule {status.rule.name.lower()} |delta-target| {_wad(status.deviation)} > band "

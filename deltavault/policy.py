@@ -26,6 +26,18 @@ class Rule(IntEnum):
     TIME = 2
     VOLATILITY = 3
     COST = 4
+    HEALTH = 5
+
+
+class Blocked(IntEnum):
+    """`IDeltaHedger.Blocked`: what keeps the short leg from acting."""
+
+    NONE = 0
+    NO_LIQUIDITY = 1
+    VENUE_ORACLE_UNAVAILABLE = 2
+    VENUE_PAUSED = 3
+    SHORT_CAP_REACHED = 4
+    HEALTH_UNFIXABLE = 5
 
 
 class Rules(IntFlag):

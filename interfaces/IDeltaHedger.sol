@@ -13,7 +13,8 @@ import {ISwapAdapter} from "./ISwapAdapter.sol";
 ///      annualized; gamma WAD per one quote unit of spot; risk aversion WAD per quote unit; costs WAD fractions
 ///      of notional; bounties in quote units; the loss budget in basis points of the hedge's capital (free quote
 ///      plus base held at the oracle price); times in seconds.
-///      Portfolio delta D = sum over live series of (position x option delta) + base held. With x = D - T:
+///      Portfolio delta D = sum over live series of (position x option delta) + base held - base owed. With
+///      x = D - T:
 ///      - Threshold: due when |x| > band.
 ///      - Time: due when now - lastRebalance >= maxInterval and |x| > minBand.
 ///      - Volatility-adjusted: k = clamp(referenceVol / realizedVol, 1/4, 4), where realizedVol is an EWMA of
@@ -28,6 +29,22 @@ import {ISwapAdapter} from "./ISwapAdapter.sol";
 ///      (purchases; the bounty is paid from the free quote after the swap, and never exceeds it). A trade
 ///      smaller than `minBand` is never due: no rebalance trades (or pays a bounty for) dust, whether the dust
 ///      is a real deviation or a donation made to create one.
+///      The short leg (when the vault has a borrow venue and `shortPolicy().maxBaseOwed` > 0): a sale may go
+///      beyond the base held by borrowing the rest on the venue, with free quote as collateral (capped by
+///      `maxBaseOwed`, the venue's liquidity and what the collateral and the free quote less `bountyCap`
+///      carry at `POST_LTV_BPS` of `targetLtv`, 1 % above the oracle price). Collateral moves with hysteresis:
+///      a borrow that would take the loan-to-value above `targetLtv` posts down to `POST_LTV_BPS` of it, a
+///      repayment withdraws only below `WITHDRAW_LTV_BPS` of it (back to that level). A rebalance that crosses zero does both legs in one call with one
+///      swap: it borrows only what the base held cannot cover, then sells the whole trade (held base goes
+///      first). A purchase while base is owed repays min(bought, owed) (and withdraws collateral, see above);
+///      what is bought beyond the debt is held. Every leg has
+///      the protections above.
+///      Health (a fifth rule, checked before the others while base is owed): when the short's loan-to-value at
+///      the oracle price exceeds `maxLtv`, a rebalance is due that posts the free quote (less `bountyCap`)
+///      needed to bring it back to `targetLtv`; without enough free quote it buys base with the free quote and
+///      repays (reducing the short; |D - T| need not shrink). With neither possible, `blocked` says
+///      `HealthUnfixable` and no rebalance is due. A venue that cannot lend (`NoLiquidity`, `OracleUnavailable`,
+///      `Paused`) is reported in `blocked` and the short is not grown; nothing reverts in a loop.
 ///      The bounty reimburses gas: (gas used + `BOUNTY_GAS_OVERHEAD`) x min(tx.gasprice, basefee x
 ///      `bountyMultiplierBps`), in quote at the oracle price, capped by `bountyCap`. It never exceeds what the
 ///      transaction paid for its gas, so calling `rebalance` is never a source of profit in itself.
@@ -40,7 +57,31 @@ interface IDeltaHedger {
         Threshold,
         Time,
         Volatility,
-        Cost
+        Cost,
+        Health
+    }
+
+    /// @notice What the short leg cannot do now (None: nothing is in the way). `NoLiquidity`,
+    ///         `VenueOracleUnavailable` and `VenuePaused` mirror the venue's status: the short is not grown.
+    ///         `ShortCapReached`: base owed is at `maxBaseOwed`. `HealthUnfixable`: the short's loan-to-value is
+    ///         above `maxLtv` and there is no free quote to post or to buy base back with.
+    enum Blocked {
+        None,
+        NoLiquidity,
+        VenueOracleUnavailable,
+        VenuePaused,
+        ShortCapReached,
+        HealthUnfixable
+    }
+
+    /// @notice The short leg's policy, set by the vault's owner (`setShortPolicy`).
+    /// @param targetLtv Loan-to-value the short is opened at and brought back to, WAD (at most `maxLtv`).
+    /// @param maxLtv Loan-to-value above which the health rule acts, WAD (below the venue's liquidation LTV).
+    /// @param maxBaseOwed Largest base owed, WAD of base (0: the short leg is off).
+    struct ShortPolicy {
+        uint64 targetLtv;
+        uint64 maxLtv;
+        uint128 maxBaseOwed;
     }
 
     /// @notice The rebalancing policy, set by the vault's owner within hard bounds.
@@ -99,6 +140,9 @@ interface IDeltaHedger {
     ///        in the order threshold, volatility-adjusted, cost-aware, time (minBand).
     /// @param trade The trade that would be made, WAD of base (positive: buy base; negative: sell base).
     /// @param nextAllowed The end of the cooldown.
+    /// @param collateralIn Free quote the health rule would post as collateral, quote units (no trade then).
+    /// @param ltv The short's loan-to-value at the oracle price, WAD (0 without debt).
+    /// @param blocked What keeps the short leg from acting (see `Blocked`).
     struct Status {
         bool due;
         Rule rule;
@@ -107,6 +151,9 @@ interface IDeltaHedger {
         uint256 band;
         int256 trade;
         uint256 nextAllowed;
+        uint256 collateralIn;
+        uint256 ltv;
+        Blocked blocked;
     }
 
     // ---------------------------------------------------------------- errors
@@ -127,6 +174,8 @@ interface IDeltaHedger {
     error NotVaultOwner(address caller);
     /// @notice A policy parameter is outside its hard bound.
     error PolicyOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
+    /// @notice The short policy needs the vault's borrow venue, and the vault has none.
+    error NoBorrowVenue();
 
     // ---------------------------------------------------------------- events
 
@@ -145,6 +194,10 @@ interface IDeltaHedger {
     event VolatilityObserved(uint256 price, uint256 realizedVol);
     /// @notice The policy changed.
     event PolicySet(Policy policy);
+    /// @notice The short leg's policy changed.
+    event ShortPolicySet(ShortPolicy policy);
+    /// @notice The health rule posted `assets` of free quote as collateral; the loan-to-value was `ltvBefore`.
+    event CollateralPosted(address indexed caller, uint256 assets, uint256 ltvBefore, uint256 bounty);
 
     // ---------------------------------------------------------------- functions
 
@@ -175,6 +228,22 @@ interface IDeltaHedger {
 
     /// @notice The policy.
     function policy() external view returns (Policy memory);
+
+    /// @notice Sets the short leg's policy (the vault's owner), within bounds: 0.01e18 <= targetLtv <= maxLtv <
+    ///         the venue's liquidation LTV, maxBaseOwed <= MAX_BAND. Reverts with `NoBorrowVenue` when the vault
+    ///         has no borrow venue; a new venue needs the policy set again.
+    function setShortPolicy(ShortPolicy calldata policy) external;
+
+    /// @notice The short leg's policy (all zero until set: the short leg is off).
+    function shortPolicy() external view returns (ShortPolicy memory);
+
+    /// @notice Called by the vault after an option sale: reverts with `IDeltaVault.HedgeCapacityExceeded` when
+    ///         the book's delta now needs more base owed than the short can carry and the trade increased that
+    ///         need. The need is max(0, options delta - target); the capacity is min(maxBaseOwed, base owed +
+    ///         what the venue lends now on its collateral plus the free quote less `bountyCap`, at `targetLtv`
+    ///         and 1 % above the oracle price, within its liquidity).
+    /// @param optionsDeltaBefore The options' delta before the trade, WAD of base.
+    function checkCapacity(int256 optionsDeltaBefore) external view;
 
     /// @notice The vault this engine hedges.
     function vault() external view returns (IDeltaVault);

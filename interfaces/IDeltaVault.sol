@@ -5,6 +5,7 @@ import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 
 import {AggregatorV3Interface} from "./AggregatorV3Interface.sol";
 import {IGreeksEngine} from "./IGreeksEngine.sol";
+import {IBorrowVenue} from "./IBorrowVenue.sol";
 import {ISwapPayer} from "./ISwapAdapter.sol";
 
 /// @title IDeltaVault
@@ -21,7 +22,9 @@ import {ISwapPayer} from "./ISwapAdapter.sol";
 ///      Solvency: the quote balance always covers the maximum payoff of every outstanding option plus every
 ///      settled payout not yet redeemed (`reservedAssets()`). The spot hedge is bought only with free quote,
 ///      and base held is never counted towards that reserve, so a fall of the base price to zero cannot make
-///      the vault unable to pay its option holders.
+///      the vault unable to pay its option holders. The short hedge (base borrowed on `borrowVenue()` and sold)
+///      posts only free quote as collateral, and neither the collateral nor the base owed ever counts towards
+///      the reserve, so a rise of the base price, up to a liquidation of the short, cannot either.
 interface IDeltaVault is IERC4626, ISwapPayer {
     // ---------------------------------------------------------------- types
 
@@ -46,16 +49,20 @@ interface IDeltaVault is IERC4626, ISwapPayer {
 
     /// @notice The state a rebalance decides from (see `hedgeState`).
     /// @param spot Oracle price, WAD quote per base.
-    /// @param delta Portfolio delta: every live series plus the base held, WAD of base.
+    /// @param delta Portfolio delta: every live series plus the base held less the base owed, WAD of base.
     /// @param gamma Portfolio gamma, WAD per one quote unit of spot.
     /// @param baseHeld Base held, WAD.
     /// @param freeAssets Quote not reserved for option holders, quote units.
+    /// @param baseOwed Base owed on the borrow venue with interest accrued to now (rounded up), WAD.
+    /// @param collateral Quote posted as collateral on the borrow venue, quote units.
     struct HedgeState {
         uint256 spot;
         int256 delta;
         int256 gamma;
         uint256 baseHeld;
         uint256 freeAssets;
+        uint256 baseOwed;
+        uint256 collateral;
     }
 
     /// @notice The policy the owner sets within hard-coded bounds.
@@ -186,6 +193,20 @@ interface IDeltaVault is IERC4626, ISwapPayer {
     error SwapPaymentWrongToken(address token, address tokenIn);
     /// @notice `swapPayment` asked for `amount`, more than the `remaining` input of the hedge in progress.
     error SwapPaymentOverBudget(uint256 amount, uint256 remaining);
+    /// @notice The borrow venue cannot change while its position holds `collateral` (quote units) or owes `debt`
+    ///         (base units).
+    error BorrowVenuePositionOpen(uint256 collateral, uint256 debt);
+    /// @notice `venue` does not serve this vault: its `vault()`, `collateralToken()` (the quote asset) or
+    ///         `debtToken()` (the base asset) differs.
+    error BorrowVenueMismatch(address venue);
+    /// @notice The extension given to the constructor was deployed for another quote or base asset.
+    error ExtensionMismatch(address extension);
+    /// @notice No borrow venue is set: the hedge cannot hold a short position.
+    error NoBorrowVenue();
+    /// @notice An option trade adds long delta that needs `needed` base owed (WAD) for the hedge, beyond the
+    ///         `capacity` (WAD) of the short: the hedger's cap on base owed, or what the venue can lend now
+    ///         (its liquidity, and the free quote posted as collateral at the hedger's target loan-to-value).
+    error HedgeCapacityExceeded(uint256 needed, uint256 capacity);
 
     // ---------------------------------------------------------------- events
 
@@ -240,6 +261,14 @@ interface IDeltaVault is IERC4626, ISwapPayer {
     event Hedged(address indexed adapter, bool buyBase, uint256 amountIn, uint256 amountOut);
     /// @notice `keeper` was paid `amount` quote units for a rebalance.
     event KeeperPaid(address indexed keeper, uint256 amount);
+    /// @notice The owner set the borrow venue of the short hedge (address(0): none).
+    event BorrowVenueSet(address indexed venue);
+    /// @notice The hedge borrowed `assets` of base (base units), posting `collateralAdded` of free quote first.
+    event BaseBorrowed(uint256 assets, uint256 collateralAdded);
+    /// @notice The hedge repaid `repaid` base (base units) and took back `collateralWithdrawn` quote.
+    event BaseRepaid(uint256 repaid, uint256 collateralWithdrawn);
+    /// @notice The hedge posted `assets` of free quote as extra collateral (the health action).
+    event CollateralAdded(uint256 assets);
 
     // ---------------------------------------------------------------- trading
 
@@ -316,20 +345,46 @@ interface IDeltaVault is IERC4626, ISwapPayer {
     /// @return paid The amount paid: min(amount, freeAssets()).
     function payKeeper(address keeper, uint256 amount) external returns (uint256 paid);
 
-    /// @notice The rebalancing engine allowed to call `hedge` and `payKeeper`.
+    /// @notice Borrows `assets` of base (base units) on the borrow venue to the vault, posting first the free
+    ///         quote the debt then needs as collateral at loan-to-value `ltv` (WAD, at most the venue's `lltv`).
+    ///         Only the hedger; the hedger then sells the base with `hedge`.
+    /// @dev The collateral comes only from the free assets (`IBorrowVenue.CollateralAboveMax` otherwise); the
+    ///      solvency invariant is checked afterwards. Reverts with `NoBorrowVenue` when none is set.
+    /// @return collateralAdded Quote posted, quote units.
+    function borrowBase(uint256 assets, uint256 ltv) external returns (uint256 collateralAdded);
+
+    /// @notice Repays min(`assets`, debt) of base (base units) from the base held, then takes back the
+    ///         collateral above what the remaining debt needs at loan-to-value `ltv` (WAD; all of it once the
+    ///         debt is closed). With `ltv` 0, repays only. Only the hedger, after buying the base with `hedge`.
+    /// @return repaid Base repaid, base units.
+    /// @return collateralWithdrawn Quote returned to the vault, quote units.
+    function repayBase(
+        uint256 assets,
+        uint256 ltv
+    ) external returns (uint256 repaid, uint256 collateralWithdrawn);
+
+    /// @notice Posts `assets` of free quote (quote units) as extra collateral of the short. Only the hedger (its
+    ///         health action); reverts with `InsufficientCollateral` beyond the free assets.
+    function addCollateral(uint256 assets) external;
+
+    /// @notice The rebalancing engine allowed to call `hedge`, `payKeeper` and the borrow-venue functions.
     function hedger() external view returns (address);
+
+    /// @notice The lending market the short hedge borrows base from (address(0): the hedge holds base only).
+    function borrowVenue() external view returns (IBorrowVenue);
 
     // ---------------------------------------------------------------- views
 
     /// @notice Greeks of the whole portfolio: every live series (the vault is short what it wrote) plus the
-    ///         base held.
+    ///         base held less the base owed on the borrow venue.
     /// @return delta WAD of base units.
     /// @return gamma WAD, change of delta per one quote unit of spot.
     /// @return vega WAD quote per 1.00 of vol.
     function portfolioGreeks() external view returns (int256 delta, int256 gamma, int256 vega);
 
     /// @notice Everything a rebalance decides from, in one read: the oracle spot, the portfolio's delta (base
-    ///         held included) and gamma, the base held and the free quote.
+    ///         held and base owed included) and gamma, the base held, the free quote, and the short's position
+    ///         on the borrow venue (read live: a liquidation by anyone shows at once).
     function hedgeState() external view returns (HedgeState memory);
 
     /// @notice Net asset value (quote units) at the current marks, and the jump band of the synchronous path: the
@@ -413,8 +468,10 @@ interface IDeltaVault is IERC4626, ISwapPayer {
     /// @notice Upper bound of the sequencer grace period, seconds.
     function MAX_GRACE_PERIOD() external view returns (uint256);
 
-    /// @notice The vault's second code contract, created with it: listing, settlement, option redemption and
-    ///         configuration run there through `delegatecall`, in the vault's own state.
+    /// @notice The vault's second code contract, deployed before it for the same quote and base (the vault
+    ///         prices with its engine):
+    ///         listing, settlement, option redemption, configuration and the short's position changes run there
+    ///         through `delegatecall`, in the vault's own state.
     function extension() external view returns (address);
 
     /// @notice The ERC-1155 token holding one id per series.
@@ -471,6 +528,14 @@ interface IDeltaVault is IERC4626, ISwapPayer {
 
     /// @notice Sets the rebalancing engine (owner).
     function setHedger(address hedger) external;
+
+    /// @notice Sets the borrow venue of the short hedge (owner; address(0) turns the short off). Refused with
+    ///         `BorrowVenuePositionOpen` while the current venue's position holds collateral or owes debt, and
+    ///         with `BorrowVenueMismatch` unless the venue's vault is this vault, its collateral token the quote
+    ///         asset and its debt token the base asset. The venue is given allowances of quote (collateral) and
+    ///         base (repayments); it pulls only inside `borrowBase`, `repayBase` and `addCollateral`, each
+    ///         followed by the solvency check. The previous venue's allowances are revoked.
+    function setBorrowVenue(IBorrowVenue venue) external;
 
     /// @notice Pauses new options and deposits (guardian). Withdrawals of free assets, sales back to the vault,
     ///         settlement and redemptions keep working.

@@ -80,11 +80,12 @@ def create_vault(project, owner, manager, guardian, create_token, create_feed, g
         base = base or create_token("Wrapped Ether", "WETH", base_decimals)
         feed = create_feed(price)
         oracle = oracle or oracle_config(feed)
+        extension = owner.deploy(project.DeltaVaultExtension, quote, base, greeks_engine)
         vault = owner.deploy(
             project.DeltaVault,
             quote,
             base,
-            greeks_engine,
+            extension,
             "DeltaVault USDC/WETH",
             "dvUSDC",
             oracle,

@@ -95,11 +95,14 @@ def test_roles__owner_grants_manager__new_manager_lists(env, owner, keeper, chai
 def test_constructor__zero_role_address__reverts(
     project, owner, manager, guardian, create_token, create_feed, greeks_engine, which
 ):
+    def extension(quote, base):
+        return owner.deploy(project.DeltaVaultExtension, quote, base, greeks_engine)
+
     roles = {"owner": owner.address, "manager": manager.address, "guardian": guardian.address}
     roles[which] = ZERO_ADDRESS
     quote, base, feed = create_token(), create_token("W", "W", 18), create_feed()
     deploy_reverts(
-        project.DeltaVault.ZeroAddress, project.DeltaVault, quote, base, greeks_engine, "v", "v",
+        project.DeltaVault.ZeroAddress, project.DeltaVault, quote, base, extension(quote, base), "v", "v",
         oracle_config(feed), default_policy(), WAD, roles["owner"], roles["manager"], roles["guardian"], _from=owner,
     )  # fmt: skip
 
@@ -123,9 +126,23 @@ def test_constructor__token_decimals_out_of_bounds__reverts(
         create_token("B", "B", base_decimals),
         create_feed(),
     )
+    # The extension of a valid quote: the vault's own decimals check is what refuses the deployment.
+    ext_quote = quote if 6 <= quote_decimals <= 18 else create_token()
+    extension = owner.deploy(project.DeltaVaultExtension, ext_quote, base, greeks_engine)
     deploy_reverts(
-        project.DeltaVault.ParameterOutOfBounds, project.DeltaVault, quote, base, greeks_engine, "v", "v",
+        project.DeltaVault.ParameterOutOfBounds, project.DeltaVault, quote, base, extension, "v", "v",
         oracle_config(feed), default_policy(), WAD, owner, manager, guardian, _from=owner, parameter=b32(name),
+    )  # fmt: skip
+
+
+def test_constructor__extension_of_another_quote__reverts(
+    project, owner, manager, guardian, create_token, create_feed, greeks_engine
+):
+    quote, base, feed = create_token(), create_token("W", "W", 18), create_feed()
+    other = owner.deploy(project.DeltaVaultExtension, create_token(), base, greeks_engine)
+    deploy_reverts(
+        project.DeltaVault.ExtensionMismatch, project.DeltaVault, quote, base, other, "v", "v",
+        oracle_config(feed), default_policy(), WAD, owner, manager, guardian, _from=owner, extension=other.address,
     )  # fmt: skip
 
 
@@ -226,9 +243,12 @@ def test_set_vol__before_delay__reverts(env, manager, chain):
 def test_constructor__initial_vol_out_of_bounds__reverts(
     project, owner, manager, guardian, create_token, create_feed, greeks_engine, vol
 ):
+    def extension(quote, base):
+        return owner.deploy(project.DeltaVaultExtension, quote, base, greeks_engine)
+
     quote, base, feed = create_token(), create_token("W", "W", 18), create_feed()
     deploy_reverts(
-        project.DeltaVault.VolatilityOutOfBounds, project.DeltaVault, quote, base, greeks_engine, "v", "v",
+        project.DeltaVault.VolatilityOutOfBounds, project.DeltaVault, quote, base, extension(quote, base), "v", "v",
         oracle_config(feed), default_policy(), vol, owner, manager, guardian, _from=owner, vol=vol,
     )  # fmt: skip
 

@@ -255,7 +255,7 @@ def fot_env(project, owner, manager, guardian, create_token, create_feed, greeks
         project.DeltaVault,
         quote,
         base,
-        greeks_engine,
+        owner.deploy(project.DeltaVaultExtension, quote, base, greeks_engine),
         "DeltaVault FUSD/WETH",
         "dvFUSD",
         oracle_config(feed),

@@ -12,6 +12,7 @@ import {IGreeksEngine} from "@deltavault/interfaces/IGreeksEngine.sol";
 
 import {DeltaHedger} from "contracts/DeltaHedger.sol";
 import {DeltaVault} from "contracts/DeltaVault.sol";
+import {DeltaVaultExtension} from "contracts/DeltaVaultExtension.sol";
 import {GreeksEngine} from "contracts/GreeksEngine.sol";
 import {UniswapV3PoolAdapter} from "contracts/adapters/UniswapV3PoolAdapter.sol";
 import {TestAggregator} from "contracts/test/TestAggregator.sol";
@@ -66,7 +67,7 @@ contract VaultInvariants is InvariantTest {
         vault = new DeltaVault(
             quote,
             base,
-            engine,
+            new DeltaVaultExtension(quote, base, engine),
             "DeltaVault USDC/WETH",
             "dvUSDC",
             IDeltaVault.OracleConfig({
