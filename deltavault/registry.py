@@ -47,6 +47,12 @@ DEPLOYMENT_KEYS: dict[str, str] = {
     "volFeed": "implied-volatility feed, or null when the vault uses the manager's manual volatility",
     "sequencerFeed": "L2 sequencer-uptime feed, or null on L1",
     "series": "option series listed at deployment: [{id, strike, cap, expiry, isCall}]",
+    "morpho": "Morpho Blue singleton of the short leg's lending market (absent without a short leg)",
+    "morphoIrm": "interest-rate model of the lending market (LinearIrm on local stacks)",
+    "morphoOracle": "ChainlinkMorphoOracle of the lending market (over priceFeed)",
+    "morphoMarketId": "Morpho market id (bytes32 hex) of loan token baseToken and collateral token quoteToken",
+    "morphoLltv": "liquidation LTV of the lending market (WAD, int)",
+    "borrowVenue": "MorphoBlueVenue the vault borrows its short hedge from (vault.borrowVenue())",
 }
 REQUIRED_DEPLOYMENT_KEYS: tuple[str, ...] = (
     "chainId",

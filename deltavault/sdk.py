@@ -113,6 +113,19 @@ class Quote:
 
 
 @dataclass(frozen=True)
+class ShortPosition:
+    """The hedge's holdings with a borrow venue: base held and owed (base), collateral (quote), the position's
+    loan-to-value and health factor (fractions) and the base price at which it can be liquidated (quote)."""
+
+    base_held: Decimal
+    base_owed: Decimal
+    collateral: Decimal
+    ltv: Decimal
+    health_factor: Decimal | None  # None without debt
+    liquidation_price: Decimal | None  # None without debt
+
+
+@dataclass(frozen=True)
 class Greeks:
     """Portfolio greeks: delta in base, gamma in base per quote, vega in quote per unit of volatility."""
 
@@ -167,6 +180,7 @@ class VaultStatus:
     hedge: HedgeStatus | None
     live_series: tuple[int, ...]
     errors: dict[str, str]
+    short: ShortPosition | None = None  # None without a borrow venue
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -460,6 +474,7 @@ class Vault(_Bound):
         except ContractError as err:
             errors["hedge"] = err.decoded.message
             hedge = None
+        short = safe("short", self.contract.hedgeState, self._short_position)
         return VaultStatus(
             address=self.address,
             block=int(head.number),
@@ -476,6 +491,22 @@ class Vault(_Bound):
             hedge=hedge,
             live_series=self.live_series(),
             errors=errors,
+            short=short,
+        )
+
+    def _short_position(self, h: Any) -> ShortPosition | None:
+        venue = self.contract.borrowVenue()
+        if int(venue, 16) == 0:
+            return None
+        ltv, health_factor, liquidation_price = _bind("MorphoBlueVenue", venue).health()
+        no_debt = int(h.baseOwed) == 0
+        return ShortPosition(
+            base_held=_wad(h.baseHeld),
+            base_owed=_wad(h.baseOwed),
+            collateral=self.quote.human(h.collateral),
+            ltv=_wad(ltv),
+            health_factor=None if no_debt else _wad(health_factor),
+            liquidation_price=None if no_debt else _wad(liquidation_price),
         )
 
     # ------------------------------------------------------------------ transactions (human amounts)

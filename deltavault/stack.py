@@ -158,10 +158,11 @@ def deploy_stack(
     hedge_policy: HedgePolicy | None = None,
     network: str | None = None,
     venue: str = DEFAULT_VENUE,
+    short_leg: ShortLegSpec | None = None,
 ) -> Stack:
     """The market of `deploy_market`, the vault system with its policies (trading on the pool directly, or
     through SwapRouter02 with `venue="router"`), a VaultLens, and `series` listed. The deployer owns and
-    manages it all."""
+    manages it all. With `short_leg`, also the short leg's lending market (`deploy_short_leg`)."""
     from ape import chain, project
 
     first_block = chain.blocks.head.number + 1
@@ -184,6 +185,11 @@ def deploy_stack(
         initial_vol=int(Decimal(str(vol)) * WAD),
     )
     lens = deployer.deploy(project.VaultLens)
+    lending_record = (
+        deploy_short_leg(deployer, system, market.base, market.quote, price_feed, short_leg)
+        if short_leg
+        else {}
+    )
     rows = list_series(system.vault, deployer, Decimal(str(price)), series) if series else []
     record = {
         **_system_record(network, deployer, first_block, system, lens),
@@ -199,8 +205,42 @@ def deploy_stack(
         "volFeed": vol_feed.address,
         "sequencerFeed": None,
         "series": rows,
+        **lending_record,
     }
     return Stack(market, price_feed, vol_feed, system, lens, record)
+
+
+@dataclass(frozen=True)
+class ShortLegSpec:
+    """The short leg of a local stack: a Morpho Blue market (loan base, collateral quote) seeded with `supply`
+    whole base tokens by the deployer, and the hedger's short policy (loan-to-values as fractions, `max_owed`
+    in whole base tokens)."""
+
+    supply: int = 1_000
+    lltv: Decimal = Decimal("0.86")
+    target_ltv: Decimal = Decimal("0.5")
+    max_ltv: Decimal = Decimal("0.6")
+    max_owed: int = 500
+
+
+def deploy_short_leg(
+    deployer: Any, system: VaultSystem, base: Any, quote: Any, price_feed: Any, spec: ShortLegSpec
+) -> dict[str, Any]:
+    """Deploys Morpho Blue, a LinearIrm, the oracle over `price_feed` and the market, seeds it, deploys the
+    vault's MorphoBlueVenue, sets it on the vault and the short policy on the hedger; returns the record keys."""
+    from deltavault import lending
+
+    vault = system.vault
+    market = lending.deploy_lending_market(
+        deployer, base=base, quote=quote, price_feed=price_feed, lltv=spec.lltv,
+        lenders=[(deployer, spec.supply * 10 ** base.decimals())],
+    )  # fmt: skip
+    borrow_venue = lending.deploy_venue(deployer, market, vault)
+    vault.setBorrowVenue(borrow_venue, sender=deployer)
+    system.hedger.setShortPolicy(
+        (int(spec.target_ltv * WAD), int(spec.max_ltv * WAD), spec.max_owed * WAD), sender=deployer
+    )
+    return market.record(borrow_venue)
 
 
 def _system_record(network: str, deployer, first_block: int, system: VaultSystem, lens) -> dict[str, Any]:

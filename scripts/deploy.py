@@ -76,10 +76,12 @@ def cli():
               help="pool liquidity, USD value")  # fmt: skip
 @click.option("--fee", type=click.Choice(["500", "3000", "10000"]), default="3000", show_default=True)
 @click.option("--no-series", is_flag=True, help="do not list the default series")
+@click.option("--short-leg", is_flag=True,
+              help="also deploy Morpho Blue, its IRM, oracle and market (1,000 WETH supplied) and set the venue")  # fmt: skip
 @_venue_option()
 @_out_option()
 @yes_option()
-def stack(network, account, price, vol, liquidity, fee, no_series, venue, out_dir, yes):
+def stack(network, account, price, vol, liquidity, fee, no_series, short_leg, venue, out_dir, yes):
     """WETH9, USDC-like token, Uniswap V3 from npm artifacts with a liquid pool, price and volatility feeds
     (TestAggregator), the vault system with the default policies, a VaultLens, and six listed series.
 
@@ -90,7 +92,7 @@ def stack(network, account, price, vol, liquidity, fee, no_series, venue, out_di
     """
     from ape import chain
 
-    from deltavault.stack import DEFAULT_SERIES, deploy_stack
+    from deltavault.stack import DEFAULT_SERIES, ShortLegSpec, deploy_stack
 
     plan = [
         "deploy WETH9, TestERC20 USDC (6 decimals), UniswapV3Factory, NonfungiblePositionManager, SwapRouter02,",
@@ -100,6 +102,9 @@ def stack(network, account, price, vol, liquidity, fee, no_series, venue, out_di
         f"deploy GreeksEngine, DeltaVault, {_ADAPTERS[venue]}, DeltaHedger, VaultLens; set the hedger",
         "list no series" if no_series else f"list {len(DEFAULT_SERIES)} series",
     ]
+    if short_leg:
+        plan.append("deploy Morpho Blue, LinearIrm, ChainlinkMorphoOracle, the WETH/USDC market (LLTV 0.86),")
+        plan.append("  supply 1,000 WETH; deploy MorphoBlueVenue, set it on the vault and the short policy")
     confirm_broadcast(chain.chain_id, plan, yes=yes, sender=account.address)
     unlock(account)
     result = deploy_stack(
@@ -112,6 +117,7 @@ def stack(network, account, price, vol, liquidity, fee, no_series, venue, out_di
         hedge_policy=HedgePolicy.for_quote_decimals(6),
         network=network.choice,
         venue=venue,
+        short_leg=ShortLegSpec() if short_leg else None,
     )
     path = write_deployment(result.record, out_dir)
     _report(result.record, path)

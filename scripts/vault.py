@@ -463,6 +463,10 @@ def _status_json(status, series, position, quotes) -> dict:
             "due": status.hedge.due, "rule": status.hedge.rule.name.lower(), "delta": d(status.hedge.delta),
             "target": d(status.hedge.target), "band": d(status.hedge.band), "trade": d(status.hedge.trade),
             "nextAllowed": status.hedge.next_allowed.isoformat()},
+        "short": None if status.short is None else {
+            "baseHeld": d(status.short.base_held), "baseOwed": d(status.short.base_owed),
+            "collateral": d(status.short.collateral), "ltv": d(status.short.ltv),
+            "healthFactor": d(status.short.health_factor), "liquidationPrice": d(status.short.liquidation_price)},
         "errors": status.errors,
         "series": [{"id": s.id, "type": s.kind, "strike": d(s.strike), "cap": d(s.cap),
                     "expiry": s.expiry.isoformat(), "outstanding": d(s.outstanding), "state": s.state(status.time),
@@ -520,6 +524,12 @@ def status(network, deployment_file, owner, as_json):
     if st.hedge:
         h = st.hedge
         click.echo(f"  hedge due {h.due}  band {h.band:,.4f}  target {h.target:,.4f}  trade {h.trade:,.4f}")
+    if st.short:
+        s = st.short
+        health = "-" if s.health_factor is None else f"{s.health_factor:,.3f}"
+        liquidation = "-" if s.liquidation_price is None else _money(s.liquidation_price)
+        click.echo(f"  base held {s.base_held:,.4f}  owed {s.base_owed:,.4f}  collateral {_money(s.collateral)}  "
+                   f"ltv {s.ltv:.3f}  health {health}  liquidation price {liquidation}")  # fmt: skip
     for key, why in st.errors.items():
         click.echo(f"  {key} unavailable: {why}")
     click.echo(f"{'id':>3} {'type':<5} {'strike':>10} {'cap':>8} {'expiry':<21} {'outstanding':>12} "

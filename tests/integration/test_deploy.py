@@ -67,6 +67,17 @@ def test_deploy_stack__local_chain__writes_the_registry(tmp_path):
     assert len(record["series"]) == 6
 
 
+def test_deploy_stack__short_leg__records_the_lending_market_and_sets_the_venue(tmp_path):
+    out = tmp_path / "deployments"
+    result = ape_run("deploy", "stack", "--network", "ethereum:local:foundry", "--account", "TEST::0",
+                     "--liquidity", "1000000", "--no-series", "--short-leg", "--out", str(out))  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    record = json.loads((out / "31337.json").read_text())
+    for key in ("morpho", "morphoIrm", "morphoOracle", "morphoMarketId", "morphoLltv", "borrowVenue"):
+        assert record[key], key
+    assert record["morphoLltv"] == 86 * 10**16
+
+
 def test_deploy__sepolia_without_yes_non_interactive__aborts_before_sending(
     tmp_path, sepolia_anvil, keyfile_account
 ):

@@ -563,3 +563,19 @@ def test_add_collateral__not_hedger__reverts(short, attacker):
 def test_check_capacity__is_a_view_anyone_may_read(short):
     # With nothing written there is no need to short, whatever the delta before.
     short.hedger.checkCapacity(0)
+
+
+def test_sdk_status__short_open__reports_held_owed_collateral_health(short, keeper):
+    from deltavault.sdk import Vault
+
+    m = short
+    assert Vault.at(m.vault.address).status().short.base_owed == 0
+    m.set_policy(target=-10 * WAD)
+    rebalanced(m, keeper)
+    s = Vault.at(m.vault.address).status().short
+    collateral, debt = m.position()
+    ltv, health_factor, liquidation_price = m.venue.health()
+    assert s.base_owed == Decimal(debt) / 10**18 and s.base_held == 0
+    assert s.collateral == Decimal(collateral) / m.q
+    assert s.ltv == Decimal(ltv) / WAD and s.health_factor == Decimal(health_factor) / WAD
+    assert s.liquidation_price == Decimal(liquidation_price) / WAD > 2000
