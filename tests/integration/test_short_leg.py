@@ -115,9 +115,17 @@ def short(
     request, owner, manager, guardian, depositor, trader, keeper, maker, lender, third, create_feed, chain
 ):
     quote_decimals, base_is_token0 = request.param
-    stack = uniswap.deploy_local_stack(
-        owner, base_decimals=18, quote_decimals=quote_decimals, base_is_token0=base_is_token0
-    )
+    for _ in range(8):
+        try:
+            stack = uniswap.deploy_local_stack(
+                owner, base_decimals=18, quote_decimals=quote_decimals, base_is_token0=base_is_token0
+            )
+            break
+        except RuntimeError:
+            # WETH9 landed at an address almost no token sorts below: move the deployer's nonce and retry.
+            owner.transfer(owner, 0)
+    else:
+        raise RuntimeError("no WETH9 address gives the requested token order")
     feed = create_feed(2000)
     system = deploy_vault_system(
         owner,
@@ -291,7 +299,7 @@ def test_nav__short_pnl__price_falls__lp_gains_the_short_value(short, keeper):
     assert abs((nav_after - nav_before) - gain) <= m.q // 10**3
     assert nav_after == expected_nav_without_options(m)
     delta, _, _ = m.vault.portfolioGreeks()
-    assert delta == -debt
+    assert delta == -m.position()[1]  # the debt with interest to this block
 
 
 # ------------------------------------------------------------------------------------- health and faults
