@@ -47,6 +47,7 @@ DEPLOYMENT_KEYS: dict[str, str] = {
     "volFeed": "implied-volatility feed, or null when the vault uses the manager's manual volatility",
     "sequencerFeed": "L2 sequencer-uptime feed, or null on L1",
     "series": "option series listed at deployment: [{id, strike, cap, expiry, isCall}]",
+    "timelock": "PolicyTimelock holding the vault's owner role (`ape run governance install`), when installed",
 }
 REQUIRED_DEPLOYMENT_KEYS: tuple[str, ...] = (
     "chainId",
@@ -95,6 +96,11 @@ def deployment_path(chain_id: int, directory: Path | str = DEPLOYMENTS_DIR) -> P
 
 def write_deployment(data: dict[str, Any], directory: Path | str = DEPLOYMENTS_DIR) -> Path:
     """Validate and write `data` to `<directory>/<chainId>.json` (keys sorted, stable); returns the path."""
+    return write_deployment_file(data, deployment_path(data["chainId"], directory))
+
+
+def write_deployment_file(data: dict[str, Any], path: Path | str) -> Path:
+    """Validate and write `data` to the file `path` (keys sorted, stable); returns the path."""
     missing = [key for key in REQUIRED_DEPLOYMENT_KEYS if key not in data]
     if missing:
         raise RegistryError(f"deployment lacks keys: {', '.join(missing)}")
@@ -103,7 +109,7 @@ def write_deployment(data: dict[str, Any], directory: Path | str = DEPLOYMENTS_D
         raise RegistryError(
             f"unknown deployment keys (document them in DEPLOYMENT_KEYS): {', '.join(unknown)}"
         )
-    path = deployment_path(data["chainId"], directory)
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
     return path

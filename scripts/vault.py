@@ -449,6 +449,24 @@ def redeem(network, account, deployment_file, yes, series_id, options):
     _send(plan[0], v.redeem_options, series_id=series_id, options=amount, sender=account)
 
 
+def _governance(d: dict, now: datetime) -> dict | None:
+    """The timelock holding the vault's owner role and its queue, when the deployment records one."""
+    if not d.get("timelock"):
+        return None
+    from deltavault.governance import Timelock
+
+    lock = Timelock.at(d["timelock"])
+    return {
+        "timelock": lock.address,
+        "delay": lock.delay,
+        "queue": [
+            {"id": c.id, "kind": c.kind.label, "state": c.state(now), "readyAt": c.ready_at.isoformat(),
+             "summary": c.summary}
+            for c in lock.queue()
+        ],
+    }  # fmt: skip
+
+
 def _status_json(status, series, position, quotes) -> dict:
     def d(x):
         return None if x is None else str(x)
@@ -493,8 +511,9 @@ def status(network, deployment_file, owner, as_json):
       ape run vault status --network ethereum:local:node --account TEST::1
       ape run vault status --network ethereum:local:node --json
     """
-    v, _ = _vault(deployment_file)
+    v, d = _vault(deployment_file)
     st = v.status()
+    governance = _governance(d, st.time)
     series = v.all_series()
     quotes = {}
     for s in series:
@@ -505,7 +524,9 @@ def status(network, deployment_file, owner, as_json):
                 quotes[s.id] = None
     position = v.position(owner, tuple(s.id for s in series)) if owner else None
     if as_json:
-        click.echo(json.dumps(_status_json(st, series, position, quotes), indent=2))
+        click.echo(
+            json.dumps({**_status_json(st, series, position, quotes), "governance": governance}, indent=2)
+        )
         return
     sym = st.quote_symbol
     click.echo(
@@ -522,6 +543,13 @@ def status(network, deployment_file, owner, as_json):
         click.echo(f"  hedge due {h.due}  band {h.band:,.4f}  target {h.target:,.4f}  trade {h.trade:,.4f}")
     for key, why in st.errors.items():
         click.echo(f"  {key} unavailable: {why}")
+    if governance:
+        click.echo(f"  owner: timelock {governance['timelock']} (notice {governance['delay'] / 86_400:g} d), "
+                   f"{len(governance['queue'])} change(s) queued")  # fmt: skip
+        for c in governance["queue"]:
+            click.echo(
+                f"    {c['kind']} {c['state']} from {c['readyAt'][:16].replace('T', ' ')} UTC: {c['summary']}"
+            )
     click.echo(f"{'id':>3} {'type':<5} {'strike':>10} {'cap':>8} {'expiry':<21} {'outstanding':>12} "
                f"{'buy 1':>10} {'state':<10}" + (" held" if position else ""))  # fmt: skip
     for s in series:
