@@ -287,17 +287,18 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         s.due = s.trade != 0 && block.timestamp >= s.nextAllowed;
     }
 
-    /// @dev The Whalley-Wilmott band for the current deviation (its notional sets the gas share of lambda).
+    /// @dev The fixed + proportional cost band (`RebalanceLib.fixedCostBand`): the gas of a rebalance is the fixed
+    ///      cost K = rebalanceGas x basefee (wei of the base, which is the gas token) at the oracle spot, WAD of
+    ///      quote; lambda = pool fee + expected price impact of the current |D - T|, from the adapter.
     function _costBand(
         Policy memory p,
         uint256 spot,
         uint256 gamma,
         uint256 deviation
     ) internal view returns (uint256) {
-        if (deviation == 0) return type(uint256).max;
         (uint256 feeWad, uint256 impactWad) = adapter.tradingCost(deviation);
-        uint256 gasWad = Math.mulDiv(uint256(p.rebalanceGas) * block.basefee, WAD, deviation);
-        return RebalanceLib.whalleyWilmott(feeWad + impactWad + gasWad, spot, gamma, p.riskAversion);
+        uint256 fixedCost = Math.mulDiv(uint256(p.rebalanceGas) * block.basefee, spot, WAD);
+        return RebalanceLib.fixedCostBand(fixedCost, feeWad + impactWad, spot, gamma, p.riskAversion);
     }
 
     /// @dev Trade (WAD base, + buys) taking `deviation` to zero or to the band edge; capped by the hedge cap, by

@@ -1,7 +1,7 @@
 """Policy families, the risk/cost frontier, the standard scenarios and tuning.
 
 A *family* is one rule with one parameter swept: fixed interval (time rule), fixed band (threshold),
-volatility-adjusted band, cost-aware band (today's DeltaHedger rule, and the fixed + proportional cost rule of
+volatility-adjusted band, cost-aware band (DeltaHedger's fixed + proportional cost rule of
 `RebalanceLib.fixedCostBand`), and combinations (threshold + time, cost + time). Every policy of every family
 runs on the same paths (`simulate_many`); the *frontier* is the set of policies no other policy beats on both
 risk (std of P&L / premium) and cost (mean cost / premium). Comparisons "at equal risk" interpolate a family's
@@ -61,7 +61,7 @@ def families(scale: float = 1.0) -> dict[str, list[tuple[float, LabPolicy]]]:
 
     def pol(name, **kw):
         return LabPolicy(base.with_(**{k: v for k, v in kw.items() if k != "cost_rule"}),
-                         kw.get("cost_rule", "ww"), name)  # fmt: skip
+                         kw.get("cost_rule", "fixed"), name)  # fmt: skip
 
     out: dict[str, list[tuple[float, LabPolicy]]] = {}
     out["fixed interval"] = [
@@ -85,7 +85,21 @@ def families(scale: float = 1.0) -> dict[str, list[tuple[float, LabPolicy]]]:
         )  # fmt: skip
         for b in bands
     ]
-    out["cost-aware (today)"] = [
+    out["cost-aware (former)"] = [
+        (
+            a,
+            pol(
+                f"former cost ra {a:g}",
+                rules=Rules.COST,
+                risk_aversion=max(1, _wad(a)),
+                band=_wad(scale),
+                min_band=tiny,
+                cost_rule="ww",
+            ),
+        )
+        for a in aversions
+    ]
+    out["cost-aware"] = [
         (
             a,
             pol(
@@ -94,20 +108,6 @@ def families(scale: float = 1.0) -> dict[str, list[tuple[float, LabPolicy]]]:
                 risk_aversion=max(1, _wad(a)),
                 band=_wad(scale),
                 min_band=tiny,
-            ),
-        )
-        for a in aversions
-    ]
-    out["cost-aware (fixed+prop.)"] = [
-        (
-            a,
-            pol(
-                f"fixed-cost ra {a:g}",
-                rules=Rules.COST,
-                risk_aversion=max(1, _wad(a)),
-                band=_wad(scale),
-                min_band=tiny,
-                cost_rule="fixed",
             ),
         )  # fmt: skip
         for a in aversions
@@ -282,9 +282,9 @@ def by_family(points: list[Point]) -> dict[str, list[Point]]:
 
 
 def tune(points: list[Point], *, max_risk: float | None = None, max_cost: float | None = None,
-         cost_rule: str = "ww") -> Point:  # fmt: skip
+         cost_rule: str = "fixed") -> Point:  # fmt: skip
     """The cheapest point within `max_risk` (or the safest within `max_cost`) among the policies the contract
-    runs with `cost_rule` ("ww": deployable today; "fixed": once DeltaHedger uses the fixed-cost band)."""
+    runs with `cost_rule` ("fixed": DeltaHedger's cost rule; "ww": the former rule, for comparison)."""
     pool = [p for p in points if p.policy.cost_rule == cost_rule]
     if max_risk is not None:
         ok = [p for p in pool if p.risk <= max_risk]
@@ -330,7 +330,7 @@ def load_policy(path: str) -> LabPolicy:
     unknown = set(data["policy"]) - names
     if unknown:
         raise LabError(f"{path}: unknown policy field `{sorted(unknown)[0]}`")
-    rule = data.get("cost_rule", "ww")
+    rule = data.get("cost_rule", "fixed")
     if rule not in ("ww", "fixed"):
         raise LabError(f'{path}: `cost_rule` must be "ww" or "fixed", got {rule!r}')
     values = dict(data["policy"])

@@ -1,5 +1,5 @@
 """An exact Python mirror of `DeltaHedger`'s decision: `_status`, `_tradeSize`, `_costBand`, the math of
-`RebalanceLib` (`volScale`, `whalleyWilmott`) and `UniswapV3AdapterBase.tradingCost`.
+`RebalanceLib` (`volScale`, `fixedCostBand`) and `UniswapV3AdapterBase.tradingCost`.
 
 Same integer math, same clamps, same order as the Solidity, so that `status(...)` equals
 `DeltaHedger.rebalanceStatus()` to the wei for the same inputs (checked on anvil by
@@ -196,7 +196,18 @@ class Status:
 
 
 def cost_band(p: HedgePolicy, spot: int, gamma: int, deviation: int, hs: HedgerState, venue: Venue) -> int:
-    """`DeltaHedger._costBand`: the Whalley-Wilmott band with lambda = fee + impact(|x|) + gas * basefee / |x|."""
+    """`DeltaHedger._costBand`: `fixed_cost_band` with K = rebalanceGas * basefee at the spot (WAD quote) and
+    lambda = fee + impact(|x|)."""
+    fee_wad, impact_wad = venue.trading_cost(deviation)
+    fixed_cost = mul_div(p.rebalance_gas * hs.basefee, spot, WAD)
+    return fixed_cost_band(fixed_cost, fee_wad + impact_wad, spot, gamma, p.risk_aversion)
+
+
+def gas_cost_band(
+    p: HedgePolicy, spot: int, gamma: int, deviation: int, hs: HedgerState, venue: Venue
+) -> int:
+    """The former `DeltaHedger._costBand` (gas as a proportional cost: lambda = fee + impact(|x|) +
+    gas * basefee / |x|, Whalley-Wilmott band), kept for the lab's comparison."""
     if deviation == 0:
         return UINT256_MAX
     fee_wad, impact_wad = venue.trading_cost(deviation)
