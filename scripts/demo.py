@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from deltavault.policy import WAD, HedgePolicy, Rule, Rules
+from deltavault.policy import WAD, HedgePolicy, Rule
 
 REPORTS = Path(__file__).resolve().parent.parent / "reports"
 GWEI = 10**9
@@ -82,16 +82,8 @@ def cli(network, steps, dt_hours, seed, path_vol, prices_file, base_fee_gwei, ou
 
     logger.set_level(LogLevel.WARNING)  # one line per transaction would drown the progress bar
     click.echo(f"deploying the stack on chain {chain.chain_id} ...")
-    policy = HedgePolicy.for_quote_decimals(
-        6,
-        rules=Rules.THRESHOLD | Rules.TIME | Rules.VOLATILITY | Rules.COST,
-        band=WAD,
-        min_band=WAD // 5,
-        max_interval=12 * 3600,
-        min_interval=60,
-        reference_vol=8 * 10**17,
-        observation_spacing=300,
-    ).with_(bounty_cap=60 * 10**6)
+    # The tuned default (`ape run lab tune` on this book: the cost-aware rule alone, riskAversion 0.001).
+    policy = HedgePolicy.for_quote_decimals(6)
     stack = deploy_stack(
         owner, price=Decimal(str(round(start_price, 2))), liquidity=20_000_000, hedge_policy=policy
     )

@@ -36,13 +36,7 @@ def default_policy() -> LabPolicy:
 
 def demo_policy() -> LabPolicy:
     """The policy scripts/demo.py deploys."""
-    hp = HedgePolicy.for_quote_decimals(
-        6,
-        rules=Rules.THRESHOLD | Rules.TIME | Rules.VOLATILITY | Rules.COST,
-        band=WAD,
-        min_band=WAD // 5,
-        max_interval=12 * 3600,
-    ).with_(bounty_cap=60 * 10**6)
+    hp = HedgePolicy.for_quote_decimals(6)
     return LabPolicy(hp, name="demo")
 
 

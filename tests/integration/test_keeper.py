@@ -93,7 +93,8 @@ def test_keeper__vault_becomes_due__rebalance_lands_within_one_block(
         thread.join(5)
     landed = k.rebalances[0]
     assert landed.block <= due_block + 1
-    assert landed.rule.name == "THRESHOLD" and abs(landed.delta_after) < WAD // 2
+    # The default policy: the cost-aware rule, trading back to the target.
+    assert landed.rule.name == "COST" and abs(landed.delta_after) < WAD // 2
     assert len(rebalanced_events(deployed, due_block)) == 1
     assert not deployed.system.hedger.rebalanceStatus().due
     assert any(r["event"] == "keeper_stopped" for r in logs)
