@@ -14,9 +14,9 @@ export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
 export APE_DISABLE_TELEMETRY := 1
 
-SOL_SOURCES := 'contracts/**/*.sol' 'interfaces/**/*.sol'
+SOL_SOURCES := 'contracts/**/*.sol' 'interfaces/**/*.sol' 'tests/forge/**/*.sol'
 
-.PHONY: setup test test-fork lint format bench demo abi clean app chromium test-browser lab
+.PHONY: setup test test-fork lint format bench demo abi clean app chromium test-browser lab node test-invariant fuzz lint-slither
 
 setup: $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION) .solcx/solc-v$(SOLC_MORPHO_VERSION)
 
@@ -43,14 +43,22 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	prettier --check --no-error-on-unmatched-pattern $(SOL_SOURCES)
+	$(MAKE) --no-print-directory lint-slither
 
-format: setup
-	$(BIN)/ruff check --fix .
-	$(BIN)/ruff format .
-	prettier --write --no-error-on-unmatched-pattern $(SOL_SOURCES)
+# Slither on contracts/ (slither.config.json; every excluded detector's reason in docs/slither.md), analysing a
+# forge build with build info kept in its own directory and redone from scratch only when a source changed (an
+# incremental build would leave stale build-info files beside the new one).
+SLITHER_OUT := .forge/slither
+$(SLITHER_OUT)/built: $(shell find contracts interfaces -name '*.sol') foundry.toml node_modules/.installed
+	rm -rf $(SLITHER_OUT)
+	FOUNDRY_OUT=$(SLITHER_OUT)/out FOUNDRY_CACHE_PATH=$(SLITHER_OUT)/cache forge build --build-info --skip './tests/forge/**'
+	touch $@
+
+lint-slither: setup $(SLITHER_OUT)/built
+	$(BIN)/slither . --foundry-ignore-compile --foundry-out-directory $(SLITHER_OUT)/out
 
 # The main suite on ape's local anvil, then the fork suite (its own upstream anvil, forked by ape-foundry).
-test: setup lint test-fork test-browser
+test: setup lint test-fork test-browser test-invariant
 	$(BIN)/ape test tests --ignore=tests/fork --ignore=tests/browser
 
 # Offline by default: tests/fork/conftest.py starts and seeds an upstream anvil (chain id 1) and stops it.
@@ -58,9 +66,26 @@ test: setup lint test-fork test-browser
 test-fork: setup
 	$(BIN)/ape test tests/fork --network ethereum:mainnet-fork:foundry
 
+# Forge invariant suite (tests/forge/, foundry.toml): the CI profile, 500 sequences of 50 calls, fixed seed.
+# `make fuzz`: 10,000 sequences of 50 calls with a new seed. Both print runs, calls, reverts by reason and time;
+# a broken invariant prints its shrunk, replayable sequence (also as Solidity).
+test-invariant: setup
+	$(BIN)/python tools/fuzz_report.py --profile default
+
+fuzz: setup
+	$(BIN)/python tools/fuzz_report.py --profile fuzz
+
+# Writes the ABIs the package ships (deltavault/abi/) and the wallets' copies (interfaces/abi/) from the build.
 abi: setup
 	$(BIN)/ape compile
 	$(BIN)/python -m deltavault.abi
+
+# A local chain that stays up (Ctrl-C stops it) for trying the CLI by hand: anvil on 127.0.0.1:8545 with chain id
+# 1337, the id Ape's `ethereum:local:node` signs for. Then `--network ethereum:local:node` (README, Operations).
+NODE_ARGS ?=
+node: setup
+	$(BIN)/ape compile
+	anvil --host 127.0.0.1 --port 8545 --chain-id 1337 $(NODE_ARGS)
 
 # Every module of benchmarks/ prints its table and merges its rows into reports/bench.json (git-ignored).
 bench: setup
@@ -103,4 +128,4 @@ lab: setup
 	$(BIN)/ape run lab backtest --policy reports/policy.json --book demo --model history --start 2020-03-01
 
 clean:
-	rm -rf .build .solcx reports .pytest_cache .hypothesis
+	rm -rf .build .solcx reports .pytest_cache .hypothesis .forge

@@ -13,6 +13,7 @@ import os
 from ape import chain
 from silverback import SilverbackBot
 
+from deltavault.cli import parse_gas_price
 from deltavault.keeper import Keeper, KeeperConfig
 from deltavault.registry import read_deployment
 
@@ -22,7 +23,7 @@ bot = SilverbackBot()
 def _config() -> KeeperConfig:
     ceiling = os.environ.get("DELTAVAULT_MAX_GAS_PRICE_GWEI")
     return KeeperConfig(
-        max_gas_price=int(float(ceiling) * 10**9) if ceiling else None,
+        max_gas_price=parse_gas_price(f"{ceiling}gwei") if ceiling else None,
         require_profit=os.environ.get("DELTAVAULT_ALLOW_UNPROFITABLE", "") == "",
         log_every_block=False,
     )

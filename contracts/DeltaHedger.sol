@@ -32,7 +32,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
     uint8 internal constant RULE_VOLATILITY = 4;
     uint8 internal constant RULE_COST = 8;
     /// @notice Gas a rebalance spends outside the measured section (transaction base cost, calldata, payment).
-    uint256 public constant BOUNTY_GAS_OVERHEAD = 45_000;
+    uint256 public constant BOUNTY_GAS_OVERHEAD = 60_000;
     /// @notice Hard bounds of the policy.
     uint256 public constant MIN_BAND = 1e12;
     uint256 public constant MAX_BAND = 1e27;

@@ -50,6 +50,8 @@ contract RequestQueue is IRequestQueue, ReentrancyGuardTransient {
     ) external nonReentrant returns (uint256) {
         _checkRequest(assets, controller, owner, _deposits[controller]);
         uint256 before = _asset.balanceOf(address(this));
+        // `owner` is msg.sender (`_checkRequest`): nobody pulls another account's assets.
+        // slither-disable-next-line arbitrary-send-erc20
         _asset.safeTransferFrom(owner, address(this), assets);
         uint256 received = _asset.balanceOf(address(this)) - before;
         if (received != assets) revert TransferAmountMismatch(assets, received);
@@ -66,6 +68,8 @@ contract RequestQueue is IRequestQueue, ReentrancyGuardTransient {
         address owner
     ) external nonReentrant returns (uint256) {
         _checkRequest(shares, controller, owner, _redemptions[controller]);
+        // `owner` is msg.sender (`_checkRequest`): nobody pulls another account's shares.
+        // slither-disable-next-line arbitrary-send-erc20
         IERC20(address(_vault)).safeTransferFrom(owner, address(this), shares);
         _add(_redemptions[controller], shares);
         totalPendingShares += shares;

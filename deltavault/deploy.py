@@ -23,6 +23,7 @@ class VaultSystem:
     def addresses(self) -> dict[str, str]:
         return {
             "vault": self.vault.address,
+            "requestQueue": self.vault.requestQueue(),
             "optionToken": self.option_token.address,
             "greeksEngine": self.engine.address,
             "swapAdapter": self.adapter.address,

@@ -29,14 +29,18 @@ from typing import Any
 
 from eth_utils import keccak, to_checksum_address
 
+from deltavault.errors import decode, explain, replay_receipt
 from deltavault.policy import Rule
 
 WAD = 10**18
 BPS = 10_000
 # DeltaHedger.BOUNTY_GAS_OVERHEAD: gas the hedger adds to its measured section when pricing the bounty.
-BOUNTY_GAS_OVERHEAD = 45_000
+BOUNTY_GAS_OVERHEAD = 60_000
 # Gas of a rebalance transaction outside the hedger's measured section (intrinsic cost, calldata, payment).
 TX_GAS_OVERHEAD = 60_000
+# Intrinsic gas of a rebalance() transaction (21,000 plus its 4 bytes of calldata), outside the hedger's measured
+# section: the bounty is paid on the measured section only.
+TX_INTRINSIC_GAS = 21_000 + 4 * 16
 
 REBALANCE_SELECTOR = keccak(text="rebalance()")[:4]
 REBALANCED_TOPIC = keccak(text="Rebalanced(address,uint8,int256,int256,uint256,uint256,uint256,uint256)")
@@ -128,11 +132,23 @@ def decide(
 
 
 def expected_bounty(
-    *, gas: int, basefee: int, spot: int, quote_decimals: int, multiplier_bps: int, cap: int
+    *,
+    gas: int,
+    basefee: int,
+    spot: int,
+    quote_decimals: int,
+    multiplier_bps: int,
+    cap: int,
+    tx_gas_price: int | None = None,
 ) -> int:
-    """The hedger's bounty (`DeltaHedger._bounty`) for `gas` measured gas at `basefee`, in quote units."""
-    cost_wei = (gas + BOUNTY_GAS_OVERHEAD) * basefee
-    bounty = cost_wei * multiplier_bps // BPS * spot // 10 ** (36 - quote_decimals)
+    """The hedger's bounty (`DeltaHedger._bounty`) for `gas` measured gas at `basefee`, in quote units.
+
+    With `tx_gas_price` (what the transaction pays per gas), the gas is priced at the lower of it and
+    `basefee x multiplier`: the hedger pays a keeper at most the gas price it actually paid."""
+    price = basefee * multiplier_bps // BPS
+    if tx_gas_price is not None:
+        price = min(price, tx_gas_price)
+    bounty = (gas + BOUNTY_GAS_OVERHEAD) * price * spot // 10 ** (36 - quote_decimals)
     return min(bounty, cap)
 
 
@@ -146,11 +162,68 @@ def gas_cost_in_quote(*, gas: int, gas_price: int, spot: int, quote_decimals: in
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _rpc_errors() -> tuple[type[BaseException], ...]:
+def _transient_types() -> tuple[type[BaseException], ...]:
     import requests
-    from web3.exceptions import ProviderConnectionError, TimeExhausted
+    from web3.exceptions import (
+        BadResponseFormat,
+        CannotHandleRequest,
+        MultipleFailedRequests,
+        ProviderConnectionError,
+        RequestTimedOut,
+        TimeExhausted,
+        TooManyRequests,
+    )
 
-    return (requests.RequestException, ConnectionError, TimeoutError, ProviderConnectionError, TimeExhausted)
+    types: tuple[type[BaseException], ...] = (
+        requests.RequestException,
+        ConnectionError,
+        TimeoutError,
+        CannotHandleRequest,  # web3's AutoProvider (Ape's node provider) when the node does not answer
+        ProviderConnectionError,
+        TimeExhausted,
+        TooManyRequests,
+        RequestTimedOut,
+        MultipleFailedRequests,
+        BadResponseFormat,  # a proxy or load balancer answering HTML while the node is away
+    )
+    try:
+        from ape.exceptions import ProviderNotConnectedError, RPCTimeoutError
+
+        types += (ProviderNotConnectedError, RPCTimeoutError)
+    except ImportError:  # pragma: no cover - Ape is a dependency
+        pass
+    return types
+
+
+# JSON-RPC errors a node or a hosted RPC returns while overloaded or syncing: worth a retry, unlike a revert
+# or a rejected transaction.
+_TRANSIENT_RPC_MESSAGES = (
+    "rate limit", "too many requests", "429", "header not found", "timeout", "timed out", "try again",
+    "temporarily unavailable", "service unavailable", "502", "503", "504", "connection",
+    "request limit", "capacity", "backend", "unknown block",
+)  # fmt: skip
+_TRANSIENT_RPC_CODES = {-32005, -32603, 429}
+
+
+def is_transient(err: BaseException) -> bool:
+    """True for errors that mean "the RPC is unavailable right now" (the keeper backs off and retries), false for
+    answers about the request itself (a revert, a rejected transaction)."""
+    from web3.exceptions import ContractLogicError, Web3RPCError
+
+    if isinstance(err, ContractLogicError):
+        return False
+    if isinstance(err, _transient_types()):
+        return True
+    if isinstance(err, Web3RPCError):
+        rpc = getattr(err, "rpc_response", None) or {}
+        error = rpc.get("error") if isinstance(rpc, dict) else None
+        code = error.get("code") if isinstance(error, dict) else None
+        text = str(err).lower()
+        if code in _TRANSIENT_RPC_CODES and "revert" not in text:
+            return True
+        return any(m in text for m in _TRANSIENT_RPC_MESSAGES) and "revert" not in text
+    cause = err.__cause__ or err.__context__
+    return cause is not None and cause is not err and is_transient(cause)
 
 
 def json_logger(stream=None) -> Callable[[dict[str, Any]], None]:
@@ -180,6 +253,9 @@ class KeeperConfig:
     failure_cooldown_blocks: int = 3  # after a failed or rejected transaction, wait this many blocks
     receipt_timeout: float = 120.0  # --once: how long to wait for the receipt
     log_every_block: bool = True
+    # The keeper's other duties, sent when no rebalance is: settle expired series, fulfil due deposit and
+    # redeem requests (neither pays a bounty; the gas-price ceiling applies).
+    duties: bool = True
 
 
 @dataclass
@@ -192,6 +268,8 @@ class PendingTx:
     priority_fee: int
     gas_limit: int
     nonce_used_seen: tuple[int, float] | None = None  # (block, monotonic time) the nonce was first seen mined
+    data: bytes = REBALANCE_SELECTOR  # the call: `rebalance()`, or a duty's calldata
+    duty: str | None = None  # "settle", "fulfilDeposit" or "fulfilRedeem"; None for a rebalance
 
 
 @dataclass
@@ -267,6 +345,12 @@ class Keeper:
         self.last_block: int | None = None
         self._quiet_until_block = -1
         self._down = False
+        self._bounty_params: dict[str, tuple[int, int, int]] = {}
+        self._suggested_priority: tuple[int | None, int] | None = None
+        self.last_block_seen: int | None = None
+        self.dry_run = False  # decide but never send (the `keeper status` command)
+        self.duties_done: list[dict[str, Any]] = []  # settlements and fulfilments this keeper landed
+        self._duty_state: dict[str, _DutyState] = {}
 
     # ------------------------------------------------------------------ construction from Ape objects
 
@@ -339,12 +423,21 @@ class Keeper:
         if self.pending is not None:
             self._resolve_pending(block)
         ctx, views = self.read(block)
-        priority = self.config.priority_fee or 0
+        self.last_block_seen = block
+        # The fee a rebalance sent now pays per gas: the base fee plus the priority fee (the node's suggestion
+        # unless configured), read only when some hedger is due.
+        due = any(v.ok and v.status.due for v in views)
+        priority = self._priority_fee() if due else (self.config.priority_fee or 0)
         gas_price = ctx["basefee"] + priority
+        if self.config.max_gas_price is not None and due and ctx["basefee"] <= self.config.max_gas_price:
+            gas_price = min(gas_price, self.config.max_gas_price)  # the send caps its fee at the ceiling
         result = TickResult(ctx["block"], ctx["timestamp"], ctx["basefee"], gas_price, views)
         for view in views:
             if not view.ok:
-                view.decision = Decision(False, f"status-reverted: {view.error}")
+                decoded = decode(view.error)
+                view.decision = Decision(
+                    False, f"status-reverted: {decoded.message if decoded else view.error}"
+                )
                 self._log_status(result, view)
                 continue
             gas, multiplier, cap = self._bounty_params[view.hedger]
@@ -355,6 +448,7 @@ class Keeper:
                 quote_decimals=view.quote_decimals,
                 multiplier_bps=multiplier,
                 cap=cap,
+                tx_gas_price=gas_price,
             )
             view.gas_cost = gas_cost_in_quote(
                 gas=gas + TX_GAS_OVERHEAD,
@@ -375,6 +469,8 @@ class Keeper:
             self._log_status(result, view)
             if not view.decision.act or result.sent is not None:
                 continue
+            if self.dry_run:
+                continue
             if self.pending is not None:
                 self.log({"event": "wait_pending", "hedger": view.hedger, "tx": self.pending.tx_hash})
             elif block < self._quiet_until_block:
@@ -382,9 +478,65 @@ class Keeper:
                     {"event": "cooling_down", "hedger": view.hedger, "until_block": self._quiet_until_block}
                 )
             else:
-                result.sent = self._send(view.hedger, ctx)
+                result.sent = self._send(view.hedger, ctx, view=view)
+        if (
+            result.sent is None
+            and self.pending is None
+            and self.config.duties
+            and not self.dry_run
+            and block >= self._quiet_until_block
+            and (self.config.max_gas_price is None or ctx["basefee"] <= self.config.max_gas_price)
+        ):
+            result.sent = self._send_duty(ctx)
         self.last_block = block
         return result
+
+    # ------------------------------------------------------------------ duties besides rebalancing
+
+    def due_duties(self, block: int | str = "latest") -> list[dict[str, Any]]:
+        """The settlements and request fulfilments due now, for every hedger's vault (read only)."""
+        from deltavault import requests
+
+        work: list[dict[str, Any]] = []
+        for hedger in self.hedgers:
+            state = self._duties_of(hedger)
+            now = int(self.web3.eth.get_block(block)["timestamp"])
+            head = int(self.web3.eth.block_number) if block == "latest" else int(block)
+            state.scan(head)
+            price_feed = _Calls(state.price_feed(), block)
+            vol_feed = state.vol_feed()
+            for s in requests.due_settlements(_Calls(state.vault, block), price_feed, now):
+                work.append({"duty": "settle", "to": state.vault.address, "args": [s.series_id, s.round_id],
+                             "contract": state.vault, "series": s.series_id})  # fmt: skip
+            due = requests.due_requests(_Calls(state.queue, block), state.controllers, now, price_feed,
+                                        None if vol_feed is None else _Calls(vol_feed, block))  # fmt: skip
+            for r in due:
+                name = "fulfilDeposit" if r.is_deposit else "fulfilRedeem"
+                work.append({"duty": name, "to": state.queue.address, "contract": state.queue,
+                             "args": [r.controller, r.price_round, r.vol_round], "controller": r.controller})  # fmt: skip
+        return work
+
+    def _duties_of(self, hedger: str) -> _DutyState:
+        if hedger not in self._duty_state:
+            self._duty_state[hedger] = _DutyState(self.web3, hedger)
+        return self._duty_state[hedger]
+
+    def _send_duty(self, ctx: dict[str, int]) -> str | None:
+        try:
+            work = self.due_duties(ctx["block"])
+        except Exception as err:
+            if is_transient(err):
+                raise
+            self.log({"event": "duties_unreadable", "error": explain(err)})
+            return None
+        if not work:
+            return None
+        first = work[0]
+        data = first["contract"].encode_abi(first["duty"], args=first["args"])
+        data = bytes.fromhex(data[2:] if data.startswith("0x") else data)
+        self.log({"event": "duty_due", "duty": first["duty"], "to": first["to"],
+                  "args": [str(a) for a in first["args"]], "pending_duties": len(work)})  # fmt: skip
+        return self._send(first["to"], ctx, data=data, duty=first["duty"])
 
     def _log_status(self, result: TickResult, view: HedgerView) -> None:
         if not (self.config.log_every_block or (view.decision and view.decision.act)):
@@ -410,21 +562,61 @@ class Keeper:
 
     # ------------------------------------------------------------------ sending
 
-    def _send(self, hedger: str, ctx: dict[str, int], *, replace: PendingTx | None = None) -> str | None:
+    def _priority_fee(self) -> int:
+        """The priority fee a transaction sent now would pay: the configured one, else the node's suggestion
+        (read once per block)."""
+        if self.config.priority_fee is not None:
+            return self.config.priority_fee
+        block = self.last_block_seen
+        if self._suggested_priority is None or self._suggested_priority[0] != block:
+            self._suggested_priority = (block, int(self.web3.eth.max_priority_fee))
+        return self._suggested_priority[1]
+
+    def _send(
+        self,
+        hedger: str,
+        ctx: dict[str, int],
+        *,
+        replace: PendingTx | None = None,
+        view: HedgerView | None = None,
+        data: bytes | None = None,
+        duty: str | None = None,
+    ) -> str | None:
         eth = self.web3.eth
-        call = {"from": self.sender, "to": hedger, "data": "0x" + REBALANCE_SELECTOR.hex()}
+        if replace is not None:
+            data, duty = replace.data, replace.duty
+        data = REBALANCE_SELECTOR if data is None else data
+        call = {"from": self.sender, "to": hedger, "data": "0x" + data.hex()}
         try:
             estimate = eth.estimate_gas(call)
-        except _rpc_errors():
-            raise
-        except Exception as err:  # the node's simulation reverted: do not spend gas on it
-            self.log({"event": "simulation_reverted", "hedger": hedger, "error": _error_text(err)})
+        except Exception as err:
+            if is_transient(err):
+                raise
+            # The node's simulation reverted: do not spend gas on it.
+            self.log({"event": "simulation_reverted", "hedger": hedger, "error": explain(err)})
             self._quiet_until_block = ctx["block"] + self.config.failure_cooldown_blocks
             return None
         gas_limit = estimate * (BPS + self.config.gas_margin_bps) // BPS
-        priority = self.config.priority_fee
+        priority = self._priority_fee() if replace is None else self.config.priority_fee
         if priority is None:
             priority = int(eth.max_priority_fee)
+        if replace is None and self.config.require_profit and view is not None and duty is None:
+            # The simulation measured the gas: price the bounty the hedger would pay for it (its measured
+            # section is the transaction less the intrinsic gas) against what the transaction would pay
+            # (base fee plus priority fee), both capped as the contract and the ceiling cap them.
+            paid_price = ctx["basefee"] + priority
+            if self.config.max_gas_price is not None:
+                paid_price = min(paid_price, self.config.max_gas_price)
+            gas, multiplier, cap = self._bounty_params[hedger]
+            bounty = expected_bounty(gas=max(estimate - TX_INTRINSIC_GAS, 0), basefee=ctx["basefee"],
+                                     spot=view.spot, quote_decimals=view.quote_decimals,
+                                     multiplier_bps=multiplier, cap=cap, tx_gas_price=paid_price)  # fmt: skip
+            cost = gas_cost_in_quote(gas=estimate, gas_price=paid_price, spot=view.spot,
+                                     quote_decimals=view.quote_decimals)  # fmt: skip
+            if bounty - cost < self.config.min_profit:
+                self.log({"event": "unprofitable_after_simulation", "hedger": hedger, "gas": estimate,
+                          "bounty": bounty, "gas_cost": cost, "gas_price": paid_price})  # fmt: skip
+                return None
         max_fee = 2 * ctx["basefee"] + priority
         if replace is not None:
             bump = BPS + self.config.fee_bump_bps
@@ -441,7 +633,7 @@ class Keeper:
             "chainId": self.chain_id,
             "nonce": nonce,
             "to": hedger,
-            "data": REBALANCE_SELECTOR,
+            "data": data,
             "value": 0,
             "gas": gas_limit,
             "maxFeePerGas": max_fee,
@@ -450,17 +642,19 @@ class Keeper:
         }
         raw, tx_hash = self.sign(tx)
         # Recorded before the broadcast: if the connection drops now, the next tick finds out what happened.
-        self.pending = PendingTx(hedger, tx_hash, nonce, ctx["block"], max_fee, priority, gas_limit)
+        self.pending = PendingTx(
+            hedger, tx_hash, nonce, ctx["block"], max_fee, priority, gas_limit, data=data, duty=duty
+        )
         self.sent.append(tx_hash)
         event = "tx_replacing" if replace is not None else "tx_sending"
         self.log({"event": event, "hedger": hedger, "tx": tx_hash, "nonce": nonce, "block": ctx["block"],
                   "gas_limit": gas_limit, "max_fee": max_fee, "priority_fee": priority})  # fmt: skip
         try:
             node_hash = "0x" + bytes(eth.send_raw_transaction(raw)).hex()
-        except _rpc_errors():
-            raise
         except Exception as err:
-            text = _error_text(err)
+            if is_transient(err):
+                raise
+            text = explain(err)
             if "already known" in text.lower():
                 return tx_hash
             # Rejected by the node (nonce too low, underpriced, ...): resolve against the chain next block.
@@ -489,14 +683,15 @@ class Keeper:
             if receipt["status"] == 1:
                 self._record_landed(p, receipt)
             else:
-                self.log(
-                    {
-                        "event": "tx_failed",
-                        "hedger": p.hedger,
-                        "tx": p.tx_hash,
-                        "block": receipt["blockNumber"],
-                    }
-                )
+                try:
+                    why = replay_receipt(self.web3, receipt)
+                except Exception as err:
+                    if is_transient(err):
+                        raise
+                    why = None
+                self.log({"event": "tx_failed", "hedger": p.hedger, "tx": p.tx_hash,
+                          "block": receipt["blockNumber"], "gas_used": receipt["gasUsed"],
+                          "error": why.message if why else "reverted without data (out of gas?)"})  # fmt: skip
                 self._quiet_until_block = block + self.config.failure_cooldown_blocks
             return
         mined_nonce = eth.get_transaction_count(self.sender, "latest")
@@ -525,12 +720,21 @@ class Keeper:
             return
         if block - p.sent_block >= self.config.stuck_blocks:
             ctx, views = self.read(block)
+            if p.duty is not None:
+                self._send(p.hedger, ctx, replace=p)
+                return
             view = next((v for v in views if v.hedger == p.hedger), None)
             if view is None or not view.ok or not view.status.due:
                 return  # keep waiting: a replacement would revert anyway
             self._send(p.hedger, ctx, replace=p)
 
     def _record_landed(self, p: PendingTx, receipt: Any) -> None:
+        if p.duty is not None:
+            done = {"duty": p.duty, "to": p.hedger, "tx": p.tx_hash, "block": int(receipt["blockNumber"]),
+                    "gas_used": int(receipt["gasUsed"])}  # fmt: skip
+            self.duties_done.append(done)
+            self.log({"event": "duty_landed", **done})
+            return
         landed = Rebalance(
             hedger=p.hedger,
             tx_hash=p.tx_hash,
@@ -593,10 +797,12 @@ class Keeper:
                     if self.pending is not None:
                         self.wait_pending(self.config.receipt_timeout, stop)
                     break
-            except _rpc_errors() as err:
+            except Exception as err:
+                if not is_transient(err):
+                    raise
                 if not self._down:
                     self._down = True
-                    self.log({"event": "rpc_down", "error": _error_text(err)})
+                    self.log({"event": "rpc_down", "error": f"{type(err).__name__}: {_error_text(err)}"})
                 self.log({"event": "rpc_retry", "in_seconds": backoff})
                 stop.wait(backoff)
                 backoff = min(backoff * 2, self.config.backoff_max)
@@ -611,11 +817,105 @@ class Keeper:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def lens_abi() -> list[dict]:
-    """The VaultLens ABI from the compiled project."""
-    from ape import project
+class _Calls:
+    """Ape-style calls over a web3 contract at one block: `c.name(*args)` returns the output, a named tuple for
+    several outputs or a struct (so `deltavault.requests` reads web3 and Ape contracts alike)."""
 
-    return [abi.model_dump(mode="json", by_alias=True) for abi in project.VaultLens.contract_type.abi]
+    def __init__(self, contract: Any, block: int | str = "latest"):
+        self._contract, self._block = contract, block
+        self.address = contract.address
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        from collections import namedtuple
+
+        function = getattr(self._contract.functions, name)
+        [entry] = [e for e in self._contract.abi if e.get("type") == "function" and e.get("name") == name]
+        outputs = entry["outputs"]
+
+        def named(items: list[dict], value: Sequence[Any]) -> Any:
+            fields_ = [item["name"] or f"v{i}" for i, item in enumerate(items)]
+            return namedtuple(name, fields_)(*value)
+
+        def call(*args: Any) -> Any:
+            value = function(*args).call(block_identifier=self._block)
+            if len(outputs) == 1:
+                if outputs[0]["type"] == "tuple":
+                    return named(outputs[0]["components"], value)
+                return value
+            return named(outputs, value)
+
+        return call
+
+
+class _DutyState:
+    """What the keeper knows of one hedger's vault for its duties: the contracts, and the controllers of every
+    request made on the vault's queue (scanned from `DepositRequest` / `RedeemRequest` logs as blocks pass)."""
+
+    def __init__(self, web3: Any, hedger: str):
+        from deltavault import abi
+
+        self.web3 = web3
+        hedger_contract = web3.eth.contract(address=hedger, abi=abi.load("DeltaHedger"))
+        vault = to_checksum_address(hedger_contract.functions.vault().call())
+        self.vault = web3.eth.contract(address=vault, abi=abi.load("DeltaVault"))
+        queue = to_checksum_address(self.vault.functions.requestQueue().call())
+        self.queue = web3.eth.contract(address=queue, abi=abi.load("RequestQueue"))
+        self._feed_abi = abi.load("AggregatorV3Interface")
+        self.controllers: set[tuple[str, bool]] = set()
+        self.scanned_to = -1
+
+    def price_feed(self) -> Any:
+        config = self.vault.functions.oracleConfig().call()
+        return self.web3.eth.contract(address=to_checksum_address(config[0]), abi=self._feed_abi)
+
+    def vol_feed(self) -> Any:
+        address = to_checksum_address(self.vault.functions.oracleConfig().call()[2])
+        if int(address, 16) == 0:
+            return None  # the vault's volatility is set by its manager
+        return self.web3.eth.contract(address=address, abi=self._feed_abi)
+
+    def scan(self, head: int) -> None:
+        if head <= self.scanned_to:
+            return
+        start = self.scanned_to + 1
+        for event, is_deposit in (
+            (self.queue.events.DepositRequest, True),
+            (self.queue.events.RedeemRequest, False),
+        ):
+            for log in event.get_logs(from_block=start, to_block=head):
+                self.controllers.add((to_checksum_address(log["args"]["controller"]), is_deposit))
+        self.scanned_to = head
+
+
+def lens_abi() -> list[dict]:
+    """The VaultLens ABI shipped with the package (`deltavault/abi/VaultLens.json`)."""
+    from deltavault import abi
+
+    return abi.load("VaultLens")
+
+
+def dry_tick(web3: Any, deployments: Sequence[dict[str, Any]], config: KeeperConfig) -> TickResult:
+    """The keeper's read and decisions for `deployments` now, without signing or sending anything (the
+    `keeper status` command); `status-reverted` views carry the decoded revert."""
+    keeper = Keeper(
+        web3=web3,
+        lens=deployments[0]["lens"],
+        lens_abi=lens_abi(),
+        hedgers=[d["hedger"] for d in deployments],
+        sender="0x" + "00" * 20,
+        sign=_no_signer,
+        chain_id=int(deployments[0]["chainId"]),
+        config=config,
+        log=lambda record: None,
+    )
+    keeper.dry_run = True
+    result = keeper.tick()
+    assert result is not None
+    return result
+
+
+def _no_signer(tx: dict[str, Any]) -> tuple[bytes, str]:
+    raise RuntimeError("a dry run does not sign")
 
 
 def ape_signer(account: Any) -> Signer:

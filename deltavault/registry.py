@@ -29,6 +29,7 @@ DEPLOYMENT_KEYS: dict[str, str] = {
     "block": "block number of the first deployment transaction (int), where indexers start",
     "vault": "DeltaVault (ERC-4626 shares, option trading, settlement)",
     "hedger": "DeltaHedger of the vault (rebalance, rebalanceStatus, checkUpkeep/performUpkeep)",
+    "requestQueue": "RequestQueue of the vault (deposit and redeem requests, fulfilled at verified oracle rounds)",
     "optionToken": "OptionToken (ERC-1155, one id per series)",
     "greeksEngine": "GreeksEngine used by the vault",
     "swapAdapter": "swap adapter the hedger trades through (UniswapV3PoolAdapter or UniswapV3Adapter, see swapVenue)",

@@ -13,9 +13,9 @@ SwapRouter02 or original SwapRouter (`swapRouter`, `routerHasDeadline`).
 from decimal import Decimal
 
 import click
-from ape.cli import ConnectedProviderCommand, account_option, network_option
+from ape.cli import account_option, network_option
 
-from deltavault.cli import confirm_broadcast, unlock, yes_option
+from deltavault.cli import Command, DecimalRange, confirm_broadcast, unlock, yes_option
 from deltavault.deploy import DEFAULT_VENUE, VENUES
 from deltavault.policy import HedgePolicy
 from deltavault.registry import (
@@ -39,6 +39,11 @@ def _out_option():
     )
 
 
+# DeltaVault.MIN_VOL / MAX_VOL: the vault refuses to price outside these (every read would revert).
+VOL = DecimalRange(Decimal("0.05"), Decimal(5))
+PRICE = DecimalRange(Decimal(0), Decimal(10**12), min_open=True)
+
+
 def _venue_option():
     return click.option(
         "--venue",
@@ -51,21 +56,24 @@ def _venue_option():
 
 @click.group(short_help="Deploy DeltaVault (stack or vault) and record the addresses")
 def cli():
-    pass
+    """Deploy a whole local market (`stack`) or the vault system on an existing network (`vault`), and write
+    the addresses to deployments/<chain id>.json.
+
+    \b
+    Example:
+      ape run deploy stack --network ethereum:local:node --account TEST::0
+      ape run deploy vault --network ethereum:sepolia:node --account deployer
+    """
 
 
-@cli.command(cls=ConnectedProviderCommand, short_help="Deploy a whole market: tokens, Uniswap, feeds, vault")
+@cli.command(cls=Command, short_help="Deploy a whole market: tokens, Uniswap, feeds, vault")
 @network_option()
 @account_option()
-@click.option(
-    "--price", type=Decimal, default=Decimal(2000), show_default=True, help="initial ETH price, USD"
-)
-@click.option(
-    "--vol", type=Decimal, default=Decimal("0.8"), show_default=True, help="implied volatility (0.8=80%)"
-)
-@click.option(
-    "--liquidity", type=int, default=10_000_000, show_default=True, help="pool liquidity, USD value"
-)
+@click.option("--price", type=PRICE, default=Decimal(2000), show_default=True, help="initial ETH price, USD")
+@click.option("--vol", type=VOL, default=Decimal("0.8"), show_default=True,
+              help="implied volatility, 0.05-5 (0.8 or 80% = 80 %)")  # fmt: skip
+@click.option("--liquidity", type=click.IntRange(min=1), default=10_000_000, show_default=True,
+              help="pool liquidity, USD value")  # fmt: skip
 @click.option("--fee", type=click.Choice(["500", "3000", "10000"]), default="3000", show_default=True)
 @click.option("--no-series", is_flag=True, help="do not list the default series")
 @_venue_option()
@@ -73,7 +81,13 @@ def cli():
 @yes_option()
 def stack(network, account, price, vol, liquidity, fee, no_series, venue, out_dir, yes):
     """WETH9, USDC-like token, Uniswap V3 from npm artifacts with a liquid pool, price and volatility feeds
-    (TestAggregator), the vault system with the default policies, a VaultLens, and six listed series."""
+    (TestAggregator), the vault system with the default policies, a VaultLens, and six listed series.
+
+    \b
+    Example:
+      ape run deploy stack --network ethereum:local:node --account TEST::0
+      ape run deploy stack --network ethereum:local:node --account TEST::0 --price 2500 --vol 60%
+    """
     from ape import chain
 
     from deltavault.stack import DEFAULT_SERIES, deploy_stack
@@ -103,7 +117,7 @@ def stack(network, account, price, vol, liquidity, fee, no_series, venue, out_di
     _report(result.record, path)
 
 
-@cli.command(cls=ConnectedProviderCommand, short_help="Deploy the vault system on an existing network")
+@cli.command(cls=Command, short_help="Deploy the vault system on an existing network")
 @network_option()
 @account_option()
 @click.option(
@@ -113,16 +127,21 @@ def stack(network, account, price, vol, liquidity, fee, no_series, venue, out_di
     default=None,
     help=f"network file (default: {NETWORKS_DIR.name}/<network>.json under deployments/)",
 )
-@click.option(
-    "--vol", type=Decimal, default=Decimal("0.8"), show_default=True, help="initial manual volatility"
-)
+@click.option("--vol", type=VOL, default=Decimal("0.8"), show_default=True,
+              help="initial manual volatility, 0.05-5")  # fmt: skip
 @click.option("--list-series", is_flag=True, help="also list the default series around the oracle price")
 @_venue_option()
 @_out_option()
 @yes_option()
 def vault(network, account, config_file, vol, list_series, venue, out_dir, yes):
     """Deploy GreeksEngine, DeltaVault, the swap adapter of `--venue` (UniswapV3PoolAdapter or UniswapV3Adapter),
-    DeltaHedger and VaultLens against the tokens, pool, feeds (and router) named in the network file."""
+    DeltaHedger and VaultLens against the tokens, pool, feeds (and router) named in the network file.
+
+    \b
+    Example:
+      ape run deploy vault --network ethereum:sepolia:node --account deployer --list-series
+      ape run deploy vault --network ethereum:sepolia:https://rpc.example --account deployer --yes
+    """
     from ape import chain
 
     from deltavault.stack import deploy_vault_on_network, vault_plan

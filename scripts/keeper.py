@@ -1,71 +1,75 @@
 """Keep DeltaVault hedges in band: `ape run keeper run` (loop or --once) and `ape run keeper status` (table).
 
-    ape run keeper run --network ethereum:sepolia:node --account keeper [--deployment deployments/11155111.json]
-                       [--once] [--max-gas-price 30gwei]
-    ape run keeper status --network ethereum:local:foundry
-
 The decision and the loop live in `deltavault.keeper` (shared with bots/keeper.py and `make demo`). Log lines
 are JSON on stdout; SIGINT/SIGTERM stop the loop after the current step.
 """
 
+import json
 import threading
+from datetime import UTC, datetime
 
 import click
-from ape.cli import ConnectedProviderCommand, account_option, network_option
+from ape.cli import account_option, network_option
 
-from deltavault.cli import confirm_broadcast, fmt, load_deployment, unlock, yes_option
-
-
-def _gas_price(value: str | None) -> int | None:
-    """'30gwei', '30 gwei', '1e9' or a plain integer of wei."""
-    if value is None:
-        return None
-    text = value.strip().lower().replace(" ", "")
-    for unit, scale in (("gwei", 10**9), ("wei", 1)):
-        if text.endswith(unit):
-            return int(float(text[: -len(unit)]) * scale)
-    return int(float(text))
+from deltavault.cli import Command, GasPrice, confirm_broadcast, fmt, load_deployment, unlock, yes_option
 
 
 def _deployments(files: tuple[str, ...], chain_id: int) -> list[dict]:
     return [load_deployment(f, chain_id) for f in files] if files else [load_deployment(None, chain_id)]
 
 
+def _deployment_option():
+    return click.option("--deployment", "deployment_files", multiple=True, type=click.Path(dir_okay=False),
+                        help="deployment file(s); default deployments/<chain id>.json")  # fmt: skip
+
+
 @click.group(short_help="Rebalance DeltaVault hedges when due")
 def cli():
-    pass
+    """Watch DeltaHedgers and call `rebalance()` when the vault's rule says it is due and the bounty covers the
+    gas.
+
+    \b
+    Example:
+      ape run keeper status --network ethereum:local:node
+      ape run keeper run --network ethereum:sepolia:node --account keeper --max-gas-price 30gwei
+    """
 
 
-@cli.command(cls=ConnectedProviderCommand, short_help="Run the keeper loop (or one step with --once)")
+@cli.command(cls=Command, short_help="Run the keeper loop (or one step with --once)")
 @network_option()
 @account_option()
-@click.option("--deployment", "deployment_files", multiple=True, type=click.Path(dir_okay=False),
-              help="deployment file(s); default deployments/<chain id>.json")  # fmt: skip
+@_deployment_option()
 @click.option("--once", is_flag=True, help="one step: read, rebalance if due, wait for the receipt, exit")
-@click.option("--max-gas-price", default=None, help="gas-price ceiling, e.g. 30gwei (default: none)")
-@click.option(
-    "--priority-fee", default=None, help="priority fee, e.g. 1gwei (default: the node's suggestion)"
-)
+@click.option("--max-gas-price", type=GasPrice(), default=None,
+              help="gas-price ceiling with its unit, e.g. 30gwei or 0.5gwei (a bare integer is wei)")  # fmt: skip
+@click.option("--priority-fee", type=GasPrice(), default=None,
+              help="priority fee, e.g. 1gwei (default: the node's suggestion)")  # fmt: skip
 @click.option(
     "--allow-unprofitable", is_flag=True, help="rebalance even when the bounty does not cover the gas"
 )
-@click.option(
-    "--poll-interval", type=float, default=2.0, show_default=True, help="seconds between block checks"
-)
+@click.option("--poll-interval", type=click.FloatRange(min=0.05), default=2.0, show_default=True,
+              help="seconds between block checks")  # fmt: skip
 @click.option("--quiet", is_flag=True, help="log only actions and errors, not every block's status")
 @yes_option()
 def run(network, account, deployment_files, once, max_gas_price, priority_fee, allow_unprofitable,
         poll_interval, quiet, yes):  # fmt: skip
-    """Every new block: one batched read of every hedger's status, the decision, and at most one rebalance in
-    flight (tracked by hash and nonce across RPC outages)."""
+    """Every new block: one batched read of every hedger's status, the decision (due, under the gas ceiling,
+    bounty >= gas at base fee + priority fee), and at most one rebalance in flight, tracked by hash and nonce
+    across RPC outages (transient RPC errors back off and retry). Logs are JSON lines.
+
+    \b
+    Example:
+      ape run keeper run --network ethereum:local:node --account TEST::2 --once
+      ape run keeper run --network ethereum:sepolia:node --account keeper --max-gas-price 30gwei --quiet
+    """
     from ape import chain
 
     from deltavault.keeper import Keeper, KeeperConfig, install_signal_handlers
 
     deployments = _deployments(deployment_files, chain.chain_id)
     config = KeeperConfig(
-        max_gas_price=_gas_price(max_gas_price),
-        priority_fee=_gas_price(priority_fee),
+        max_gas_price=max_gas_price,
+        priority_fee=priority_fee,
         require_profit=not allow_unprofitable,
         poll_interval=poll_interval,
         log_every_block=not quiet,
@@ -79,44 +83,65 @@ def run(network, account, deployment_files, once, max_gas_price, priority_fee, a
     keeper.run(once=once, stop=stop)
 
 
-@cli.command(cls=ConnectedProviderCommand, short_help="Print every hedger's rebalance status")
+@cli.command(cls=Command, short_help="Print every hedger's rebalance status (--json for a machine)")
 @network_option()
-@click.option("--deployment", "deployment_files", multiple=True, type=click.Path(dir_okay=False),
-              help="deployment file(s); default deployments/<chain id>.json")  # fmt: skip
-@click.option("--max-gas-price", default=None, help="gas-price ceiling used for the decision column")
-def status(network, deployment_files, max_gas_price):
-    """One batched read (VaultLens) and the decision the keeper would take now."""
-    from ape import chain
-    from eth_utils import to_checksum_address
+@_deployment_option()
+@click.option(
+    "--max-gas-price", type=GasPrice(), default=None, help="gas-price ceiling for the decision column"
+)
+@click.option("--priority-fee", type=GasPrice(), default=None,
+              help="priority fee for the decision column (default: the node's suggestion)")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object instead of the table")
+def status(network, deployment_files, max_gas_price, priority_fee, as_json):
+    """One batched read (VaultLens) and the decision the keeper would take now; nothing is sent.
 
-    from deltavault.keeper import Keeper, KeeperConfig, lens_abi
+    \b
+    Example:
+      ape run keeper status --network ethereum:local:node
+      ape run keeper status --network ethereum:local:node --json | jq .hedgers[0].decision
+    """
+    from ape import chain
+
+    from deltavault.keeper import KeeperConfig, dry_tick
 
     deployments = _deployments(deployment_files, chain.chain_id)
-    keeper = Keeper(
-        web3=chain.provider.web3,
-        lens=deployments[0]["lens"],
-        lens_abi=lens_abi(),
-        hedgers=[d["hedger"] for d in deployments],
-        sender=to_checksum_address("0x" + "00" * 20),
-        sign=lambda tx: (_ for _ in ()).throw(RuntimeError("status does not sign")),
-        chain_id=chain.chain_id,
-        config=KeeperConfig(max_gas_price=_gas_price(max_gas_price), log_every_block=False),
-        log=lambda record: None,
-    )
-    # A dry tick: decisions without sending (no pending transaction, and `act` rows are only printed).
-    keeper._send = lambda hedger, ctx, replace=None: None  # type: ignore[method-assign]
-    result = keeper.tick()
-    click.echo(f"block {result.block}  time {result.timestamp}  base fee {result.basefee / 1e9:.3f} gwei")
+    config = KeeperConfig(max_gas_price=max_gas_price, priority_fee=priority_fee, log_every_block=False)
+    result = dry_tick(chain.provider.web3, deployments, config)
+    when = datetime.fromtimestamp(result.timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    if as_json:
+        rows = []
+        for d, view in zip(deployments, result.views, strict=True):
+            s = view.status
+            rows.append({
+                "vault": d["vault"], "hedger": view.hedger, "ok": view.ok, "error": view.error,
+                "due": s.due if s else None, "rule": s.rule.name.lower() if s else None,
+                "delta": str(fmt(s.delta, 18, 18)) if s else None,
+                "target": str(fmt(s.target, 18, 18)) if s else None,
+                "band": str(fmt(s.band, 18, 18)) if s else None,
+                "trade": str(fmt(s.trade, 18, 18)) if s else None,
+                "nextAllowed": s.next_allowed if s else None,
+                "expectedBounty": str(fmt(view.expected_bounty, view.quote_decimals, view.quote_decimals)),
+                "gasCost": str(fmt(view.gas_cost, view.quote_decimals, view.quote_decimals)),
+                "act": view.decision.act if view.decision else False,
+                "decision": view.decision.reason if view.decision else None,
+            })  # fmt: skip
+        payload = {"block": result.block, "timestamp": result.timestamp, "time": when,
+                   "baseFeeWei": result.basefee, "gasPriceWei": result.gas_price, "hedgers": rows}  # fmt: skip
+        click.echo(json.dumps(payload, indent=2))
+        return
+    click.echo(f"block {result.block}  {when}  base fee {result.basefee / 1e9:.3f} gwei  "
+               f"gas price {result.gas_price / 1e9:.3f} gwei")  # fmt: skip
     header = f"{'vault':<44} {'due':<5} {'rule':<10} {'delta':>10} {'target':>8} {'band':>8} {'trade':>10} "
-    header += f"{'next allowed':>12} {'bounty':>9} {'gas':>9}  decision"
+    header += f"{'next allowed':<20} {'bounty':>9} {'gas':>9}  decision"
     click.echo(header)
     for d, view in zip(deployments, result.views, strict=True):
         if not view.ok:
             click.echo(f"{d['vault']:<44} status reverted: {view.error}")
             continue
         s, q = view.status, view.quote_decimals
+        allowed = datetime.fromtimestamp(s.next_allowed, UTC).strftime("%Y-%m-%d %H:%M:%S")
         click.echo(
             f"{d['vault']:<44} {str(s.due):<5} {s.rule.name.lower():<10} {fmt(s.delta, 18):>10} "
-            f"{fmt(s.target, 18, 2):>8} {fmt(s.band, 18):>8} {fmt(s.trade, 18):>10} {s.next_allowed:>12} "
-            f"{fmt(view.expected_bounty, q, 2):>9} {fmt(view.gas_cost, q, 2):>9}  {view.decision.reason}"
+            f"{fmt(s.target, 18, 2):>8} {fmt(s.band, 18):>8} {fmt(s.trade, 18):>10} {allowed:<20} "
+            f"{fmt(view.expected_bounty, q, 4):>9} {fmt(view.gas_cost, q, 4):>9}  {view.decision.reason}"
         )

@@ -1,124 +1,104 @@
-"""Use a DeltaVault from any Ape account: deposit, withdraw, buy, sell, settle, redeem, status.
+"""Use a DeltaVault from any Ape account: deposit, withdraw, buy, sell, settle, redeem, status, faucet.
 
-    ape run vault deposit --amount 1000 --approve --account alice --network ethereum:sepolia:node
-    ape run vault buy --series 2 --options 2.5 --slippage-bps 100 --approve --account alice
-    ape run vault status --account alice
-
-Amounts are human units: `--amount` in the quote token (USDC), `--options` in options on one whole base token.
-Checks run before anything is signed (balance, allowance, pause, expiry, slippage bounds from `quoteBuy` /
-`quoteSell`); on a live network the command prints what it will send and asks (`--yes` skips).
+Thin click commands over `deltavault.Vault`. Amounts are human units: `--amount` in the quote token (USDC),
+`--options` in options on one whole base token. Checks run before anything is signed (balance, allowance, pause,
+expiry, slippage bounds from `quoteBuy` / `quoteSell`); on a live network the command prints what it will send
+and asks (`--yes` skips). Bad input and failures end in one line (`Error: ...`).
 """
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+import json
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import click
-from ape.cli import ConnectedProviderCommand, account_option, network_option
+from ape.cli import account_option, network_option
 
 from deltavault.cli import (
+    AMOUNT,
+    BPS,
+    SERIES_ID,
+    AccountRef,
+    Command,
+    TokenAmount,
     confirm_broadcast,
     deployment_option,
-    fmt,
     load_deployment,
-    to_units,
     unlock,
     yes_option,
 )
-from deltavault.contracts import ERC4626_REDEEM, OPTION_REDEEM, method
+from deltavault.errors import ContractError
 
-WAD = 10**18
-BPS = 10_000
-
-
-@dataclass
-class Ctx:
-    vault: Any
-    quote: Any
-    option_token: Any
-    feed: Any
-    hedger: Any
-    q: int  # quote decimals
-    symbol: str
-    chain_id: int
-    now: int
+BPS_DENOMINATOR = 10_000
 
 
-def _ctx(deployment_file) -> Ctx:
-    from ape import chain, project
+def _vault(deployment_file):
+    from ape import chain
+
+    from deltavault import Vault
 
     d = load_deployment(deployment_file, chain.chain_id)
-    quote = project.TestERC20.at(d["quoteToken"])
-    return Ctx(
-        vault=project.DeltaVault.at(d["vault"]),
-        quote=quote,
-        option_token=project.OptionToken.at(d["optionToken"]),
-        feed=project.TestAggregator.at(d["priceFeed"]),
-        hedger=project.DeltaHedger.at(d["hedger"]),
-        q=quote.decimals(),
-        symbol=quote.symbol(),
-        chain_id=chain.chain_id,
-        now=chain.blocks.head.timestamp,
-    )
+    return Vault.at(d["vault"]), d
 
 
-def _send(description: str, fn, *args, sender):
-    from ape.exceptions import ContractLogicError
+def _chain_id() -> int:
+    from ape import chain
 
+    return chain.chain_id
+
+
+def _money(x: Decimal | None, places: int = 2) -> str:
+    return "n/a" if x is None else f"{x:,.{places}f}"
+
+
+def _when(t: datetime) -> str:
+    return t.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _send(description: str, action, **kwargs) -> Any:
     try:
-        receipt = fn(*args, sender=sender)
-    except ContractLogicError as err:
-        raise click.ClickException(f"{description} reverted: {err}") from None
-    click.echo(f"{description}: tx {receipt.txn_hash} (block {receipt.block_number}, gas {receipt.gas_used})")
+        receipt = action(**kwargs)
+    except ContractError as err:
+        raise click.ClickException(f"{description} reverted: {err.decoded.message}") from None
+    fee = Decimal(receipt.gas_used * getattr(receipt, "gas_price", 0)).scaleb(-18)
+    click.echo(f"{description}: tx {receipt.txn_hash} (block {receipt.block_number}, gas {receipt.gas_used:,}, "
+               f"fee {fee:.6f} ETH)")  # fmt: skip
     return receipt
 
 
-def _series(c: Ctx, series_id: int):
-    from ape.exceptions import ContractLogicError
-
+def _series(v, series_id: int):
     try:
-        s = c.vault.series(series_id)
-    except ContractLogicError:
-        s = None
-    if s is None or s.expiry == 0:
-        raise click.ClickException(f"series {series_id} is not listed (see `ape run vault status`)")
-    return s
+        return v.series(series_id)
+    except (ValueError, ContractError):
+        raise click.ClickException(f"series {series_id} is not listed (see `ape run vault status`)") from None
 
 
-def _when(ts: int) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _check_not_paused(c: Ctx, what: str) -> None:
-    if c.vault.paused():
+def _check_not_paused(v, what: str) -> None:
+    if v.contract.paused():
         raise click.ClickException(
             f"the vault is paused: {what} is disabled (withdrawals, sales back to the vault, settlement and "
             "redemptions keep working)"
         )
 
 
-def _ensure_quote(c: Ctx, account, amount: int, approve: bool, plan: list[str]) -> bool:
-    """Checks balance and allowance for `amount` quote units; returns True when an approval must be sent."""
-    balance = c.quote.balanceOf(account)
+def _ensure_quote(v, account, amount: Decimal, approve: bool, plan: list[str]) -> bool:
+    """Checks balance and allowance for `amount` quote tokens; returns True when an approval must be sent."""
+    q = v.quote
+    balance = q.human(v.quote_contract.balanceOf(account))
     if balance < amount:
         raise click.ClickException(
-            f"insufficient {c.symbol} balance: {fmt(balance, c.q, 2)} held, {fmt(amount, c.q, 2)} needed"
+            f"insufficient {q.symbol} balance: {_money(balance)} held, {_money(amount)} needed"
         )
-    allowance = c.quote.allowance(account, c.vault)
+    allowance = q.human(v.quote_contract.allowance(account, v.address))
     if allowance >= amount:
         return False
     if not approve:
         raise click.ClickException(
-            f"{c.symbol} allowance for the vault is {fmt(allowance, c.q, 2)}, {fmt(amount, c.q, 2)} needed: "
+            f"{q.symbol} allowance for the vault is {_money(allowance)}, {_money(amount)} needed: "
             "rerun with --approve (approves exactly the amount needed)"
         )
-    plan.append(f"approve {fmt(amount, c.q, 2)} {c.symbol} to the vault {c.vault.address}")
+    plan.append(f"approve {_money(amount)} {q.symbol} to the vault {v.address}")
     return True
-
-
-def _approve(c: Ctx, account, amount: int) -> None:
-    _send(f"approve {fmt(amount, c.q, 2)} {c.symbol}", c.quote.approve, c.vault, amount, sender=account)
 
 
 def _common(f):
@@ -129,282 +109,432 @@ def _common(f):
 
 @click.group(short_help="Use a DeltaVault from your account")
 def cli():
-    pass
+    """Deposit into a DeltaVault, trade its options, settle and redeem them, from any Ape account.
+
+    \b
+    Example:
+      ape run vault status --network ethereum:local:node --account TEST::1
+      ape run vault deposit --amount 1000 --approve --account alice --network ethereum:sepolia:node
+    """
 
 
-@cli.command(cls=ConnectedProviderCommand, short_help="Deposit quote tokens for vault shares")
+@cli.command(cls=Command, short_help="Deposit quote tokens for vault shares (now, or as a request)")
 @_common
-@click.option("--amount", required=True, help="quote tokens to deposit, e.g. 1000")
-@click.option("--approve", is_flag=True, help="approve the vault for the amount if needed")
-def deposit(network, account, deployment_file, yes, amount, approve):
-    c = _ctx(deployment_file)
-    assets = to_units(amount, c.q, "--amount")
-    _check_not_paused(c, "depositing")
+@click.option("--amount", type=AMOUNT, required=True, help="quote tokens to deposit, e.g. 1000")
+@click.option(
+    "--approve", is_flag=True, help="approve the vault (or its request queue) for the amount if needed"
+)
+@click.option(
+    "--request", is_flag=True, help="ask through the request queue: no jump band, shares at the due round"
+)
+def deposit(network, account, deployment_file, yes, amount, approve, request):
+    """Deposit `--amount` quote tokens. Without `--request`, at once, priced over the vault's jump band (shown
+    before signing); with `--request`, into the request queue: the shares are minted at the first price round
+    after the request delay (`ape run vault fulfil`, or any keeper), with no band, only the entry fee.
+
+    \b
+    Example:
+      ape run vault deposit --amount 1000 --approve --account TEST::1 --network ethereum:local:node
+      ape run vault deposit --amount 1000 --approve --request --account TEST::1 --network ethereum:local:node
+    """
+    v, _ = _vault(deployment_file)
+    assets = v.quote.units(amount)
+    _check_not_paused(v, "depositing")
+    if request:
+        _request_deposit(v, account, amount, approve, yes)
+        return
     plan: list[str] = []
-    needs_approval = _ensure_quote(c, account, assets, approve, plan)
-    shares = c.vault.previewDeposit(assets)
-    plan.append(f"deposit {fmt(assets, c.q, 2)} {c.symbol} for ~{fmt(shares, c.vault.decimals())} shares")
-    confirm_broadcast(c.chain_id, plan, yes=yes, sender=account.address)
+    nav, band = v.contract.markedNav()
+    if nav:
+        plan.append(f"the synchronous path is priced over a jump band of {band * 10_000 / nav:,.1f} bps of NAV "
+                    "(a request through the queue pays none: --request)")  # fmt: skip
+    needs_approval = _ensure_quote(v, account, amount, approve, plan)
+    shares = Decimal(v.contract.previewDeposit(assets)).scaleb(-v.share_decimals)
+    plan.append(f"deposit {_money(amount)} {v.quote.symbol} for ~{shares:,.4f} shares")
+    confirm_broadcast(_chain_id(), plan, yes=yes, sender=account.address)
     unlock(account)
     if needs_approval:
-        _approve(c, account, assets)
-    _send(f"deposit {fmt(assets, c.q, 2)} {c.symbol}", c.vault.deposit, assets, account, sender=account)
-    click.echo(f"shares held: {fmt(c.vault.balanceOf(account), c.vault.decimals())}")
+        _send(f"approve {_money(amount)} {v.quote.symbol}", v.approve, amount=amount, sender=account)
+    _send(f"deposit {_money(amount)} {v.quote.symbol}", v.deposit, amount=amount, sender=account)
+    click.echo(f"shares held: {v.position(account, ()).shares:,.4f}")
 
 
-@cli.command(cls=ConnectedProviderCommand, short_help="Withdraw quote tokens (by amount, shares, or all)")
+@cli.command(cls=Command, short_help="Withdraw quote tokens (by amount, shares, or all; now or as a request)")
 @_common
-@click.option("--amount", default=None, help="quote tokens to receive")
-@click.option("--shares", default=None, help="shares to redeem")
+@click.option("--amount", type=AMOUNT, default=None, help="quote tokens to receive")
+@click.option("--shares", type=AMOUNT, default=None, help="shares to redeem")
 @click.option("--all", "everything", is_flag=True, help="redeem every share the vault lets you redeem now")
-def withdraw(network, account, deployment_file, yes, amount, shares, everything):
-    c = _ctx(deployment_file)
+@click.option("--request", is_flag=True, help="ask through the request queue (with --shares or --all)")
+def withdraw(network, account, deployment_file, yes, amount, shares, everything, request):
+    """Withdraw by quote amount, by shares, or everything the vault's free assets allow now.
+
+    \b
+    Example:
+      ape run vault withdraw --amount 500 --account TEST::1 --network ethereum:local:node
+      ape run vault withdraw --all --account TEST::1 --network ethereum:local:node
+    """
     if sum(x is not None and x is not False for x in (amount, shares, everything or None)) != 1:
         raise click.UsageError("give exactly one of --amount, --shares, --all")
-    share_decimals = c.vault.decimals()
+    v, _ = _vault(deployment_file)
+    if request:
+        if amount is not None:
+            raise click.UsageError("a redeem request is for shares: use --shares or --all with --request")
+        held = int(v.contract.balanceOf(account))
+        count = held if everything else int(shares.scaleb(v.share_decimals))
+        if count == 0 or count > held:
+            raise click.ClickException(f"you hold {Decimal(held).scaleb(-v.share_decimals):,.4f} shares")
+        text = f"request to redeem {Decimal(count).scaleb(-v.share_decimals):,.4f} shares"
+        due = int(v.contract.policy().requestDelay)
+        confirm_broadcast(_chain_id(), [f"{text} (due {due} s after the request, paid at its price round)"],
+                          yes=yes, sender=account.address)  # fmt: skip
+        unlock(account)
+        _send(text, v.request_redeem, shares=count, sender=account)
+        return
+    sym = v.quote.symbol
     if amount is not None:
-        assets = to_units(amount, c.q, "--amount")
-        most = c.vault.maxWithdraw(account)
-        if assets > most:
+        most = v.quote.human(v.contract.maxWithdraw(account))
+        if amount > most:
             raise click.ClickException(
-                f"at most {fmt(most, c.q, 2)} {c.symbol} can be withdrawn now (free assets and your shares)"
+                f"at most {_money(most)} {sym} can be withdrawn now (free assets and your shares)"
             )
-        plan = [f"withdraw {fmt(assets, c.q, 2)} {c.symbol}"]
-        call = (c.vault.withdraw, assets, account, account)
+        plan = [f"withdraw {_money(amount)} {sym}"]
+        action, kwargs = v.withdraw, {"amount": amount}
     else:
-        redeemable = c.vault.maxRedeem(account)
-        count = redeemable if everything else to_units(shares, share_decimals, "--shares")
+        redeemable = int(v.contract.maxRedeem(account))
+        count = redeemable if everything else int(shares.scaleb(v.share_decimals))
         if count == 0 or count > redeemable:
-            raise click.ClickException(
-                f"at most {fmt(redeemable, share_decimals)} shares can be redeemed now"
-            )
-        plan = [
-            f"redeem {fmt(count, share_decimals)} shares for ~{fmt(c.vault.previewRedeem(count), c.q, 2)} {c.symbol}"
-        ]
-        call = (method(c.vault, ERC4626_REDEEM), count, account, account)
-    confirm_broadcast(c.chain_id, plan, yes=yes, sender=account.address)
+            most = Decimal(redeemable).scaleb(-v.share_decimals)
+            raise click.ClickException(f"at most {most:,.4f} shares can be redeemed now")
+        value = v.quote.human(v.contract.previewRedeem(count))
+        plan = [f"redeem {Decimal(count).scaleb(-v.share_decimals):,.4f} shares for ~{_money(value)} {sym}"]
+        action, kwargs = v.redeem_shares, {"shares": count}
+    confirm_broadcast(_chain_id(), plan, yes=yes, sender=account.address)
     unlock(account)
-    _send(plan[0], *call, sender=account)
+    _send(plan[0], action, sender=account, **kwargs)
 
 
-@cli.command(cls=ConnectedProviderCommand, short_help="Buy options of a series")
-@_common
-@click.option("--series", "series_id", type=int, required=True, help="series id")
-@click.option("--options", required=True, help="options to buy (on one whole base token each), e.g. 2.5")
-@click.option("--max-premium", default=None, help="most quote tokens to pay (default: quote + slippage)")
-@click.option("--slippage-bps", type=int, default=50, show_default=True, help="bound over the current quote")
-@click.option("--approve", is_flag=True, help="approve the vault for the premium bound if needed")
-@click.option("--receiver", default=None, help="address receiving the options (default: the account)")
-def buy(
-    network, account, deployment_file, yes, series_id, options, max_premium, slippage_bps, approve, receiver
-):
-    c = _ctx(deployment_file)
-    s = _series(c, series_id)
-    if s.expiry <= c.now:
+def _request_deposit(v, account, amount: Decimal, approve: bool, yes: bool) -> None:
+    q, queue = v.quote, v.request_queue
+    balance = q.human(v.quote_contract.balanceOf(account))
+    if balance < amount:
         raise click.ClickException(
-            f"series {series_id} expired at {_when(s.expiry)}: it can no longer be bought"
+            f"insufficient {q.symbol} balance: {_money(balance)} held, {_money(amount)} needed"
         )
-    _check_not_paused(c, "buying options")
-    amount = to_units(options, 18, "--options")
-    premium = c.vault.quoteBuy(series_id, amount)
+    plan = []
+    needs_approval = q.human(v.quote_contract.allowance(account, queue.address)) < amount
+    if needs_approval and not approve:
+        raise click.ClickException(f"the request queue {queue.address} needs an allowance of {_money(amount)} "
+                                   f"{q.symbol}: rerun with --approve")  # fmt: skip
+    if needs_approval:
+        plan.append(f"approve {_money(amount)} {q.symbol} to the request queue {queue.address}")
+    delay = int(v.contract.policy().requestDelay)
+    plan.append(f"request a deposit of {_money(amount)} {q.symbol}: due {delay} s from now, shares minted at the "
+                "first price round after that (no band; entry fee)")  # fmt: skip
+    confirm_broadcast(_chain_id(), plan, yes=yes, sender=account.address)
+    unlock(account)
+    if needs_approval:
+
+        def approve_queue(sender):
+            return v.quote_contract.approve(queue.address, q.units(amount), sender=sender)
+
+        _send(f"approve {_money(amount)} {q.symbol}", approve_queue, sender=account)
+    _send(f"request deposit {_money(amount)} {q.symbol}", v.request_deposit, amount=amount, sender=account)
+    for r in v.pending_requests(account):
+        click.echo(f"pending {r.kind} {r.amount:,.4f} due {_when(r.due_at)}")
+
+
+@cli.command(cls=Command, short_help="Fulfil a due deposit or redeem request (yours by default; anyone may)")
+@_common
+@click.option("--controller", type=AccountRef(), default=None, help="whose request (default: the account)")
+@click.option("--redeem", "is_redeem", is_flag=True, help="the redeem request (default: the deposit request)")
+def fulfil(network, account, deployment_file, yes, controller, is_redeem):
+    """Fulfil a due request at the first price round after its due time (the queue verifies the round).
+
+    \b
+    Example:
+      ape run vault fulfil --account TEST::1 --network ethereum:local:node
+      ape run vault fulfil --redeem --controller 0xabc... --account TEST::2 --network ethereum:local:node
+    """
+    v, _ = _vault(deployment_file)
+    who = controller or account.address
+    kind = "redeem" if is_redeem else "deposit"
+    confirm_broadcast(_chain_id(), [f"fulfil the {kind} request of {who}"], yes=yes, sender=account.address)
+    unlock(account)
+    try:
+        receipt = v.fulfil(who, not is_redeem, sender=account)
+    except ContractError as err:
+        raise click.ClickException(f"fulfil {kind} of {who}: {err.decoded.message}") from None
+    click.echo(f"fulfilled the {kind} request of {who}: tx {receipt.txn_hash} (block {receipt.block_number})")
+
+
+def _live_series(v, series_id: int, what: str):
+    s = _series(v, series_id)
+    if s.expiry <= v._now():
+        hint = "it can no longer be bought" if what == "buy" else "settle and redeem instead"
+        raise click.ClickException(f"series {series_id} expired at {_when(s.expiry)}: {hint}")
+    return s
+
+
+@cli.command(cls=Command, short_help="Buy options of a series")
+@_common
+@click.option("--series", "series_id", type=SERIES_ID, required=True, help="series id (see status)")
+@click.option("--options", type=AMOUNT, required=True, help="options to buy (on one whole base token each)")
+@click.option(
+    "--max-premium", type=AMOUNT, default=None, help="most quote tokens to pay (default: quote + slippage)"
+)
+@click.option(
+    "--slippage-bps", type=BPS, default=50, show_default=True, help="bound over the current quote, 0-10000"
+)
+@click.option("--approve", is_flag=True, help="approve the vault for the premium bound if needed")
+@click.option("--receiver", type=AccountRef(), default=None, help="address receiving the options")
+def buy(network, account, deployment_file, yes, series_id, options, max_premium, slippage_bps, approve, receiver):  # fmt: skip
+    """Buy `--options` options of a series at the current quote, bounded by --max-premium or --slippage-bps.
+
+    \b
+    Example:
+      ape run vault buy --series 2 --options 2.5 --slippage-bps 100 --approve --account TEST::1
+    """
+    v, _ = _vault(deployment_file)
+    _live_series(v, series_id, "buy")
+    _check_not_paused(v, "buying options")
+    premium = v.quote_buy(series_id, options).premium
+    q = v.quote
     bound = (
-        to_units(max_premium, c.q, "--max-premium")
-        if max_premium
-        else -(-premium * (BPS + slippage_bps) // BPS)
+        max_premium
+        if max_premium is not None
+        else q.human(-(-q.units(premium) * (BPS_DENOMINATOR + slippage_bps) // BPS_DENOMINATOR))
     )
     if bound < premium:
         raise click.ClickException(
-            f"premium now {fmt(premium, c.q, 2)} {c.symbol} is above --max-premium {fmt(bound, c.q, 2)}"
+            f"premium now {_money(premium)} {q.symbol} is above --max-premium {_money(bound)}"
         )
     plan: list[str] = []
-    needs_approval = _ensure_quote(c, account, bound, approve, plan)
-    plan.append(f"buy {options} options of series {series_id} for ~{fmt(premium, c.q, 2)} {c.symbol} "
-                f"(at most {fmt(bound, c.q, 2)})")  # fmt: skip
-    confirm_broadcast(c.chain_id, plan, yes=yes, sender=account.address)
+    needs_approval = _ensure_quote(v, account, bound, approve, plan)
+    plan.append(f"buy {options} options of series {series_id} for ~{_money(premium)} {q.symbol} "
+                f"(at most {_money(bound)})")  # fmt: skip
+    confirm_broadcast(_chain_id(), plan, yes=yes, sender=account.address)
     unlock(account)
     if needs_approval:
-        _approve(c, account, bound)
-    _send(plan[-1], c.vault.buyOption, series_id, amount, bound, receiver or account, sender=account)
+        _send(f"approve {_money(bound)} {q.symbol}", v.approve, amount=bound, sender=account)
+    _send(plan[-1], v.buy, series_id=series_id, options=options, max_premium=bound, sender=account,
+          receiver=receiver)  # fmt: skip
 
 
-@cli.command(cls=ConnectedProviderCommand, short_help="Sell options back to the vault")
+@cli.command(cls=Command, short_help="Sell options back to the vault")
 @_common
-@click.option("--series", "series_id", type=int, required=True)
-@click.option("--options", required=True, help="options to sell, e.g. 1.5")
-@click.option("--min-premium", default=None, help="least quote tokens to receive (default: quote - slippage)")
-@click.option("--slippage-bps", type=int, default=50, show_default=True)
+@click.option("--series", "series_id", type=SERIES_ID, required=True, help="series id (see status)")
+@click.option("--options", type=AMOUNT, required=True, help="options to sell, e.g. 1.5")
+@click.option("--min-premium", type=TokenAmount(allow_zero=True), default=None,
+              help="least quote tokens to receive (default: quote - slippage)")  # fmt: skip
+@click.option(
+    "--slippage-bps", type=BPS, default=50, show_default=True, help="bound under the quote, 0-10000"
+)
 def sell(network, account, deployment_file, yes, series_id, options, min_premium, slippage_bps):
-    c = _ctx(deployment_file)
-    s = _series(c, series_id)
-    if s.expiry <= c.now:
-        raise click.ClickException(
-            f"series {series_id} expired at {_when(s.expiry)}: settle and redeem instead"
-        )
-    amount = to_units(options, 18, "--options")
-    held = c.option_token.balanceOf(account, series_id)
-    if held < amount:
-        raise click.ClickException(f"insufficient options: {fmt(held, 18)} of series {series_id} held")
-    premium = c.vault.quoteSell(series_id, amount)
+    """Sell `--options` options back to the vault, receiving at least --min-premium (or quote - slippage).
+
+    \b
+    Example:
+      ape run vault sell --series 2 --options 1 --min-premium 150 --account TEST::1
+    """
+    v, _ = _vault(deployment_file)
+    _live_series(v, series_id, "sell")
+    held = Decimal(int(v.option_token.balanceOf(account, series_id))).scaleb(-18)
+    if held < options:
+        raise click.ClickException(f"insufficient options: {held:,.4f} of series {series_id} held")
+    premium = v.quote_sell(series_id, options).premium
+    q = v.quote
     bound = (
-        to_units(min_premium, c.q, "--min-premium") if min_premium else premium * (BPS - slippage_bps) // BPS
+        min_premium
+        if min_premium is not None
+        else q.human(q.units(premium) * (BPS_DENOMINATOR - slippage_bps) // BPS_DENOMINATOR)
     )
     if bound > premium:
-        raise click.ClickException(
-            f"premium now {fmt(premium, c.q, 2)} is below --min-premium {fmt(bound, c.q, 2)}"
-        )
-    plan = [f"sell {options} options of series {series_id} for ~{fmt(premium, c.q, 2)} {c.symbol} "
-            f"(at least {fmt(bound, c.q, 2)})"]  # fmt: skip
-    confirm_broadcast(c.chain_id, plan, yes=yes, sender=account.address)
+        raise click.ClickException(f"premium now {_money(premium)} is below --min-premium {_money(bound)}")
+    plan = [f"sell {options} options of series {series_id} for ~{_money(premium)} {q.symbol} "
+            f"(at least {_money(bound)})"]  # fmt: skip
+    confirm_broadcast(_chain_id(), plan, yes=yes, sender=account.address)
     unlock(account)
-    _send(plan[0], c.vault.sellOption, series_id, amount, bound, account, sender=account)
+    _send(plan[0], v.sell, series_id=series_id, options=options, min_premium=bound, sender=account)
 
 
-@cli.command(cls=ConnectedProviderCommand, short_help="Mint test quote tokens (local stacks only)")
+@cli.command(cls=Command, short_help="Mint test quote tokens (local stacks only)")
 @_common
-@click.option("--amount", required=True, help="quote tokens to mint, e.g. 10000")
+@click.option("--amount", type=AMOUNT, required=True, help="quote tokens to mint, e.g. 10000")
 def faucet(network, account, deployment_file, yes, amount):
-    """The stack's USD token is a TestERC20 with an open `mint`; real tokens (e.g. Sepolia USDC) are refused."""
-    c = _ctx(deployment_file)
-    units = to_units(amount, c.q, "--amount")
+    """The stack's USD token is a TestERC20 with an open `mint`; real tokens (e.g. Sepolia USDC) are refused.
+
+    \b
+    Example:
+      ape run vault faucet --amount 10000 --account TEST::1 --network ethereum:local:node
+    """
+    from ape import Contract
+
+    v, _ = _vault(deployment_file)
+    units = v.quote.units(amount)
+    mint_abi = {"type": "function", "name": "mint", "stateMutability": "nonpayable", "outputs": [],
+                "inputs": [{"name": "to", "type": "address"}, {"name": "amount", "type": "uint256"}]}  # fmt: skip
+    token = Contract(v.quote.address, abi=[mint_abi])
     try:
-        c.quote.mint.estimate_gas_cost(account, units, sender=account)
+        token.mint.estimate_gas_cost(account, units, sender=account)
     except Exception:
         raise click.ClickException(
-            f"{c.symbol} at {c.quote.address} has no open mint: use the token's own faucet"
+            f"{v.quote.symbol} at {v.quote.address} has no open mint: use the token's own faucet"
         ) from None
-    confirm_broadcast(
-        c.chain_id, [f"mint {amount} {c.symbol} to {account.address}"], yes=yes, sender=account.address
-    )
+    confirm_broadcast(_chain_id(), [f"mint {amount} {v.quote.symbol} to {account.address}"],
+                      yes=yes, sender=account.address)  # fmt: skip
     unlock(account)
-    _send(f"mint {amount} {c.symbol}", c.quote.mint, account, units, sender=account)
+    receipt = token.mint(account, units, sender=account)
+    click.echo(f"mint {amount} {v.quote.symbol}: tx {receipt.txn_hash} (block {receipt.block_number})")
 
 
-def settlement_round(feed, expiry: int) -> int:
-    """The first round of `feed` updated at or after `expiry` (walking back from the latest round)."""
-    latest = feed.latestRoundData()
-    if latest.updatedAt < expiry:
-        raise click.ClickException(
-            f"the price feed has no round at or after expiry ({_when(expiry)}); latest is {_when(latest.updatedAt)}"
-        )
-    round_id = latest.roundId
-    while True:
-        try:
-            previous = feed.getRoundData(round_id - 1)
-        except Exception:  # no earlier round (or another phase)
-            return round_id
-        if previous.updatedAt < expiry:
-            return round_id
-        round_id -= 1
-
-
-@cli.command(cls=ConnectedProviderCommand, short_help="Record the settlement price of an expired series")
+@cli.command(cls=Command, short_help="Record the settlement price of an expired series")
 @_common
-@click.option("--series", "series_id", type=int, required=True)
-@click.option(
-    "--round", "round_id", type=int, default=None, help="feed round (default: first at/after expiry)"
-)
+@click.option("--series", "series_id", type=SERIES_ID, required=True, help="series id (see status)")
+@click.option("--round", "round_id", type=click.IntRange(min=1), default=None,
+              help="feed round (default: first at/after expiry)")  # fmt: skip
 def settle(network, account, deployment_file, yes, series_id, round_id):
-    c = _ctx(deployment_file)
-    s = _series(c, series_id)
+    """Settle an expired series with the first price-feed round at or after its expiry.
+
+    \b
+    Example:
+      ape run vault settle --series 6 --account TEST::1 --network ethereum:local:node
+    """
+    v, _ = _vault(deployment_file)
+    s = _series(v, series_id)
     if s.settled:
         raise click.ClickException(f"series {series_id} is already settled")
-    if s.expiry > c.now:
+    if s.expiry > v._now():
         raise click.ClickException(
             f"series {series_id} expires at {_when(s.expiry)}: it cannot be settled yet"
         )
-    round_id = round_id or settlement_round(c.feed, s.expiry)
+    try:
+        round_id = round_id or v.settlement_round(series_id)
+    except ValueError as err:
+        raise click.ClickException(str(err)) from None
     plan = [f"settle series {series_id} with price-feed round {round_id}"]
-    confirm_broadcast(c.chain_id, plan, yes=yes, sender=account.address)
+    confirm_broadcast(_chain_id(), plan, yes=yes, sender=account.address)
     unlock(account)
-    _send(plan[0], c.vault.settle, series_id, round_id, sender=account)
-    s = c.vault.series(series_id)
-    click.echo(f"payoff per option: {fmt(s.payoffPerOption, 18)} {c.symbol}")
+    _send(plan[0], v.settle, series_id=series_id, round_id=round_id, sender=account)
+    click.echo(f"payoff per option: {v.series(series_id).payoff_per_option:,.4f} {v.quote.symbol}")
 
 
-@cli.command(cls=ConnectedProviderCommand, short_help="Redeem settled options for their payoff")
+@cli.command(cls=Command, short_help="Redeem settled options for their payoff")
 @_common
-@click.option("--series", "series_id", type=int, required=True)
-@click.option("--options", default=None, help="options to redeem (default: all held)")
+@click.option("--series", "series_id", type=SERIES_ID, required=True, help="series id (see status)")
+@click.option("--options", type=AMOUNT, default=None, help="options to redeem (default: all held)")
 def redeem(network, account, deployment_file, yes, series_id, options):
-    c = _ctx(deployment_file)
-    s = _series(c, series_id)
+    """Redeem settled options of a series for their payoff (all held unless --options).
+
+    \b
+    Example:
+      ape run vault redeem --series 6 --account TEST::1 --network ethereum:local:node
+    """
+    v, _ = _vault(deployment_file)
+    s = _series(v, series_id)
     if not s.settled:
         hint = (
             "settle it first (`ape run vault settle`)"
-            if s.expiry <= c.now
+            if s.expiry <= v._now()
             else f"it expires {_when(s.expiry)}"
         )
         raise click.ClickException(f"series {series_id} is not settled: {hint}")
-    held = c.option_token.balanceOf(account, series_id)
-    amount = held if options is None else to_units(options, 18, "--options")
+    held = Decimal(int(v.option_token.balanceOf(account, series_id))).scaleb(-18)
+    amount = held if options is None else options
     if amount == 0 or amount > held:
-        raise click.ClickException(f"insufficient options: {fmt(held, 18)} of series {series_id} held")
-    payout = amount * s.payoffPerOption // WAD // 10 ** (18 - c.q)
-    plan = [f"redeem {fmt(amount, 18)} options of series {series_id} for ~{fmt(payout, c.q, 2)} {c.symbol}"]
-    confirm_broadcast(c.chain_id, plan, yes=yes, sender=account.address)
+        raise click.ClickException(f"insufficient options: {held:,.4f} of series {series_id} held")
+    plan = [f"redeem {amount:,.4f} options of series {series_id} for ~{_money(v.payout(series_id, amount))} "
+            f"{v.quote.symbol}"]  # fmt: skip
+    confirm_broadcast(_chain_id(), plan, yes=yes, sender=account.address)
     unlock(account)
-    _send(plan[0], method(c.vault, OPTION_REDEEM), series_id, amount, account, sender=account)
+    _send(plan[0], v.redeem_options, series_id=series_id, options=amount, sender=account)
 
 
-@cli.command(cls=ConnectedProviderCommand, short_help="Show the vault, its series and your positions")
+def _status_json(status, series, position, quotes) -> dict:
+    def d(x):
+        return None if x is None else str(x)
+
+    out = {
+        "vault": status.address, "block": status.block, "time": status.time.isoformat(),
+        "paused": status.paused, "quoteSymbol": status.quote_symbol, "nav": d(status.nav),
+        "totalShares": d(status.total_shares), "freeAssets": d(status.free_assets),
+        "reservedAssets": d(status.reserved_assets), "spot": d(status.spot), "impliedVol": d(status.implied_vol),
+        "greeks": None if status.greeks is None else {k: d(getattr(status.greeks, k)) for k in ("delta", "gamma", "vega")},
+        "hedge": None if status.hedge is None else {
+            "due": status.hedge.due, "rule": status.hedge.rule.name.lower(), "delta": d(status.hedge.delta),
+            "target": d(status.hedge.target), "band": d(status.hedge.band), "trade": d(status.hedge.trade),
+            "nextAllowed": status.hedge.next_allowed.isoformat()},
+        "errors": status.errors,
+        "series": [{"id": s.id, "type": s.kind, "strike": d(s.strike), "cap": d(s.cap),
+                    "expiry": s.expiry.isoformat(), "outstanding": d(s.outstanding), "state": s.state(status.time),
+                    "settled": s.settled, "payoffPerOption": d(s.payoff_per_option),
+                    "buyOne": d(quotes.get(s.id))} for s in series],
+    }  # fmt: skip
+    if position is not None:
+        out["account"] = {
+            "address": position.owner, "quoteBalance": d(position.quote_balance), "shares": d(position.shares),
+            "shareValue": d(position.share_value), "maxWithdraw": d(position.max_withdraw),
+            "options": {str(k): d(v) for k, v in position.options.items()},
+        }  # fmt: skip
+    return out
+
+
+@cli.command(cls=Command, short_help="Show the vault, its series and your positions (--json for a machine)")
 @network_option()
 @deployment_option()
-@click.option("--account", "address", default=None, help="address (or Ape alias) whose positions to show")
-def status(network, deployment_file, address):
-    from ape import accounts
+@click.option("--account", "owner", type=AccountRef(), default=None,
+              help="address, Ape alias or TEST::n whose positions to show")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object instead of the tables")
+def status(network, deployment_file, owner, as_json):
+    """The vault (NAV, free and reserved assets, spot, volatility, greeks, hedge), every series with its price
+    for one option, and an account's holdings. Reads only; nothing is signed.
 
-    c = _ctx(deployment_file)
-    v = c.vault
-    share_decimals = v.decimals()
-
-    def safe(read, show):
-        """Oracle-dependent reads fail while a feed is stale; show why instead of stopping."""
-        try:
-            return show(read())
-        except Exception as err:
-            return f"n/a ({str(err).splitlines()[0][:80]})"
-
-    click.echo(f"vault {v.address}  {'PAUSED' if v.paused() else 'active'}")
-    nav = safe(v.totalAssets, lambda x: fmt(x, c.q, 2))
-    click.echo(f"  NAV {nav} {c.symbol}   shares {fmt(v.totalSupply(), share_decimals)}")
-    click.echo(f"  free {fmt(v.freeAssets(), c.q, 2)}   reserved {fmt(v.reservedAssets(), c.q, 2)}")
+    \b
+    Example:
+      ape run vault status --network ethereum:local:node --account TEST::1
+      ape run vault status --network ethereum:local:node --json
+    """
+    v, _ = _vault(deployment_file)
+    st = v.status()
+    series = v.all_series()
+    quotes = {}
+    for s in series:
+        if s.state(st.time) == "live":
+            try:
+                quotes[s.id] = v.quote_buy(s.id, 1).premium
+            except ContractError:
+                quotes[s.id] = None
+    position = v.position(owner, tuple(s.id for s in series)) if owner else None
+    if as_json:
+        click.echo(json.dumps(_status_json(st, series, position, quotes), indent=2))
+        return
+    sym = st.quote_symbol
     click.echo(
-        f"  spot {safe(v.spotPrice, lambda x: fmt(x, 18, 2))}   implied vol {safe(v.impliedVol, lambda x: fmt(x, 18))}"
+        f"vault {st.address}  {'PAUSED' if st.paused else 'active'}  block {st.block}  {_when(st.time)}"
     )
-    click.echo(
-        "  greeks "
-        + safe(
-            v.portfolioGreeks,
-            lambda g: f"delta {fmt(g[0], 18)}  gamma {g[1] / 1e18:.6g}  vega {fmt(g[2], 18, 2)}",
-        )
-    )
-    click.echo("  hedge " + safe(c.hedger.rebalanceStatus, lambda st: f"due {st.due}  band {fmt(st.band, 18)}  "
-                                 f"target {fmt(st.target, 18)}  trade {fmt(st.trade, 18)}"))  # fmt: skip
-    owner = None
-    if address:
-        owner = address if address.startswith("0x") else accounts.load(address).address
+    click.echo(f"  NAV {_money(st.nav)} {sym}   shares {st.total_shares:,.4f}")
+    click.echo(f"  free {_money(st.free_assets)}   reserved {_money(st.reserved_assets)}")
+    click.echo(f"  spot {_money(st.spot)}   implied vol {_money(st.implied_vol, 4)}")
+    if st.greeks:
+        g = st.greeks
+        click.echo(f"  greeks delta {g.delta:,.4f}  gamma {g.gamma:.6g}  vega {g.vega:,.2f}")
+    if st.hedge:
+        h = st.hedge
+        click.echo(f"  hedge due {h.due}  band {h.band:,.4f}  target {h.target:,.4f}  trade {h.trade:,.4f}")
+    for key, why in st.errors.items():
+        click.echo(f"  {key} unavailable: {why}")
     click.echo(f"{'id':>3} {'type':<5} {'strike':>10} {'cap':>8} {'expiry':<21} {'outstanding':>12} "
-               f"{'buy 1':>10} {'state':<10}" + (" held" if owner else ""))  # fmt: skip
-    for sid in range(1, 1_000):  # series ids start at 1 and increase by one
-        try:
-            s = v.series(sid)
-        except Exception:
-            break
-        if s.expiry == 0:
-            break
-        state = "settled" if s.settled else ("expired" if s.expiry <= c.now else "live")
-        price = (
-            safe(lambda sid=sid: v.quoteBuy(sid, WAD), lambda x: fmt(x, c.q, 2)) if state == "live" else "-"
-        )
-        line = (f"{sid:>3} {'call' if s.isCall else 'put':<5} {fmt(s.strike, 18, 0):>10} {fmt(s.cap, 18, 0):>8} "
-                f"{_when(s.expiry):<21} {fmt(s.outstanding, 18):>12} {price:>10} {state:<10}")  # fmt: skip
-        if owner:
-            line += f" {fmt(c.option_token.balanceOf(owner, sid), 18)}"
+               f"{'buy 1':>10} {'state':<10}" + (" held" if position else ""))  # fmt: skip
+    for s in series:
+        state = s.state(st.time)
+        price = _money(quotes.get(s.id)) if state == "live" else "-"
+        line = (f"{s.id:>3} {s.kind:<5} {s.strike:>10,.0f} {s.cap:>8,.0f} {_when(s.expiry):<21} "
+                f"{s.outstanding:>12,.4f} {price:>10} {state:<10}")  # fmt: skip
+        if position:
+            line += f" {position.options.get(s.id, Decimal(0)):,.4f}"
         click.echo(line)
-    if owner:
-        shares = v.balanceOf(owner)
-        click.echo(f"account {owner}: {fmt(c.quote.balanceOf(owner), c.q, 2)} {c.symbol}, "
-                   f"{fmt(shares, share_decimals)} shares (~{safe(lambda: v.previewRedeem(shares), lambda x: fmt(x, c.q, 2))} {c.symbol})")  # fmt: skip
-
-
-__all__ = ["cli", "settlement_round", "Decimal"]
+    if position:
+        click.echo(f"account {position.owner}: {_money(position.quote_balance)} {sym}, {position.shares:,.4f} "
+                   f"shares (~{_money(position.share_value)} {sym}; withdrawable now {_money(position.max_withdraw)})")  # fmt: skip
+        for r in v.pending_requests(position.owner):
+            click.echo(f"  pending {r.kind} request {r.amount:,.4f} "
+                       f"{sym if r.kind == 'deposit' else 'shares'}, due {_when(r.due_at)}")  # fmt: skip

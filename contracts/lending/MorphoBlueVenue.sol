@@ -219,6 +219,8 @@ contract MorphoBlueVenue is IBorrowVenue, IMorphoRepayCallback {
     /// @dev Morpho calls back only the caller of `repay`, i.e. this contract inside `repay` above.
     function onMorphoRepay(uint256 assets, bytes calldata) external {
         if (msg.sender != address(morpho)) revert NotMorpho(msg.sender);
+        // Morpho calls back only the caller of `repay`: this contract, inside the vault-only `repay` above.
+        // slither-disable-next-line arbitrary-send-erc20
         IERC20(debtToken).safeTransferFrom(vault, address(this), assets);
     }
 
@@ -248,6 +250,8 @@ contract MorphoBlueVenue is IBorrowVenue, IMorphoRepayCallback {
     }
 
     function _supply(MarketParams memory params, uint256 assets, uint256 collateralBefore) internal {
+        // Reached only from the vault-only `supplyCollateral` and `borrowWithCollateral`: the vault pays itself.
+        // slither-disable-next-line arbitrary-send-erc20
         IERC20(collateralToken).safeTransferFrom(vault, address(this), assets);
         morpho.supplyCollateral(params, assets, address(this), "");
         emit CollateralSupplied(assets, collateralBefore + assets);

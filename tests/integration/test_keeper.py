@@ -7,10 +7,8 @@ import pytest
 from web3 import Web3
 
 from deltavault.keeper import REBALANCED_TOPIC, Keeper, KeeperConfig, ape_signer, lens_abi
+from tests.utils.constants import GWEI, WAD
 from tests.utils.rpc_proxy import RpcProxy
-
-WAD = 10**18
-GWEI = 10**9
 
 
 @pytest.fixture
@@ -28,7 +26,17 @@ def make_keeper(deployed, keeper_account, uri, logs, **config):
         sender=keeper_account.address,
         sign=ape_signer(keeper_account),
         chain_id=deployed.record["chainId"],
-        config=KeeperConfig(**{"poll_interval": 0.05, "backoff_initial": 0.2, "backoff_max": 0.5, **config}),
+        # Anvil runs at a zero base fee, where no bounty covers a priority fee: the tests about landing and
+        # outages rebalance regardless; the profit tests below set require_profit.
+        config=KeeperConfig(
+            **{
+                "poll_interval": 0.05,
+                "backoff_initial": 0.2,
+                "backoff_max": 0.5,
+                "require_profit": False,
+                **config,
+            }
+        ),  # fmt: skip
         log=logs.append,
     )
 
@@ -170,3 +178,124 @@ def test_keeper__node_dropped_the_transaction__resends_with_the_same_nonce(
     k.tick()
     assert len(k.rebalances) == 1 and keeper.nonce == first.nonce + 1
     assert [r["event"] for r in logs].count("tx_dropped") == 1
+
+
+def set_base_fee(chain, wei):
+    chain.provider.make_request("anvil_setNextBlockBaseFeePerGas", [hex(wei)])
+    chain.mine()
+
+
+def test_keeper__priority_fee_above_the_bounty__sends_nothing(deployed, keeper, trader, owner, chain, logs):
+    # A testnet-like fee market: a base fee of 0.05 gwei and the node's suggested priority fee of 1 gwei. The
+    # bounty pays 1.2x the gas at the base fee; the transaction would pay base + priority, 20x more.
+    make_due(deployed, trader, chain, owner)
+    set_base_fee(chain, GWEI // 20)
+    k = make_keeper(deployed, keeper, chain.provider.uri, logs, require_profit=True)
+    nonce = keeper.nonce
+    result = k.tick()
+    view = result.views[0]
+    assert result.gas_price == result.basefee + int(chain.provider.web3.eth.max_priority_fee)
+    assert view.gas_cost > view.expected_bounty > 0
+    assert view.decision.slug == "unprofitable", view.decision.reason
+    assert result.sent is None and keeper.nonce == nonce and k.sent == []
+    assert deployed.system.hedger.rebalanceStatus().due
+
+
+def test_keeper__bounty_capped_at_the_gas_price_paid__never_sends_at_a_loss(
+    deployed, keeper, trader, owner, chain, logs
+):
+    # The hedger prices the bounty at min(tx gas price, base fee x multiplier) on its measured gas plus
+    # BOUNTY_GAS_OVERHEAD; the keeper prices the same and sends only when that covers the whole transaction.
+    make_due(deployed, trader, chain, owner)
+    set_base_fee(chain, 20 * GWEI)
+    k = make_keeper(deployed, keeper, chain.provider.uri, logs, require_profit=True, priority_fee=GWEI // 10)
+    nonce = keeper.nonce
+    result = k.tick()
+    view = result.views[0]
+    if result.sent is None:
+        assert view.decision.slug == "unprofitable" or any(
+            r["event"] == "unprofitable_after_simulation" for r in logs
+        ), logs[-3:]
+        assert keeper.nonce == nonce
+        return
+    chain.mine()
+    k.tick()
+    (landed,) = k.rebalances
+    spot = deployed.system.vault.spotPrice()
+    assert landed.bounty >= landed.gas_used * landed.effective_gas_price * spot // 10**30
+
+
+def test_keeper_status_cli__json__decision_without_sending(deployed, keeper, trader, owner, chain, tmp_path):
+    import json
+
+    from tests.utils.cli import ape_run
+
+    make_due(deployed, trader, chain, owner)
+    path = tmp_path / "31337.json"
+    path.write_text(json.dumps(deployed.record))
+    nonce = keeper.nonce
+    result = ape_run("keeper", "status", "--json", "--priority-fee", "0gwei", "--network", "ethereum:local:foundry",
+                     "--deployment", str(path), env={"APE_FOUNDRY_HOST": chain.provider.uri})  # fmt: skip
+    assert result.returncode == 0, (result.stdout + result.stderr)[-2000:]
+    data = json.loads(result.stdout[result.stdout.index("{") :])
+    (row,) = data["hedgers"]
+    assert row["hedger"] == deployed.record["hedger"] and row["due"] is True and row["rule"] == "threshold"
+    # Whether the bounty covers the gas depends on the chain's fee market; the decision says which, and acts iff due.
+    assert row["decision"].split(":")[0] in ("due", "unprofitable")
+    assert row["act"] is row["decision"].startswith("due:")
+    assert abs(float(row["delta"])) > 0.5 and data["gasPriceWei"] == data["baseFeeWei"]
+    assert keeper.nonce == nonce and deployed.system.hedger.rebalanceStatus().due
+
+
+# --- the keeper's other duties: settlements and request fulfilments ---------------------------------------
+
+
+def _queue(deployed):
+    from ape import project
+
+    return project.RequestQueue.at(deployed.system.vault.requestQueue())
+
+
+def test_keeper__due_deposit_request__fulfilled_at_the_first_round_after_its_delay(
+    deployed, keeper, depositor, owner, chain, logs
+):
+    queue, vault = _queue(deployed), deployed.system.vault
+    deployed.market.quote.mint(depositor, 5_000 * 10**6, sender=depositor)
+    deployed.market.quote.approve(queue, 2**256 - 1, sender=depositor)
+    queue.requestDeposit(5_000 * 10**6, depositor, depositor, sender=depositor)
+    k = make_keeper(deployed, keeper, chain.provider.uri, logs)
+    chain.mine()
+    assert k.tick().sent is None  # not due yet
+    chain.pending_timestamp += vault.policy().requestDelay + 1
+    deployed.price_feed.pushAnswer(2010 * 10**8, sender=owner)  # the due round
+    deployed.vol_feed.pushAnswer(80 * 10**6, sender=owner)
+    shares_before = vault.balanceOf(depositor)
+    result = k.tick()
+    assert result.sent is not None
+    k.wait_pending(30)
+    [done] = k.duties_done
+    assert done["duty"] == "fulfilDeposit"
+    assert vault.balanceOf(depositor) > shares_before
+    assert queue.pendingDepositRequest(0, depositor) == 0
+    chain.mine()
+    assert k.tick().sent is None  # nothing left to do
+
+
+def test_keeper__expired_series__settled_with_the_first_round_after_expiry(
+    deployed, keeper, trader, owner, chain, logs
+):
+    vault = deployed.system.vault
+    expiry = chain.pending_timestamp + 2 * 3600
+    vault.listSeries(2000 * WAD, 500 * WAD, expiry, True, sender=owner)  # the stack's manager is its deployer
+    sid = vault.seriesCount()
+    buy(deployed, trader, amount=WAD, series_id=sid)
+    chain.pending_timestamp = expiry + 30
+    deployed.price_feed.pushAnswer(2100 * 10**8, sender=owner)
+    deployed.vol_feed.pushAnswer(80 * 10**6, sender=owner)
+    k = make_keeper(deployed, keeper, chain.provider.uri, logs)
+    result = k.tick()
+    assert result.sent is not None
+    k.wait_pending(30)
+    assert [d["duty"] for d in k.duties_done] == ["settle"]
+    series = vault.series(sid)
+    assert series.settled and series.payoffPerOption == 100 * WAD

@@ -406,7 +406,8 @@ def test_bounty_farming__donation_worth_a_trade__bounty_never_above_gas_paid(net
     gas_paid = tx.gas_used * (base_fee * 2)  # base fee + the priority fee actually paid
     # The bounty reimburses at most the gas actually paid (the overhead estimate covers the transaction's base
     # cost), valued at the oracle price; the donation itself is lost.
-    gas_value = (gas_paid + 45_000 * base_fee * 2) * 2000 * USDC // WAD
+    overhead = m.hedger.BOUNTY_GAS_OVERHEAD() * base_fee * 2
+    gas_value = (gas_paid + overhead) * 2000 * USDC // WAD
     assert bounty <= gas_value
     donation_value = donation * 2000 * USDC // WAD
     assert bounty - gas_paid * 2000 * USDC // WAD < donation_value

@@ -9,7 +9,7 @@ from tests.utils.market import WAD
 
 USDC = 10**6
 GWEI = 10**9
-OVERHEAD = 45_000
+OVERHEAD = 60_000  # DeltaHedger.BOUNTY_GAS_OVERHEAD (checked below)
 
 
 def rebalanced(tx, hedger):
@@ -244,3 +244,9 @@ def test_volatility_estimator__seeded_with_the_price_at_deployment(market, owner
 def test_pay_keeper__not_the_hedger__reverts(market, attacker):
     with ape.reverts(market.vault.OnlyHedger, caller=attacker.address):
         market.vault.payKeeper(attacker, 1, sender=attacker)
+
+
+def test_bounty_overhead__keeper_mirror_equals_the_hedger_constant(market):
+    from deltavault import keeper
+
+    assert market.hedger.BOUNTY_GAS_OVERHEAD() == OVERHEAD == keeper.BOUNTY_GAS_OVERHEAD

@@ -1,13 +1,12 @@
 """`ape run vault ...` from test accounts against the test session's anvil: deposit, buy, settle, redeem."""
 
 import json
+from decimal import Decimal
 
 import pytest
 
-from tests.utils.cli import ape_run
-
-WAD = 10**18
-DAY = 86400
+from tests.utils.cli import ape_run, free_port
+from tests.utils.constants import DAY, WAD
 
 
 @pytest.fixture(scope="module")
@@ -17,12 +16,22 @@ def cli(deployed, tmp_path_factory, chain):
     # The foundry provider connects to the running anvil (and leaves it running) when given its host.
     env = {"APE_FOUNDRY_HOST": chain.provider.uri}
 
-    def run(*args):
-        return ape_run(
-            "vault", *args, "--network", "ethereum:local:foundry", "--deployment", str(path), env=env
-        )
+    def run(*args, deployment=None, network="ethereum:local:foundry", extra_env=None):
+        return ape_run("vault", *args, "--network", network, "--deployment", str(deployment or path),
+                       env={**env, **(extra_env or {})})  # fmt: skip
 
+    run.path = path
     return run
+
+
+def one_line_error(result) -> str:
+    """The run failed with exactly one `Error: ...` line and no traceback; returns that line."""
+    out = result.stdout + result.stderr
+    assert result.returncode != 0, out[-1500:]
+    assert "Traceback" not in out, out[-3000:]
+    errors = [line for line in out.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1, out[-1500:]
+    return errors[0]
 
 
 def test_wallet_cli__deposit_buy_settle_redeem(cli, deployed, accounts, owner, chain):
@@ -65,3 +74,95 @@ def test_wallet_cli__deposit_buy_settle_redeem(cli, deployed, accounts, owner, c
 def test_wallet_cli__insufficient_balance__explains(cli, accounts):
     result = cli("deposit", "--amount", "1000000000", "--approve", "--account", "TEST::9")
     assert result.returncode != 0 and "insufficient USDC balance" in result.stdout + result.stderr
+
+
+def test_wallet_cli__status_of_a_test_account_and_as_json(cli, deployed, accounts):
+    result = cli("status", "--account", "TEST::1")
+    assert result.returncode == 0, (result.stdout + result.stderr)[-2000:]
+    assert f"account {accounts[1].address}" in result.stdout
+    result = cli("status", "--account", "TEST::1", "--json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    data = json.loads(result.stdout[result.stdout.index("{") :])
+    assert data["vault"] == deployed.system.vault.address and data["quoteSymbol"] == "USDC"
+    assert [s["id"] for s in data["series"]] == [1, 2, 3, 4, 5, 6] and data["account"]["address"] == accounts[
+        1
+    ].address
+    assert data["spot"] == "2000" and data["series"][1]["buyOne"] is not None
+
+
+# Unknown aliases and zero amounts are refused while parsing: tests/unit/test_cli_params.py.
+
+
+def test_wallet_cli__deployment_without_code__one_line_error(cli, tmp_path):
+    record = json.loads(cli.path.read_text())
+    record["vault"] = "0x" + "ab" * 20
+    path = tmp_path / "31337.json"
+    path.write_text(json.dumps(record))
+    line = one_line_error(cli("status", deployment=path))
+    assert "no contract at vault" in line and str(path) in line
+
+
+def test_wallet_cli__node_down__one_line_error(cli):
+    line = one_line_error(cli("status", network=f"ethereum:local:http://127.0.0.1:{free_port()}"))
+    assert "cannot reach the network's node" in line
+
+
+def test_wallet_cli__wrong_passphrase__one_line_error_and_no_transaction(cli, accounts, tmp_path):
+    from eth_account import Account
+
+    account = accounts[8]
+    (tmp_path / "accounts").mkdir()
+    keyfile = Account.encrypt(account.private_key, "right")
+    assert keyfile["address"].lower() == account.address[2:].lower()
+    (tmp_path / "accounts" / "alice.json").write_text(json.dumps(keyfile))
+    nonce = account.nonce
+    result = cli("faucet", "--amount", "1", "--account", "alice",
+                 extra_env={"APE_DATA_FOLDER": str(tmp_path), "APE_ACCOUNTS_alice_PASSPHRASE": "wrong"})  # fmt: skip
+    assert "wrong passphrase" in one_line_error(result)
+    assert account.nonce == nonce
+
+
+def test_market_cli__price_moves_oracle_and_pool__warp_moves_time_and_refreshes_feeds(cli, deployed, chain):
+    from deltavault import uniswap
+
+    env = {"APE_FOUNDRY_HOST": chain.provider.uri}
+    common = ("--network", "ethereum:local:foundry", "--deployment", str(cli.path))
+    result = ape_run("market", "price", "2100", *common, env=env)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-2000:]
+    assert deployed.price_feed.latestRoundData().answer == 2100 * 10**8
+    pool = uniswap.Pool.from_contract(
+        deployed.market.pool.contract, deployed.market.base, deployed.market.quote
+    )
+    assert abs(uniswap.pool_price(pool) - 2100) < Decimal("0.01")
+
+    before = chain.blocks.head.timestamp
+    result = ape_run("market", "warp", "2d", *common, env=env)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-2000:]
+    assert chain.blocks.head.timestamp >= before + 2 * DAY
+    assert deployed.price_feed.latestRoundData().updatedAt >= before + 2 * DAY
+    assert deployed.system.vault.spotPrice() == 2100 * WAD  # not stale: the feeds answered again
+
+    assert "not a positive duration" in one_line_error(ape_run("market", "warp", "soon", *common, env=env))
+
+
+def test_wallet_cli__request_deposit_then_fulfil__shares_at_the_due_round(
+    cli, deployed, accounts, owner, chain
+):
+    lp = accounts[9]
+    quote, vault = deployed.market.quote, deployed.system.vault
+    quote.mint(lp, 1_000 * 10**6, sender=lp)
+    result = cli("deposit", "--amount", "1000", "--approve", "--request", "--account", "TEST::9")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "pending deposit" in result.stdout
+    assert quote.balanceOf(lp) == 0 and vault.balanceOf(lp) == 0
+    result = cli("fulfil", "--account", "TEST::9")
+    assert "due at" in one_line_error(result)  # not due yet: one line, nothing sent
+    chain.mine(timestamp=chain.blocks.head.timestamp + vault.policy().requestDelay + 5)
+    deployed.price_feed.pushAnswer(2000 * 10**8, sender=owner)  # the due round
+    deployed.vol_feed.pushAnswer(80 * 10**6, sender=owner)
+    result = cli("fulfil", "--account", "TEST::9")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert vault.balanceOf(lp) > 0
+    result = cli("withdraw", "--all", "--request", "--account", "TEST::9")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert vault.balanceOf(lp) == 0

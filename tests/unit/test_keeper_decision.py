@@ -4,9 +4,7 @@ import pytest
 
 from deltavault.keeper import Decision, HedgeStatus, decide, expected_bounty, gas_cost_in_quote
 from deltavault.policy import Rule
-
-WAD = 10**18
-GWEI = 10**9
+from tests.utils.constants import GWEI, WAD
 
 
 def status(due=True, rule=Rule.THRESHOLD, delta=-2 * WAD, band=WAD // 2, trade=2 * WAD, next_allowed=100):
@@ -81,3 +79,10 @@ def test_gas_cost_in_quote__rounds_up():
 def test_hedge_status__from_tuple__reads_the_solidity_order():
     s = HedgeStatus.from_tuple((True, 2, -3 * WAD, WAD, WAD // 2, 4 * WAD, 77))
     assert s.rule is Rule.TIME and s.deviation == 4 * WAD and s.next_allowed == 77
+
+
+def test_expected_bounty__priced_at_most_at_the_gas_price_paid():
+    # basefee 20 gwei x 1.2 = 24 gwei, but the transaction pays 21 gwei: the bounty is (250k + 45k) x 21 gwei.
+    b = expected_bounty(gas=250_000, basefee=20 * GWEI, spot=2000 * WAD, quote_decimals=6, multiplier_bps=12_000,
+                        cap=10**12, tx_gas_price=21 * GWEI)  # fmt: skip
+    assert b == 295_000 * 21 * GWEI * 2000 * WAD // 10**30 == 12_390_000

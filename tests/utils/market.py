@@ -10,15 +10,15 @@ from typing import Any
 
 from deltavault import uniswap
 from deltavault.policy import HedgePolicy, Rules
+from tests.utils.constants import DAY, USDC, WAD
+from tests.utils.constants import HOUR as HOUR_S
+
+__all__ = ["DAY", "HOUR_S", "SERIES_LIFE", "THRESHOLD_POLICY", "USDC", "WAD", "Market"]
 
 # The rebalancing tests' base policy: the threshold (0.5) and time (1 day) rules, every other field the
 # package default. The default policy runs the cost-aware rule alone; tests of that rule say so.
 THRESHOLD_POLICY = HedgePolicy.for_quote_decimals(6, rules=Rules.THRESHOLD | Rules.TIME)
 
-WAD = 10**18
-USDC = 10**6
-DAY = 86400
-HOUR_S = 3600
 SERIES_LIFE = 30 * DAY
 
 
