@@ -239,7 +239,7 @@ def test_keeper_status_cli__json__decision_without_sending(deployed, keeper, tra
     assert result.returncode == 0, (result.stdout + result.stderr)[-2000:]
     data = json.loads(result.stdout[result.stdout.index("{") :])
     (row,) = data["hedgers"]
-    assert row["hedger"] == deployed.record["hedger"] and row["due"] is True and row["rule"] == "threshold"
+    assert row["hedger"] == deployed.record["hedger"] and row["due"] is True and row["rule"] == "cost"
     # Whether the bounty covers the gas depends on the chain's fee market; the decision says which, and acts iff due.
     assert row["decision"].split(":")[0] in ("due", "unprofitable")
     assert row["act"] is row["decision"].startswith("due:")
