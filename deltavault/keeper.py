@@ -30,6 +30,7 @@ from typing import Any
 from eth_utils import keccak, to_checksum_address
 
 from deltavault.errors import decode, explain, replay_receipt
+from deltavault.errors import revert_data as error_data
 from deltavault.policy import Rule
 
 WAD = 10**18
@@ -593,7 +594,9 @@ class Keeper:
             if is_transient(err):
                 raise
             # The node's simulation reverted: do not spend gas on it.
-            self.log({"event": "simulation_reverted", "hedger": hedger, "error": explain(err)})
+            data = error_data(err)
+            self.log({"event": "simulation_reverted", "hedger": hedger, "error": explain(err),
+                      "revert_data": "0x" + data.hex() if data else None})  # fmt: skip
             self._quiet_until_block = ctx["block"] + self.config.failure_cooldown_blocks
             return None
         gas_limit = estimate * (BPS + self.config.gas_margin_bps) // BPS

@@ -38,8 +38,7 @@ def create_token(project, owner):
     return create
 
 
-# Deployed once per module; Ape's isolation reverts every test's changes (yearn's conftest shape).
-@pytest.fixture(scope="module")
+@pytest.fixture
 def usdc(create_token):
     return create_token("USD Coin", "USDC", 6)
 
@@ -101,12 +100,11 @@ def create_vault(project, owner, manager, guardian, create_token, create_feed, g
     return create
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def env(create_vault):
-    """The default vault, deployed once per module; each test sees it fresh (Ape's snapshot isolation)."""
     return create_vault()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def vault(env):
     return env.vault

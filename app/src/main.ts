@@ -231,7 +231,13 @@ async function refresh(): Promise<void> {
   state.refreshing = true;
   try {
     if (!state.st) state.st = await state.reader.loadStatic();
-    const snap = await state.reader.snapshot(state.st, account(), quoteSize());
+    const reading = account();
+    const snap = await state.reader.snapshot(state.st, reading, quoteSize());
+    if (account() !== reading) {
+      // The wallet changed account (or disconnected) while this read was in flight: never show its result.
+      state.refreshAgain = true;
+      return;
+    }
     state.snap = snap;
     render(state.st, snap);
     if (!$("notice").textContent?.startsWith("Switching")) showNotice(null);

@@ -26,9 +26,9 @@ contract ChainlinkMorphoOracle is IOracle {
     /// @notice The feed's latest answer was updated at `updatedAt`, more than `maxAge` seconds ago.
     error OracleStale(address feed, uint256 updatedAt, uint256 maxAge);
     /// @notice The L2 sequencer-uptime feed reports the sequencer down.
-    error SequencerDown(address sequencerFeed);
+    error SequencerDown(address feed);
     /// @notice The L2 sequencer came back up at `startedAt`, less than `gracePeriod` seconds ago.
-    error SequencerGracePeriod(address sequencerFeed, uint256 startedAt, uint256 gracePeriod);
+    error SequencerGracePeriod(address feed, uint256 upSince, uint256 gracePeriod);
     /// @notice `maxAge` is zero: every answer would be stale.
     error ZeroMaxAge();
     /// @notice The scale `10**(36 + baseDecimals + feedDecimals - quoteDecimals)` cannot be represented.

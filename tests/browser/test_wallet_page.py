@@ -46,7 +46,11 @@ def test_connect__account_changed_then_disconnect__page_follows(open_page, depos
     )
     page.click("[data-testid=disconnect]")
     page.wait_for_selector("[data-testid=read-only]")
-    assert "Connect a wallet" in text(page, "user-card")
+    # The card follows with the next read; a read still in flight for the old account is never shown.
+    page.wait_for_function(
+        "document.querySelector('[data-testid=user-card]').textContent.includes('Connect a wallet')"
+    )
+    assert depositor.address[:6] not in text(page, "user-card")
     assert page.is_disabled("[data-testid=deposit-button]")
 
 

@@ -226,7 +226,7 @@ def keeper_step(system: ForkSystem, keeper: Any, *, max_base_fee: int = 100 * GW
     elif decision.act and result.sent is None:
         reverted = [r for r in records if r["event"] == "simulation_reverted"]
         if reverted:
-            outcome.action, outcome.error = "simulation_reverted", _revert_data(reverted[-1]["error"])
+            outcome.action, outcome.error = "simulation_reverted", _revert_data(reverted[-1])
         else:
             outcome.action = "not_sent"
     elif result.sent is not None:
@@ -238,13 +238,11 @@ def keeper_step(system: ForkSystem, keeper: Any, *, max_base_fee: int = 100 * GW
     return outcome
 
 
-def _revert_data(text: str) -> bytes:
-    """The revert data in the keeper's `simulation_reverted` error text (web3 puts it in the message)."""
-    import re
-
-    found = re.search(r"0x([0-9a-fA-F]{8,})", text)
-    assert found, f"no revert data in {text!r}"
-    return bytes.fromhex(found.group(1))
+def _revert_data(record: dict) -> bytes:
+    """The revert data of the keeper's `simulation_reverted` log record (beside its decoded message)."""
+    data = record.get("revert_data")
+    assert data, f"no revert data in {record!r}"
+    return bytes.fromhex(data[2:])
 
 
 # ---------------------------------------------------------------------------------------------------------

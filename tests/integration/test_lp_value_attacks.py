@@ -78,6 +78,15 @@ def request_cycle_redeem(m, account, shares, price_after_request=None, due_price
     return q.fulfilRedeem(account, round_id, 0, sender=account).return_value
 
 
+@pytest.fixture(autouse=True)
+def fresh_market(market, chain):
+    """Each test starts from the module's market as built and leaves nothing behind (its own chain snapshot,
+    whatever else ran on the node before)."""
+    snapshot = chain.snapshot()
+    yield
+    chain.restore(snapshot)
+
+
 @pytest.fixture
 def short_calls(market):
     """300 of the 30-day 2000 call spreads (cap 2000) written: the vault is short about 150 base of delta."""

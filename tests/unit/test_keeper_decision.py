@@ -61,10 +61,10 @@ def test_decide__min_profit__is_required_on_top_of_the_gas():
 
 
 def test_expected_bounty__matches_the_hedger_formula_and_cap():
-    # (250k + 45k) gas at 20 gwei = 0.0059 ETH; x1.2 = 0.00708 ETH; at 2000 USDC = 14.16 USDC (6 decimals).
+    # (250k + 60k) gas at 20 gwei = 0.0062 ETH; x1.2 = 0.00744 ETH; at 2000 USDC = 14.88 USDC (6 decimals).
     b = expected_bounty(gas=250_000, basefee=20 * GWEI, spot=2000 * WAD, quote_decimals=6, multiplier_bps=12_000,
                         cap=20 * 10**6)  # fmt: skip
-    assert b == 14_160_000
+    assert b == 14_880_000
     assert expected_bounty(gas=250_000, basefee=100 * GWEI, spot=2000 * WAD, quote_decimals=6,
                            multiplier_bps=12_000, cap=20 * 10**6) == 20 * 10**6  # fmt: skip
 
@@ -82,7 +82,7 @@ def test_hedge_status__from_tuple__reads_the_solidity_order():
 
 
 def test_expected_bounty__priced_at_most_at_the_gas_price_paid():
-    # basefee 20 gwei x 1.2 = 24 gwei, but the transaction pays 21 gwei: the bounty is (250k + 45k) x 21 gwei.
+    # basefee 20 gwei x 1.2 = 24 gwei, but the transaction pays 21 gwei: the bounty is (250k + 60k) x 21 gwei.
     b = expected_bounty(gas=250_000, basefee=20 * GWEI, spot=2000 * WAD, quote_decimals=6, multiplier_bps=12_000,
                         cap=10**12, tx_gas_price=21 * GWEI)  # fmt: skip
-    assert b == 295_000 * 21 * GWEI * 2000 * WAD // 10**30 == 12_390_000
+    assert b == 310_000 * 21 * GWEI * 2000 * WAD // 10**30 == 13_020_000

@@ -92,12 +92,10 @@ def test_price__sequencer_down_or_in_grace__reverts(project, create_oracle, owne
     oracle, feed = create_oracle(sequencer=sequencer.address, grace=HOUR)
     assert oracle.price() == 5 * 10**44
     sequencer.pushAnswer(1, sender=owner)
-    call_reverts(oracle.SequencerDown, oracle.price, sequencerFeed=sequencer.address)
+    call_reverts(oracle.SequencerDown, oracle.price, feed=sequencer.address)
     sequencer.pushAnswer(0, sender=owner)
     started = sequencer.latestRoundData().startedAt
-    call_reverts(
-        oracle.SequencerGracePeriod, oracle.price, sequencerFeed=sequencer.address, startedAt=started
-    )
+    call_reverts(oracle.SequencerGracePeriod, oracle.price, feed=sequencer.address, upSince=started)
     chain.pending_timestamp = started + HOUR
     feed.pushAnswer(2000 * 10**8, sender=owner)  # the price feed stays fresh meanwhile
     assert oracle.price() == 5 * 10**44

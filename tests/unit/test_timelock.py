@@ -8,7 +8,7 @@ from deltavault import uniswap
 from deltavault.deploy import deploy_vault_system
 from deltavault.policy import HedgePolicy, OracleConfig, VaultPolicy
 from deltavault.roles import Role
-from tests.utils.vault import DAY, reverts
+from tests.utils.vault import DAY, deploy_reverts, reverts
 
 DELAY = 2 * DAY
 GRACE_PERIOD = 14 * DAY
@@ -74,13 +74,17 @@ def queued_id(tx) -> bytes:
 
 @pytest.mark.parametrize("delay", [DAY - 1, 7 * DAY + 1])
 def test_constructor__delay_outside_1_to_7_days__reverts(project, owner, guardian, vault, delay):
-    with reverts(project.PolicyTimelock.DelayOutOfBounds, delay=delay, min=DAY, max=7 * DAY):
-        owner.deploy(project.PolicyTimelock, vault, owner, guardian, delay)
+    deploy_reverts(
+        project.PolicyTimelock.DelayOutOfBounds, project.PolicyTimelock, vault, owner, guardian, delay,
+        _from=owner, delay=delay, min=DAY, max=7 * DAY,
+    )  # fmt: skip
 
 
 def test_constructor__zero_guardian__reverts(project, owner, vault):
-    with reverts(project.PolicyTimelock.ZeroAddress):
-        owner.deploy(project.PolicyTimelock, vault, owner, "0x" + "00" * 20, DELAY)
+    deploy_reverts(
+        project.PolicyTimelock.ZeroAddress, project.PolicyTimelock, vault, owner, "0x" + "00" * 20, DELAY,
+        _from=owner,
+    )  # fmt: skip
 
 
 def test_timelock__holds_the_owner_role__old_owner_cannot_bypass(timelock, vault, hedger, owner):

@@ -10,6 +10,7 @@ from tests.utils.vault import (
     ZERO_ADDRESS,
     buy,
     default_policy,
+    deploy_reverts,
     erc4626_redeem,
     list_series,
     option_redeem,
@@ -97,11 +98,10 @@ def test_constructor__zero_role_address__reverts(
     roles = {"owner": owner.address, "manager": manager.address, "guardian": guardian.address}
     roles[which] = ZERO_ADDRESS
     quote, base, feed = create_token(), create_token("W", "W", 18), create_feed()
-    with reverts(project.DeltaVault.ZeroAddress):
-        owner.deploy(
-            project.DeltaVault, quote, base, greeks_engine, "v", "v", oracle_config(feed), default_policy(), WAD,
-            roles["owner"], roles["manager"], roles["guardian"],
-        )  # fmt: skip
+    deploy_reverts(
+        project.DeltaVault.ZeroAddress, project.DeltaVault, quote, base, greeks_engine, "v", "v",
+        oracle_config(feed), default_policy(), WAD, roles["owner"], roles["manager"], roles["guardian"], _from=owner,
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("quote_decimals,base_decimals,name", [(5, 18, "quoteDecimals"), (19, 18, "quoteDecimals"),
@@ -123,11 +123,10 @@ def test_constructor__token_decimals_out_of_bounds__reverts(
         create_token("B", "B", base_decimals),
         create_feed(),
     )
-    with reverts(project.DeltaVault.ParameterOutOfBounds, parameter=b32(name)):
-        owner.deploy(
-            project.DeltaVault, quote, base, greeks_engine, "v", "v", oracle_config(feed), default_policy(), WAD,
-            owner, manager, guardian,
-        )  # fmt: skip
+    deploy_reverts(
+        project.DeltaVault.ParameterOutOfBounds, project.DeltaVault, quote, base, greeks_engine, "v", "v",
+        oracle_config(feed), default_policy(), WAD, owner, manager, guardian, _from=owner, parameter=b32(name),
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- policy and oracle bounds
@@ -228,11 +227,10 @@ def test_constructor__initial_vol_out_of_bounds__reverts(
     project, owner, manager, guardian, create_token, create_feed, greeks_engine, vol
 ):
     quote, base, feed = create_token(), create_token("W", "W", 18), create_feed()
-    with reverts(project.DeltaVault.VolatilityOutOfBounds, vol=vol):
-        owner.deploy(
-            project.DeltaVault, quote, base, greeks_engine, "v", "v", oracle_config(feed), default_policy(), vol,
-            owner, manager, guardian,
-        )  # fmt: skip
+    deploy_reverts(
+        project.DeltaVault.VolatilityOutOfBounds, project.DeltaVault, quote, base, greeks_engine, "v", "v",
+        oracle_config(feed), default_policy(), vol, owner, manager, guardian, _from=owner, vol=vol,
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- series listing

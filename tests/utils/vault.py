@@ -203,6 +203,25 @@ def call_reverts(error, handler, *args, _from=None, **inputs):
     raise AssertionError(f"{handler} did not revert")
 
 
+def deploy_reverts(error, container, *args, _from, **inputs):
+    """Asserts that deploying `container(*args)` from `_from` reverts with `error` carrying `inputs`, through a
+    raw `eth_call` of the creation code (Ape's deployment path cannot decode every reverted creation)."""
+    from ape import chain
+    from hexbytes import HexBytes
+    from web3.exceptions import ContractCustomError
+
+    data = container.constructor.serialize_transaction(*args).data
+    try:
+        call = {"from": getattr(_from, "address", _from), "data": HexBytes(data).to_0x_hex()}
+        chain.provider.web3.eth.call(call)
+    except ContractCustomError as err:
+        raw = err.data if isinstance(err.data, str) else err.args[-1]
+        actual = _decode_error(error, HexBytes(raw))
+        _assert_inputs(error, actual, inputs)
+        return actual
+    raise AssertionError(f"deploying {container.contract_type.name} did not revert")
+
+
 def series_greeks(strike, cap, is_call, spot, vol, tau):
     """mpmath reference of one long option of a series (SeriesLib): (value, delta, gamma, vega) in natural
     units, with the intrinsic fallback outside strike/spot in [0.01, 100] and at expiry."""
