@@ -101,12 +101,26 @@ def whalley_wilmott(lam: int, spot: int, gamma: int, risk_aversion: int) -> int:
 
 
 def fixed_cost_band(fixed_cost: int, lam: int, spot: int, gamma: int, risk_aversion: int) -> int:
-    """`RebalanceLib.fixedCostBand`, bit for bit: the root of H^4 - p H - q = 0 by Newton from above (WAD)."""
+    """`RebalanceLib.fixedCostBand`, bit for bit: the root of H^4 - p H - q = 0 by Newton from an upper
+    bound one Taylor step from the larger limit (WAD)."""
     p = mul_div(6 * lam, spot, WAD)
     p = mul_div(mul_div(p, gamma, risk_aversion), gamma, WAD)
     q = mul_div(mul_div(12 * fixed_cost, gamma, risk_aversion), gamma, WAD)
-    h = cbrt_wad(p) + sqrt_wad(sqrt_wad(q))
-    if h == 0 or h > 10**27:
+    b = sqrt_wad(sqrt_wad(q))
+    if b > 10**27:
+        return b
+    b3 = (b * b // WAD) * b // WAD
+    if b3 >= p:
+        if b == 0:
+            return 0
+        h = b + mul_div(p, b, 4 * b3 - p)
+    else:
+        a = cbrt_wad(p)
+        if a > 10**27:
+            return a
+        a3 = (a * a // WAD) * a // WAD
+        h = a + (q * WAD // (3 * a3) if a3 else 0)
+    if h > 10**27:
         return h
     for _ in range(8):
         h3 = (h * h // WAD) * h // WAD
