@@ -280,7 +280,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
             }
         }
         if (s.rule == Rule.None && p.rules & RULE_COST != 0) {
-            uint256 above = exactBand ? type(uint256).max : deviation;
+            uint256 above = exactBand ? 0 : deviation;
             uint256 band = Math.max(_costBand(p, spot, SignedMath.abs(h.gamma), deviation, above), p.minBand);
             if (primary == 0) primary = band;
             if (deviation > band) (s.rule, s.band) = (Rule.Cost, band);
@@ -300,7 +300,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
     /// @dev The fixed + proportional cost band (`RebalanceLib.fixedCostBand`): the gas of a rebalance is the fixed
     ///      cost K = rebalanceGas x basefee (wei of the base, which is the gas token) at the oracle spot, WAD of
     ///      quote; lambda = pool fee + expected price impact of the current |D - T|, from the adapter. With `above`
-    ///      below type(uint256).max, an upper bound of the band smaller than `above` may be returned instead.
+    ///      non-zero, an upper bound of the band smaller than `above` may be returned instead.
     function _costBand(
         Policy memory p,
         uint256 spot,

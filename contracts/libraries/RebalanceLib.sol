@@ -85,7 +85,7 @@ library RebalanceLib {
     ///      convex for H > 0, so the iterates decrease monotonically to the root (within a few wei: a and b are
     ///      rounded down, so H0 may start a few wei below it, where the first step ends the solve). Only the
     ///      larger limit's root is taken (b first, a only when p dominates), and the steps run unchecked under
-    ///      the bounds stated there: about 4,000 to 5,000 gas.
+    ///      the bounds stated there: 3,000 to 5,500 gas.
     /// @param fixedCost Cost of one rebalance independent of its size (rebalanceGas x base fee at the oracle price:
     ///        what the keeper bounty reimburses), WAD of quote.
     /// @param lambda Proportional trading cost (pool fee + expected price impact), WAD fraction of notional.
@@ -99,13 +99,13 @@ library RebalanceLib {
         uint256 gamma,
         uint256 riskAversion
     ) internal pure returns (uint256) {
-        return fixedCostBand(fixedCost, lambda, spot, gamma, riskAversion, type(uint256).max);
+        return fixedCostBand(fixedCost, lambda, spot, gamma, riskAversion, 0);
     }
 
     /// @notice `fixedCostBand`, or an upper bound of it below `above` when that is enough to tell that `above`
     ///         exceeds the band: the solve stops at its starting point H0 when H0 < above (the iterates only
-    ///         decrease, so the band is at most H0). A rebalance that only needs to know whether |D - T| crossed
-    ///         the band passes |D - T| and skips the solve when it is well past the band.
+    ///         decrease, so the band is at most H0); `above` = 0 always solves. A rebalance that only needs to
+    ///         know whether |D - T| crossed the band passes |D - T| and skips the solve when it is past H0.
     function fixedCostBand(
         uint256 fixedCost,
         uint256 lambda,

@@ -308,6 +308,17 @@ def policy_json(policy: LabPolicy) -> dict:
     return {"name": policy.name, "cost_rule": policy.cost_rule, "policy": data}
 
 
+def deployable_policy(path: str) -> HedgePolicy:
+    """The `HedgePolicy` of a policy file for DeltaHedger (`ape run deploy vault --policy`, `ape run vault
+    set-policy`): `load_policy`'s checks, and the file must be for the contract's cost rule ("fixed")."""
+    lab = load_policy(path)
+    if lab.cost_rule != "fixed":
+        raise LabError(
+            f'{path}: `cost_rule` is {lab.cost_rule!r}, the lab\'s former rule: DeltaHedger runs "fixed"'
+        )
+    return lab.hedge
+
+
 def load_policy(path: str) -> LabPolicy:
     """A policy file (`policy_json`'s format); any unknown field or a value outside the contract's bounds
     raises a one-line LabError."""
