@@ -1,4 +1,4 @@
-"""Use a DeltaVault from any Ape account: deposit, withdraw, buy, sell, settle, redeem, status, faucet.
+"""Use a DeltaVault from any Ape account: deposit, withdraw, buy, sell, settle, redeem, status, faucet, set-policy.
 
 Thin click commands over `deltavault.Vault`. Amounts are human units: `--amount` in the quote token (USDC),
 `--options` in options on one whole base token. Checks run before anything is signed (balance, allowance, pause,
@@ -416,6 +416,35 @@ def settle(network, account, deployment_file, yes, series_id, round_id):
     unlock(account)
     _send(plan[0], v.settle, series_id=series_id, round_id=round_id, sender=account)
     click.echo(f"payoff per option: {v.series(series_id).payoff_per_option:,.4f} {v.quote.symbol}")
+
+
+@cli.command(
+    "set-policy", cls=Command, short_help="Set the hedger's rebalancing policy from a policy JSON (owner)"
+)
+@_common
+@click.option("--policy", "policy_file", type=click.Path(dir_okay=False), required=True,
+              help="policy JSON, as `ape run lab tune` writes it")  # fmt: skip
+def set_policy(network, account, deployment_file, yes, policy_file):
+    """Set the DeltaHedger's policy (the vault's owner only) from a policy file checked against the contract's
+    bounds before anything is signed.
+
+    \b
+    Example:
+      ape run vault set-policy --policy reports/policy.json --account TEST::0 --network ethereum:local:node
+    """
+    from deltavault.lab.errors import LabError
+    from deltavault.lab.frontier import deployable_policy
+
+    try:
+        policy = deployable_policy(policy_file)
+    except LabError as err:
+        raise click.ClickException(str(err)) from None
+    v, _ = _vault(deployment_file)
+    hedger = v.hedger()
+    plan = [f"set the policy of hedger {hedger.contract.address} from {policy_file}"]
+    confirm_broadcast(_chain_id(), plan, yes=yes, sender=account.address)
+    unlock(account)
+    _send(plan[0], hedger.set_policy, policy=policy, sender=account)
 
 
 @cli.command(cls=Command, short_help="Redeem settled options for their payoff")

@@ -114,12 +114,12 @@ def _pool_ranges(spot, fee_tier, value, base_decimals, quote_decimals):
 
 @dataclass(frozen=True)
 class LabPolicy:
-    """A `HedgePolicy` plus the lab's choice of cost rule: "ww" is DeltaHedger today (gas as a proportional
-    cost, `RebalanceLib.whalleyWilmott`), "fixed" the fixed + proportional cost band of
-    `RebalanceLib.fixedCostBand` (gas as the fixed cost it is; trades to the target)."""
+    """A `HedgePolicy` plus the lab's choice of cost rule: "fixed" is DeltaHedger's (the fixed + proportional
+    cost band of `RebalanceLib.fixedCostBand`: gas as the fixed cost it is), "ww" the former rule, kept for
+    comparison (gas as a proportional cost `rebalanceGas * basefee / |D - T|`, `RebalanceLib.whalleyWilmott`)."""
 
     hedge: HedgePolicy = field(default_factory=HedgePolicy)
-    cost_rule: str = "ww"
+    cost_rule: str = "fixed"
     name: str = "policy"
 
     def __post_init__(self):
@@ -242,11 +242,7 @@ class _Params:
         self.vol = flag(lambda lp: lp.hedge.rules & Rules.VOLATILITY)
         self.cost = flag(lambda lp: lp.hedge.rules & Rules.COST)
         self.fixed_rule = flag(lambda lp: lp.cost_rule == "fixed")
-        # The fixed-cost rule trades to the target; otherwise the policy says.
-        self.to_edge = flag(
-            lambda lp: lp.hedge.trade_to_edge
-            and not (lp.cost_rule == "fixed" and lp.hedge.rules & Rules.COST)
-        )
+        self.to_edge = flag(lambda lp: lp.hedge.trade_to_edge)
         alphas = {lp.hedge.ewma_alpha for lp in policies}
         spacings = {lp.hedge.observation_spacing for lp in policies}
         if len(alphas) > 1 or len(spacings) > 1:
@@ -369,7 +365,7 @@ def simulate_many(
                     vband[vol_idx] = vb
                     fired[vol_idx] |= f
                     band_used[vol_idx] = np.where(f, vb, band_used[vol_idx])
-                # Cost-aware (only the columns that use it; today's rule or the fixed-cost rule).
+                # Cost-aware (only the columns that use it; DeltaHedger's fixed-cost rule or the former rule).
                 cband = np.full(m, np.inf)
                 for idx, fixed_rule in ((ww_idx, False), (fixed_idx, True)):
                     if not idx.size:
@@ -382,7 +378,12 @@ def simulate_many(
                         cb = fixed_cost_band(gas_cost * sc, lam, sc, g, P.ra[idx])
                     else:
                         cb = np.cbrt(1.5 * (lam + gas_cost / d) * sc * g * g / P.ra[idx])
-                    cb = np.where(d > 0, np.maximum(np.nan_to_num(cb, nan=np.inf), P.min_band[idx]), np.inf)
+                    # The former rule has no band at |x| = 0 (its gas share divides by |x|); DeltaHedger's has.
+                    cb = np.where(
+                        (d > 0) | fixed_rule,
+                        np.maximum(np.nan_to_num(cb, nan=np.inf), P.min_band[idx]),
+                        np.inf,
+                    )
                     f = ~fired[idx] & (d > cb)
                     cband[idx] = cb
                     fired[idx] |= f

@@ -126,8 +126,12 @@ def stack(owner, manager, guardian, keeper, depositor, trader, attacker, user, b
     depositor and 100,000 USDC minted to the user; its record is what the page reads."""
     # Every session account fixture is requested above, so each exists before Ape's module snapshot.
     from deltavault.stack import deploy_stack
+    from tests.utils.market import THRESHOLD_POLICY
 
-    result = deploy_stack(owner, liquidity=2_000_000, network="ethereum:local:foundry")
+    # The threshold + time rules, whose band and status lines the rebalance card tests read.
+    result = deploy_stack(
+        owner, liquidity=2_000_000, network="ethereum:local:foundry", hedge_policy=THRESHOLD_POLICY
+    )
     quote, vault = result.market.quote, result.system.vault
     quote.mint(depositor, 1_000_000 * USDC, sender=owner)
     quote.approve(vault, 2**256 - 1, sender=depositor)

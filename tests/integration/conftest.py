@@ -40,7 +40,7 @@ def maker(accounts):
 
 def _create_market(venue, owner, manager, guardian, depositor, trader, maker, create_feed, chain):
     from deltavault.deploy import deploy_vault_system
-    from tests.utils.market import SERIES_LIFE, USDC, Market
+    from tests.utils.market import SERIES_LIFE, THRESHOLD_POLICY, USDC, Market
 
     stack = uniswap.deploy_local_stack(owner, base_decimals=18, base_is_token0=True)
     feed = create_feed(2000)
@@ -54,6 +54,7 @@ def _create_market(venue, owner, manager, guardian, depositor, trader, maker, cr
         venue=venue,
         manager=manager,
         guardian=guardian,
+        hedge_policy=THRESHOLD_POLICY,
     )
     vault = system.vault
     for account, amount in ((depositor, 1_000_000 * USDC), (trader, 10_000_000 * USDC)):
@@ -83,9 +84,10 @@ def _create_market(venue, owner, manager, guardian, depositor, trader, maker, cr
 
 @pytest.fixture(scope="module")
 def market(owner, manager, guardian, depositor, trader, keeper, attacker, maker, create_feed, chain):
-    """WETH (token0) / USDC pool at 2000 with 10 M of liquidity, a 2000 feed, a vault system with the default
-    hedge policy (trading on the pool directly) and 1 M USDC deposited, a 30-day 2000 call (cap 2000) and put
-    listed, the cooldown elapsed. No option is written yet: each test writes what it needs."""
+    """WETH (token0) / USDC pool at 2000 with 10 M of liquidity, a 2000 feed, a vault system with the threshold +
+    time hedge policy (`THRESHOLD_POLICY`, trading on the pool directly) and 1 M USDC deposited, a 30-day 2000
+    call (cap 2000) and put listed, the cooldown elapsed. No option is written yet: each test writes what it
+    needs."""
     return _create_market("pool", owner, manager, guardian, depositor, trader, maker, create_feed, chain)
 
 
