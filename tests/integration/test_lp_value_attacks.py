@@ -78,13 +78,14 @@ def request_cycle_redeem(m, account, shares, price_after_request=None, due_price
     return q.fulfilRedeem(account, round_id, 0, sender=account).return_value
 
 
-@pytest.fixture(autouse=True)
-def fresh_market(market, chain):
-    """Each test starts from the module's market as built and leaves nothing behind (its own chain snapshot,
-    whatever else ran on the node before)."""
-    snapshot = chain.snapshot()
-    yield
-    chain.restore(snapshot)
+@pytest.fixture
+def market(owner, manager, guardian, depositor, trader, keeper, attacker, maker, create_feed, chain):
+    """The integration suite's market (WETH/USDC pool at 2000, default policies, 1 M USDC deposited, a 30-day
+    2000 call and put listed), built for each test: every attack here writes, warps and pushes rounds, and each
+    must start from the same book whatever ran on the node before."""
+    from tests.integration.conftest import _create_market
+
+    return _create_market("pool", owner, manager, guardian, depositor, trader, maker, create_feed, chain)
 
 
 @pytest.fixture
