@@ -1,8 +1,21 @@
 """Shared fixtures: role accounts (session-scoped) and factories for the contracts under test."""
 
 import pytest
+from ape_foundry.provider import FoundryProvider
 
 from tests.utils.vault import WAD, VaultEnv, default_policy, oracle_config
+
+# ape-foundry starts anvil with `--steps-tracing`, which records every opcode of every transaction for geth-style
+# struct-log traces. The suites never read those (return values come from parity `trace_transaction`, revert
+# data from the failed call), and recording them made the main suite about 30 % slower.
+_anvil_command = FoundryProvider.build_command
+
+
+def _anvil_without_steps_tracing(self) -> list[str]:
+    return [arg for arg in _anvil_command(self) if arg != "--steps-tracing"]
+
+
+FoundryProvider.build_command = _anvil_without_steps_tracing
 
 
 @pytest.fixture(scope="session")
