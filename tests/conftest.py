@@ -113,6 +113,12 @@ def create_vault(project, owner, manager, guardian, create_token, create_feed, g
     return create
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_fixtures(owner, manager, keeper, depositor, trader, guardian, attacker, create_vault):
+    """Every shared session fixture exists before the first module snapshot: one that a module's later test
+    requests first makes Ape rebase (restore the module's snapshot and deploy its fixtures again)."""
+
+
 @pytest.fixture
 def env(create_vault):
     return create_vault()

@@ -32,9 +32,10 @@ def pool(stack):
 # --- rebalancing market ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def maker(accounts):
-    """Moves the pool price (swaps of any size)."""
+    """Moves the pool price (swaps of any size). Autouse: it exists before any module snapshot (see
+    `_session_fixtures` in tests/conftest.py)."""
     return accounts[7]
 
 
