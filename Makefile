@@ -62,8 +62,10 @@ lint-slither: setup $(SLITHER_OUT)/built
 test test-fork test-browser: export APE_DATA_FOLDER := $(CURDIR)/.build/ape-data
 
 # The main suite on ape's local anvil, then the fork suite (its own upstream anvil, forked by ape-foundry).
+# Extra pytest options for it: make test PYTEST_ARGS="--durations=40".
+PYTEST_ARGS ?=
 test: setup lint test-fork test-browser test-invariant
-	$(BIN)/ape test tests --ignore=tests/fork --ignore=tests/browser
+	$(BIN)/ape test tests --ignore=tests/fork --ignore=tests/browser $(PYTEST_ARGS)
 
 # Offline by default: tests/fork/conftest.py starts and seeds an upstream anvil (chain id 1) and stops it.
 # With ETHEREUM_RPC_URL set, the fork's upstream is that node (deployments/networks/mainnet.json).
