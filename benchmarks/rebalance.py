@@ -28,8 +28,8 @@ BASE_FEE = 10 * 10**9
 def measure(n: int) -> dict:
     from ape import accounts, chain, project
 
-    from deltavault import uniswap
     from deltavault.deploy import deploy_vault_system
+    from deltavault.local import uniswap
 
     owner, keeper, lp, trader = accounts.test_accounts[:4]
     stack = uniswap.deploy_local_stack(owner, base_decimals=18, base_is_token0=True)

@@ -122,10 +122,10 @@ def broke(accounts):
 
 @pytest.fixture(scope="module")
 def stack(owner, manager, guardian, keeper, depositor, trader, attacker, user, broke, server, chain):
-    """`deltavault.stack.deploy_stack` (what `ape run deploy stack` deploys) with 1M USDC deposited by the
+    """`deltavault.local.stack.deploy_stack` (what `ape run deploy stack` deploys) with 1M USDC deposited by the
     depositor and 100,000 USDC minted to the user; its record is what the page reads."""
     # Every session account fixture is requested above, so each exists before Ape's module snapshot.
-    from deltavault.stack import deploy_stack
+    from deltavault.local.stack import deploy_stack
 
     result = deploy_stack(owner, liquidity=2_000_000, network="ethereum:local:foundry")
     quote, vault = result.market.quote, result.system.vault

@@ -7,8 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from deltavault.deploy import VaultSystem
+from deltavault.local.uniswap import Pool, UniswapV3, input_to_reach_price, pool_price, swap_to_price
 from deltavault.policy import WAD, ZERO_ADDRESS, HedgePolicy, OracleConfig
-from deltavault.uniswap import Pool, UniswapV3, input_to_reach_price, pool_price, swap_to_price
 
 GWEI = 10**9
 
@@ -38,7 +38,7 @@ class Market:
     def load(cls, data: dict[str, Any], *, local: bool) -> Market:
         from ape import accounts, project
 
-        from deltavault.artifacts import load_container
+        from deltavault.local.artifacts import load_container
 
         quote = project.TestERC20.at(data["quoteToken"])  # ERC-20 calls only (a superset ABI)
         base = load_container("WETH9").at(data["baseToken"])

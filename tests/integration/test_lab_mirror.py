@@ -10,9 +10,9 @@ from decimal import Decimal
 
 import pytest
 
-from deltavault import uniswap
 from deltavault.deploy import deploy_vault_system
 from deltavault.lab import rules
+from deltavault.local import uniswap
 from deltavault.policy import HedgePolicy, Rule
 
 STATES_PER_STACK = 600

@@ -4,7 +4,7 @@ gains nothing beyond the bounded slippage, and nothing is lost."""
 import ape
 import pytest
 
-from deltavault import uniswap
+from deltavault.local import uniswap
 from deltavault.policy import Rules
 from tests.utils.market import HOUR_S, WAD
 

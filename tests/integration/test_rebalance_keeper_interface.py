@@ -186,7 +186,7 @@ def test_bounty__above_free_quote__capped_at_free_quote_rebalance_still_lands(
 ):
     """A bounty larger than the free quote (a spike of the base fee, a small vault): it is capped at the free
     quote, so paying the keeper can never make a useful rebalance revert."""
-    from deltavault import uniswap
+    from deltavault.local import uniswap
 
     m = market
     m.vault.withdraw(m.vault.maxWithdraw(depositor), depositor, depositor, sender=depositor)

@@ -1,7 +1,7 @@
 """Morpho Blue's arithmetic written out from its specification (whitepaper and `MathLib`/`SharesMathLib` docs),
 and `LinearIrm`'s curve from its yearly parameters: the independent side of the lending tests."""
 
-from deltavault.lending import YEAR, IrmParams
+from deltavault.local.lending import YEAR, IrmParams
 
 WAD = 10**18
 ORACLE_PRICE_SCALE = 10**36
