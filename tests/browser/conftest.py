@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.utils.constants import USDC, WAD  # noqa: F401 (the page tests import them from here)
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app"
 DIST = APP / "dist"
@@ -31,8 +33,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 WALLET_JS = (Path(__file__).parent / "wallet.js").read_text()
-USDC = 10**6
-WAD = 10**18
 TIMEOUT_MS = 20_000
 
 

@@ -9,9 +9,7 @@ from typing import Any
 from deltavault.deploy import VaultSystem
 from deltavault.local.uniswap import Pool, UniswapV3, input_to_reach_price, pool_price, swap_to_price
 from deltavault.policy import WAD, ZERO_ADDRESS, HedgePolicy, OracleConfig
-
-GWEI = 10**9
-
+from tests.utils.constants import GWEI
 
 # ---------------------------------------------------------------------------------------------------------
 # The forked market

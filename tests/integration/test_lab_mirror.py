@@ -14,11 +14,10 @@ from deltavault.deploy import deploy_vault_system
 from deltavault.lab import rules
 from deltavault.local import uniswap
 from deltavault.policy import HedgePolicy, Rule
+from tests.utils.constants import GWEI
 
 STATES_PER_STACK = 600
 BATCH = 50
-WAD = 10**18
-GWEI = 10**9
 
 
 @pytest.fixture(

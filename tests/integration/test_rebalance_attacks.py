@@ -6,9 +6,8 @@ import pytest
 
 from deltavault.local import uniswap
 from deltavault.policy import Rules
+from tests.utils.constants import USDC
 from tests.utils.market import HOUR_S, WAD
-
-USDC = 10**6
 
 
 def rebalanced(tx, hedger):

@@ -5,10 +5,9 @@ import pytest
 from eth_abi import decode
 
 from deltavault.policy import HedgePolicy, Rule
+from tests.utils.constants import GWEI, USDC
 from tests.utils.market import WAD
 
-USDC = 10**6
-GWEI = 10**9
 OVERHEAD = 60_000  # DeltaHedger.BOUNTY_GAS_OVERHEAD (checked below)
 
 

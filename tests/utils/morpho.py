@@ -2,8 +2,8 @@
 and `LinearIrm`'s curve from its yearly parameters: the independent side of the lending tests."""
 
 from deltavault.local.lending import YEAR, IrmParams
+from tests.utils.constants import WAD
 
-WAD = 10**18
 ORACLE_PRICE_SCALE = 10**36
 VIRTUAL_SHARES = 10**6
 VIRTUAL_ASSETS = 1
