@@ -10,6 +10,7 @@ from deltavault.deploy import VaultSystem
 from deltavault.local.uniswap import Pool, UniswapV3, input_to_reach_price, pool_price, swap_to_price
 from deltavault.policy import WAD, ZERO_ADDRESS, HedgePolicy, OracleConfig
 from tests.utils.constants import GWEI
+from tests.utils.events import rebalanced  # noqa: F401 (the fork tests import it from here)
 
 # ---------------------------------------------------------------------------------------------------------
 # The forked market
@@ -442,12 +443,6 @@ def expect_revert(action: Any, name: str, *contracts: Any, **expected: Any) -> d
             assert inputs[key] == value, f"{name}.{key} = {inputs[key]}, expected {value}"
         return inputs
     raise AssertionError(f"did not revert (expected {name})")
-
-
-def rebalanced(receipt: Any, hedger: Any) -> Any:
-    """The `Rebalanced` event of a rebalance receipt."""
-    (event,) = receipt.decode_logs(hedger.Rebalanced)
-    return event
 
 
 def oracle_value(base_amount: int, spot_wad: int, quote_decimals: int) -> int:

@@ -6,15 +6,10 @@ from eth_abi import decode
 
 from deltavault.policy import HedgePolicy, Rule
 from tests.utils.constants import GWEI, USDC
+from tests.utils.events import rebalanced
 from tests.utils.market import WAD
 
 OVERHEAD = 60_000  # DeltaHedger.BOUNTY_GAS_OVERHEAD (checked below)
-
-
-def rebalanced(tx, hedger):
-    events = tx.decode_logs(hedger.Rebalanced)
-    assert len(events) == 1
-    return events[0]
 
 
 def set_base_fee(m, fee_wei):
