@@ -114,7 +114,7 @@ def create_vault(project, owner, manager, guardian, create_token, create_feed, g
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _session_fixtures(chain, owner, manager, keeper, depositor, trader, guardian, attacker, create_vault):
+def _session_height(chain, owner, manager, keeper, depositor, trader, guardian, attacker, create_vault):
     """Every shared session fixture exists before the first module snapshot: one that a module's later test
     requests first makes Ape rebase (restore the module's snapshot and deploy its fixtures again). Returns the
     block height they leave, the height every module starts from."""
@@ -122,14 +122,14 @@ def _session_fixtures(chain, owner, manager, keeper, depositor, trader, guardian
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _module_starts_clean(request, chain, _session_fixtures):
+def _module_starts_clean(request, chain, _session_height):
     """Isolation guard: a module of the main suite starts from the chain the session fixtures left. Ape reverts
     each test (function snapshot) and each module's own fixtures (module snapshot); a deployment or transaction
     that outlived its module would raise the height here. The fork and browser suites keep session state."""
     if {"fork", "browser"} & set(request.path.relative_to(request.config.rootpath).parts):
         return
-    assert chain.blocks.height == _session_fixtures, (
-        f"{request.path.name} starts at block {chain.blocks.height}, not at {_session_fixtures}: "
+    assert chain.blocks.height == _session_height, (
+        f"{request.path.name} starts at block {chain.blocks.height}, not at {_session_height}: "
         "state from an earlier module leaked"
     )
 

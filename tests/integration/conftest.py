@@ -35,7 +35,7 @@ def pool(stack):
 @pytest.fixture(scope="session", autouse=True)
 def maker(accounts):
     """Moves the pool price (swaps of any size). Autouse: it exists before any module snapshot (see
-    `_session_fixtures` in tests/conftest.py)."""
+    `_session_height` in tests/conftest.py)."""
     return accounts[7]
 
 
