@@ -42,8 +42,8 @@ RULES = {"threshold": Rule.THRESHOLD, "cost": Rule.COST}
 def measure(n: int, rule: str) -> dict:
     from ape import accounts, chain, project
 
-    from deltavault import uniswap
     from deltavault.deploy import deploy_vault_system
+    from deltavault.local import uniswap
 
     owner, keeper, lp, trader = accounts.test_accounts[:4]
     stack = uniswap.deploy_local_stack(owner, base_decimals=18, base_is_token0=True)

@@ -60,9 +60,9 @@ def cli(network, steps, dt_hours, seed, path_vol, prices_file, base_fee_gwei, ou
     from ape import accounts, chain
     from ape.logging import LogLevel, logger
 
-    from deltavault import uniswap
     from deltavault.keeper import Keeper, KeeperConfig, ape_signer, lens_abi
-    from deltavault.stack import deploy_stack
+    from deltavault.local import uniswap
+    from deltavault.local.stack import deploy_stack
 
     test = accounts.test_accounts
     owner, keeper_account, lp1, lp2 = test[0], test[2], test[3], test[5]

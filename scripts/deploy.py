@@ -90,7 +90,7 @@ def stack(network, account, price, vol, liquidity, fee, no_series, venue, out_di
     """
     from ape import chain
 
-    from deltavault.stack import DEFAULT_SERIES, deploy_stack
+    from deltavault.local.stack import DEFAULT_SERIES, deploy_stack
 
     plan = [
         "deploy WETH9, TestERC20 USDC (6 decimals), UniswapV3Factory, NonfungiblePositionManager, SwapRouter02,",
@@ -148,7 +148,7 @@ def vault(network, account, config_file, vol, list_series, policy_file, venue, o
 
     from deltavault.lab.errors import LabError
     from deltavault.lab.frontier import deployable_policy
-    from deltavault.stack import deploy_vault_on_network, vault_plan
+    from deltavault.local.stack import deploy_vault_on_network, vault_plan
 
     try:
         hedge_policy = deployable_policy(policy_file) if policy_file else HedgePolicy.for_quote_decimals(6)

@@ -76,8 +76,8 @@ def price(network, deployment_file, price, oracle_only):
     """
     from ape import project
 
-    from deltavault import uniswap
-    from deltavault.artifacts import load_container
+    from deltavault.local import uniswap
+    from deltavault.local.artifacts import load_container
 
     d = _local(deployment_file)
     account = _owner(d)

@@ -5,7 +5,7 @@ the decision of each rule in the contract's order (threshold, volatility-adjuste
 see `deltavault.lab.rules` for the exact integer mirror), the trade (to the target or the band edge, capped by
 `hedgeCap` and, long-only, by the base held), and its costs: the pool fee, the price impact at the pool's
 in-range liquidity (the same estimate as `UniswapV3AdapterBase.tradingCost`, liquidity from the demo pool's
-positions computed with `deltavault.uniswap`), the keeper bounty the vault pays (gas x min(base fee + tip,
+positions computed with `deltavault.local.uniswap`), the keeper bounty the vault pays (gas x min(base fee + tip,
 base fee x bounty multiplier), capped) and, for a short hedge, borrow interest. The book is valued and hedged by Black-Scholes at
 the vault's implied volatility. The vault starts hedged (the first trade is the same for every policy).
 
@@ -39,7 +39,7 @@ COST_RULES = ("ww", "fixed")
 @dataclass(frozen=True)
 class Market:
     """The venue and the chain. Defaults: a 5 bp WETH/USDC pool holding 20 M USDC of liquidity in the demo's
-    three ranges around `spot` (`deltavault.uniswap.default_ranges`), 214k gas per rebalance at a base fee of
+    three ranges around `spot` (`deltavault.local.uniswap.default_ranges`), 214k gas per rebalance at a base fee of
     20 gwei (lognormal, 25 % per check), no short hedge (long-only spot, as DeltaHedger today)."""
 
     spot: float = 2000.0
@@ -81,7 +81,7 @@ def _pool_ranges(spot, fee_tier, value, base_decimals, quote_decimals):
     key = (spot, fee_tier, value, base_decimals, quote_decimals)
     if key in _RANGE_CACHE:
         return _RANGE_CACHE[key]
-    from deltavault import uniswap as u
+    from deltavault.local import uniswap as u
 
     spacing = u.FEE_TICK_SPACING[fee_tier]
     args = (base_decimals, quote_decimals, True)  # base as token0: the impact is the same either way

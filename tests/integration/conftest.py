@@ -2,8 +2,8 @@
 
 import pytest
 
-from deltavault import uniswap
 from deltavault.deploy import VENUES
+from deltavault.local import uniswap
 
 # (base decimals, base is token0): WETH/USDC with WETH as token0, and an 8-decimal base as token1, so both
 # token orders and three decimal counts go through every stack test.
@@ -32,9 +32,10 @@ def pool(stack):
 # --- rebalancing market ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def maker(accounts):
-    """Moves the pool price (swaps of any size)."""
+    """Moves the pool price (swaps of any size). Autouse: it exists before any module snapshot (see
+    `_session_height` in tests/conftest.py)."""
     return accounts[7]
 
 
@@ -103,9 +104,9 @@ def venue_market(
 
 @pytest.fixture(scope="module")
 def deployed(owner, manager, keeper, depositor, trader):
-    """`deltavault.stack.deploy_stack`: the whole market as `ape run deploy stack` deploys it, with 1M USDC
+    """`deltavault.local.stack.deploy_stack`: the whole market as `ape run deploy stack` deploys it, with 1M USDC
     deposited by the depositor (the trader is left to the tests)."""
-    from deltavault.stack import deploy_stack
+    from deltavault.local.stack import deploy_stack
 
     result = deploy_stack(owner, liquidity=2_000_000)
     quote, vault = result.market.quote, result.system.vault

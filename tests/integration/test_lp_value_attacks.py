@@ -384,7 +384,7 @@ def net_long(market):
 
 def test_bounty_farming__dust_donation__not_due_nothing_paid(net_long, attacker):
     m = net_long
-    from deltavault import uniswap
+    from deltavault.local import uniswap
 
     uniswap.fund(m.uni, m.base, attacker, WAD)
     m.base.transfer(m.vault, 10**12, sender=attacker)  # 1e-6 WETH
@@ -397,7 +397,7 @@ def test_bounty_farming__dust_donation__not_due_nothing_paid(net_long, attacker)
 
 def test_bounty_farming__donation_worth_a_trade__bounty_never_above_gas_paid(net_long, attacker):
     m = net_long
-    from deltavault import uniswap
+    from deltavault.local import uniswap
 
     donation = m.hedger.policy().minBand
     uniswap.fund(m.uni, m.base, attacker, WAD)

@@ -123,7 +123,7 @@ def test_wallet_cli__wrong_passphrase__one_line_error_and_no_transaction(cli, ac
 
 
 def test_market_cli__price_moves_oracle_and_pool__warp_moves_time_and_refreshes_feeds(cli, deployed, chain):
-    from deltavault import uniswap
+    from deltavault.local import uniswap
 
     env = {"APE_FOUNDRY_HOST": chain.provider.uri}
     common = ("--network", "ethereum:local:foundry", "--deployment", str(cli.path))

@@ -8,8 +8,7 @@ import mpmath
 import pytest
 
 from deltavault.lab import rules
-
-WAD = 10**18
+from tests.utils.constants import WAD
 
 
 @pytest.fixture(scope="module")

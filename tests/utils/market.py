@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from deltavault import uniswap
+from deltavault.local import uniswap
 from deltavault.policy import HedgePolicy, Rules
 from tests.utils.constants import DAY, USDC, WAD
 from tests.utils.constants import HOUR as HOUR_S

@@ -401,7 +401,7 @@ def default_ranges(price: PriceLike, quote_value: PriceLike = 10_000_000) -> lis
 
 
 def _pool_container():
-    from deltavault.artifacts import load_container
+    from deltavault.local.artifacts import load_container
 
     return load_container("UniswapV3Pool")
 
@@ -421,7 +421,7 @@ def deploy_uniswap(deployer: AccountAPI, weth: ContractInstance) -> UniswapV3:
     """
     from ape.utils import ZERO_ADDRESS
 
-    from deltavault.artifacts import ArtifactError, load_container
+    from deltavault.local.artifacts import ArtifactError, load_container
 
     factory = deployer.deploy(load_container("UniswapV3Factory"))
     if factory.feeAmountTickSpacing(100) == 0:
@@ -718,7 +718,7 @@ def deploy_local_stack(
     """
     from ape import project
 
-    from deltavault.artifacts import load_container
+    from deltavault.local.artifacts import load_container
 
     weth = deployer.deploy(load_container("WETH9"))
 
