@@ -205,10 +205,12 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         IDeltaVault.HedgeState memory h = vault.hedgeState();
         uint256 spot = h.spot;
         if (block.timestamp >= lastObservation + p.observationSpacing) _observe(spot, p.ewmaAlpha);
-        Status memory s = _status(h, p);
+        // The band itself is only needed to trade to its edge: otherwise the cost rule stops its solve once it
+        // knows that |D - T| is past the band (same decision, s.band then an upper bound of the band).
+        Status memory s = _status(h, p, p.tradeToEdge);
         if (!s.due) {
             if (block.timestamp < s.nextAllowed) revert RebalanceCooldown(lastRebalance, s.nextAllowed);
-            revert RebalanceNotDue(s.delta, s.target, s.band);
+            revert RebalanceNotDue(s.delta, s.target, _status(h, p).band);
         }
         if (s.collateralIn != 0) {
             // The health rule with free quote to spare: post it, trade nothing.
@@ -246,16 +248,16 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         Policy memory p
     ) internal returns (uint256 amountIn, uint256 amountOut, int256 baseChange) {
         uint256 spot = h.spot;
-        uint256 capital = h.freeAssets + h.collateral + Math.mulDiv(h.baseHeld, spot, _quoteScale);
+        uint256 capital = h.freeAssets + h.collateral + F.fullMulDiv(h.baseHeld, spot, _quoteScale);
         uint256 keep = BPS - p.maxSlippageBps;
         uint256 loss;
         if (trade > 0) {
             // Buy: spend the oracle value of `trade` in quote; receive at least (1 - slippage) of `trade`.
-            amountIn = Math.mulDiv(uint256(trade), spot, _quoteScale);
-            uint256 minOut = Math.mulDiv(uint256(trade) / _baseScale, keep, BPS);
+            amountIn = F.fullMulDiv(uint256(trade), spot, _quoteScale);
+            uint256 minOut = F.fullMulDiv(uint256(trade) / _baseScale, keep, BPS);
             amountOut = vault.hedge(address(adapter), true, amountIn, minOut);
             baseChange = int256(amountOut * _baseScale);
-            uint256 valueOut = Math.mulDiv(amountOut * _baseScale, spot, _quoteScale);
+            uint256 valueOut = F.fullMulDiv(amountOut * _baseScale, spot, _quoteScale);
             loss = amountIn > valueOut ? amountIn - valueOut : 0;
             // Repay before holding: the debt takes what was bought first; the collateral it frees comes back.
             if (h.baseOwed != 0) vault.repayBase(amountOut, (_short.targetLtv * WITHDRAW_LTV_BPS) / BPS);
@@ -266,8 +268,8 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
             uint256 held = h.baseHeld / _baseScale;
             if (amountIn > held)
                 vault.borrowBase(amountIn - held, _borrowLtv(h, (amountIn - held) * _baseScale));
-            uint256 valueIn = Math.mulDiv(amountIn * _baseScale, spot, _quoteScale);
-            amountOut = vault.hedge(address(adapter), false, amountIn, Math.mulDiv(valueIn, keep, BPS));
+            uint256 valueIn = F.fullMulDiv(amountIn * _baseScale, spot, _quoteScale);
+            amountOut = vault.hedge(address(adapter), false, amountIn, F.fullMulDiv(valueIn, keep, BPS));
             baseChange = -int256(amountIn * _baseScale);
             loss = valueIn > amountOut ? valueIn - amountOut : 0;
         }
@@ -283,7 +285,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
             total = 0;
         }
         total += loss;
-        uint256 budget = Math.mulDiv(capital, p.lossBudgetBps, BPS);
+        uint256 budget = F.fullMulDiv(capital, p.lossBudgetBps, BPS);
         if (total > budget) revert LossBudgetExceeded(total, budget);
         windowLoss = uint128(total);
     }
@@ -299,7 +301,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
     ///      the transaction's own gas cost: a rebalance is reimbursed, not a source of profit.
     function _bounty(uint256 gasUsed, uint256 spot, Policy memory p) internal view returns (uint256) {
         uint256 gasPrice = Math.min(tx.gasprice, (block.basefee * p.bountyMultiplierBps) / BPS);
-        uint256 bounty = Math.mulDiv((gasUsed + BOUNTY_GAS_OVERHEAD) * gasPrice, spot, _quoteScale);
+        uint256 bounty = F.fullMulDiv((gasUsed + BOUNTY_GAS_OVERHEAD) * gasPrice, spot, _quoteScale);
         return Math.min(bounty, p.bountyCap);
     }
 
@@ -314,9 +316,16 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
     // ---------------------------------------------------------------- internal: decision
 
     /// @dev The decision, computed from on-chain state only.
+    function _status(IDeltaVault.HedgeState memory h, Policy memory p) internal view returns (Status memory) {
+        return _status(h, p, true);
+    }
+
+    /// @dev `_status`; with `exactBand` false, a cost-rule band that |D - T| is known to exceed may be reported as
+    ///      an upper bound of it (`RebalanceLib.fixedCostBand` with `above`): due, rule and trade are the same.
     function _status(
         IDeltaVault.HedgeState memory h,
-        Policy memory p
+        Policy memory p,
+        bool exactBand
     ) internal view returns (Status memory s) {
         (uint256 spot, int256 delta) = (h.spot, h.delta);
         s.delta = delta;
@@ -333,15 +342,16 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         }
         if (s.rule == Rule.None && p.rules & RULE_VOLATILITY != 0) {
             uint256 k = RebalanceLib.volScale(p.referenceVol, realizedVol());
-            uint256 band = Math.max(Math.mulDiv(p.band, k, WAD), p.minBand);
-            uint256 interval = Math.mulDiv(Math.mulDiv(p.maxInterval, k, WAD), k, WAD);
+            uint256 band = Math.max(F.fullMulDiv(p.band, k, WAD), p.minBand);
+            uint256 interval = F.fullMulDiv(F.fullMulDiv(p.maxInterval, k, WAD), k, WAD);
             if (primary == 0) primary = band;
             if (deviation > band || (elapsed >= interval && deviation > p.minBand)) {
                 (s.rule, s.band) = (Rule.Volatility, band);
             }
         }
         if (s.rule == Rule.None && p.rules & RULE_COST != 0) {
-            uint256 band = Math.max(_costBand(p, spot, SignedMath.abs(h.gamma), deviation), p.minBand);
+            uint256 above = exactBand ? 0 : deviation;
+            uint256 band = Math.max(_costBand(p, spot, SignedMath.abs(h.gamma), deviation, above), p.minBand);
             if (primary == 0) primary = band;
             if (deviation > band) (s.rule, s.band) = (Rule.Cost, band);
         }
@@ -391,17 +401,20 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         else s.trade = int256(size);
     }
 
-    /// @dev The Whalley-Wilmott band for the current deviation (its notional sets the gas share of lambda).
+    /// @dev The fixed + proportional cost band (`RebalanceLib.fixedCostBand`): the gas of a rebalance is the fixed
+    ///      cost K = rebalanceGas x basefee (wei of the base, which is the gas token) at the oracle spot, WAD of
+    ///      quote; lambda = pool fee + expected price impact of the current |D - T|, from the adapter. With `above`
+    ///      non-zero, an upper bound of the band smaller than `above` may be returned instead.
     function _costBand(
         Policy memory p,
         uint256 spot,
         uint256 gamma,
-        uint256 deviation
+        uint256 deviation,
+        uint256 above
     ) internal view returns (uint256) {
-        if (deviation == 0) return type(uint256).max;
         (uint256 feeWad, uint256 impactWad) = adapter.tradingCost(deviation);
-        uint256 gasWad = Math.mulDiv(uint256(p.rebalanceGas) * block.basefee, WAD, deviation);
-        return RebalanceLib.whalleyWilmott(feeWad + impactWad + gasWad, spot, gamma, p.riskAversion);
+        uint256 fixedCost = F.fullMulDiv(uint256(p.rebalanceGas) * block.basefee, spot, WAD);
+        return RebalanceLib.fixedCostBand(fixedCost, feeWad + impactWad, spot, gamma, p.riskAversion, above);
     }
 
     /// @dev Trade (WAD base, + buys) taking `deviation` to zero or to the band edge; capped by the hedge cap, by
@@ -427,7 +440,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         // The bounty is paid from the free quote after the swap: keep its cap aside, or a withdrawal that
         // leaves exactly the purchase's worth free would make the payment (and the rebalance) revert.
         uint256 free = h.freeAssets > p.bountyCap ? h.freeAssets - p.bountyCap : 0;
-        uint256 affordable = Math.mulDiv(free, _quoteScale, h.spot);
+        uint256 affordable = F.fullMulDiv(free, _quoteScale, h.spot);
         size = Math.min(size, affordable);
         size -= size % _baseScale;
         return size < p.minBand ? int256(0) : int256(size);

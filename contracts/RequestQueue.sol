@@ -83,10 +83,13 @@ contract RequestQueue is IRequestQueue, ReentrancyGuardTransient {
         uint80 priceRoundId,
         uint80 volRoundId
     ) external nonReentrant returns (uint256 shares) {
-        uint256 assets = _take(_deposits[controller], controller);
+        (uint256 assets, uint256 dueSpot, uint256 dueVol) = _close(
+            _deposits[controller],
+            controller,
+            priceRoundId,
+            volRoundId
+        );
         totalPendingAssets -= assets;
-        (uint256 dueSpot, uint256 dueVol) = _dueMarks(_deposits[controller], priceRoundId, volRoundId);
-        delete _deposits[controller];
         shares = _vault.processDeposit(assets, controller, dueSpot, dueVol);
         emit DepositFulfilled(controller, msg.sender, assets, shares, dueSpot, dueVol);
     }
@@ -97,10 +100,13 @@ contract RequestQueue is IRequestQueue, ReentrancyGuardTransient {
         uint80 priceRoundId,
         uint80 volRoundId
     ) external nonReentrant returns (uint256 assets) {
-        uint256 shares = _take(_redemptions[controller], controller);
+        (uint256 shares, uint256 dueSpot, uint256 dueVol) = _close(
+            _redemptions[controller],
+            controller,
+            priceRoundId,
+            volRoundId
+        );
         totalPendingShares -= shares;
-        (uint256 dueSpot, uint256 dueVol) = _dueMarks(_redemptions[controller], priceRoundId, volRoundId);
-        delete _redemptions[controller];
         assets = _vault.processRedeem(shares, controller, dueSpot, dueVol);
         emit RedeemFulfilled(controller, msg.sender, shares, assets, dueSpot, dueVol);
     }
@@ -176,23 +182,23 @@ contract RequestQueue is IRequestQueue, ReentrancyGuardTransient {
         r.requestedAt = uint40(block.timestamp);
     }
 
-    /// @dev The amount of a pending request that is due.
-    function _take(Request storage r, address controller) internal view returns (uint256 amount) {
+    /// @dev Closes `controller`'s due request `r` (deposit or redemption, the same rules): its amount and the
+    ///      marks at its due time, the price of the first round at or after it and the volatility in effect when
+    ///      that round was updated (0 for a manually set volatility). The request is deleted before the vault
+    ///      is called.
+    function _close(
+        Request storage r,
+        address controller,
+        uint80 priceRoundId,
+        uint80 volRoundId
+    ) internal returns (uint256 amount, uint256 spot, uint256 vol) {
         amount = r.amount;
         if (amount == 0) revert NoPendingRequest(controller);
         uint256 due = r.requestedAt + _vault.policy().requestDelay;
         if (block.timestamp < due) revert RequestNotDue(controller, due);
-    }
-
-    /// @dev The marks at the request's due time: the price of the first round at or after it, and the
-    ///      volatility in effect when that round was updated (0 for a manually set volatility).
-    function _dueMarks(
-        Request storage r,
-        uint80 priceRoundId,
-        uint80 volRoundId
-    ) internal view returns (uint256 spot, uint256 vol) {
+        delete r.amount;
+        delete r.requestedAt;
         IDeltaVault.OracleConfig memory c = _vault.oracleConfig();
-        uint256 due = r.requestedAt + _vault.policy().requestDelay;
         uint256 updatedAt;
         (spot, updatedAt) = OracleLib.firstRoundAfter(c.priceFeed, priceRoundId, due);
         if (address(c.volFeed) != address(0)) {

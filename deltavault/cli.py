@@ -129,6 +129,77 @@ SERIES_ID = click.IntRange(min=1)
 AMOUNT = TokenAmount()
 
 
+UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 7 * 86_400}
+
+
+class Duration(click.ParamType):
+    """`90s`, `30m`, `12h`, `7d`, `2w` or plain seconds; positive, and within [min_seconds, max_seconds] when
+    given. Converts to seconds."""
+
+    name = "DURATION"
+
+    def __init__(self, min_seconds: int | None = None, max_seconds: int | None = None):
+        self.min_seconds, self.max_seconds = min_seconds, max_seconds
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            seconds = value
+        else:
+            text = str(value).strip().lower()
+            unit = text[-1] if text and text[-1] in UNITS else "s"
+            number = text[:-1] if text and text[-1] in UNITS else text
+            if not number.isdigit() or int(number) == 0:
+                self.fail(f"{value!r} is not a positive duration (e.g. 7d, 12h, 30m, 3600)", param, ctx)
+            seconds = int(number) * UNITS[unit]
+        low, high = self.min_seconds, self.max_seconds
+        if (low is not None and seconds < low) or (high is not None and seconds > high):
+            self.fail(f"{value} is outside {_span(low)} to {_span(high)}", param, ctx)
+        return seconds
+
+
+def _span(seconds: int | None) -> str:
+    if seconds is None:
+        return "any"
+    for unit in ("w", "d", "h", "m"):
+        if seconds % UNITS[unit] == 0:
+            return f"{seconds // UNITS[unit]}{unit}"
+    return f"{seconds}s"
+
+
+class PolicyAssignment(click.ParamType):
+    """`name=value` for a field of the policy dataclass `policy` (`VaultPolicy`, `HedgePolicy`): a known field
+    and, in the contract's units, a non-negative integer (underscores and exponents allowed: 5e16) or, for a
+    flag, true/false. Converts to `(name, value)`."""
+
+    name = "NAME=VALUE"
+
+    def __init__(self, policy: type):
+        from dataclasses import fields
+
+        self.policy = policy
+        self.flags = {f.name for f in fields(policy) if isinstance(f.default, bool)}
+        self.known = [f.name for f in fields(policy)]
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        name, sep, raw = str(value).partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or name not in self.known:
+            self.fail(f"{value!r}: write name=value with name one of {', '.join(self.known)}", param, ctx)
+        raw = raw.strip().lower()
+        if name in self.flags:
+            if raw not in ("true", "false"):
+                self.fail(f"{name} is true or false, not {raw!r}", param, ctx)
+            return name, raw == "true"
+        number = _decimal(raw)
+        if number is None or number < 0 or number != number.to_integral_value():
+            self.fail(
+                f"{name}={raw!r}: a non-negative integer in the contract's units is expected", param, ctx
+            )
+        return name, int(number)
+
+
 class AccountRef(click.ParamType):
     """An address, an Ape account alias, or a test account `TEST::n`; returns a checksummed address."""
 

@@ -53,6 +53,7 @@ DEPLOYMENT_KEYS: dict[str, str] = {
     "morphoMarketId": "Morpho market id (bytes32 hex) of loan token baseToken and collateral token quoteToken",
     "morphoLltv": "liquidation LTV of the lending market (WAD, int)",
     "borrowVenue": "MorphoBlueVenue the vault borrows its short hedge from (vault.borrowVenue())",
+    "timelock": "PolicyTimelock holding the vault's owner role (`ape run governance install`), when installed",
 }
 REQUIRED_DEPLOYMENT_KEYS: tuple[str, ...] = (
     "chainId",
@@ -101,6 +102,11 @@ def deployment_path(chain_id: int, directory: Path | str = DEPLOYMENTS_DIR) -> P
 
 def write_deployment(data: dict[str, Any], directory: Path | str = DEPLOYMENTS_DIR) -> Path:
     """Validate and write `data` to `<directory>/<chainId>.json` (keys sorted, stable); returns the path."""
+    return write_deployment_file(data, deployment_path(data["chainId"], directory))
+
+
+def write_deployment_file(data: dict[str, Any], path: Path | str) -> Path:
+    """Validate and write `data` to the file `path` (keys sorted, stable); returns the path."""
     missing = [key for key in REQUIRED_DEPLOYMENT_KEYS if key not in data]
     if missing:
         raise RegistryError(f"deployment lacks keys: {', '.join(missing)}")
@@ -109,7 +115,7 @@ def write_deployment(data: dict[str, Any], directory: Path | str = DEPLOYMENTS_D
         raise RegistryError(
             f"unknown deployment keys (document them in DEPLOYMENT_KEYS): {', '.join(unknown)}"
         )
-    path = deployment_path(data["chainId"], directory)
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
     return path

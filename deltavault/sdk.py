@@ -301,6 +301,10 @@ class Hedger(_Bound):
     def rebalance(self, *, sender: Any, **tx: Any) -> Any:
         return self._transact("rebalance", sender=sender, **tx)
 
+    def set_policy(self, policy: HedgePolicy, *, sender: Any, **tx: Any) -> Any:
+        """`setPolicy` (the vault's owner only; the contract checks every bound)."""
+        return self._transact("setPolicy", policy.as_tuple(), sender=sender, **tx)
+
 
 class Vault(_Bound):
     """A DeltaVault: series, quotes, positions, payouts, settlement, status and policy in human units, and the

@@ -21,9 +21,25 @@ import {ISwapAdapter} from "./ISwapAdapter.sol";
 ///        annualized squared oracle log returns (`observe()`); due when |x| > band * k, or when
 ///        now - lastRebalance >= maxInterval * k^2 and |x| > minBand. Faster markets: narrower band, shorter
 ///        interval.
-///      - Cost-aware (Whalley-Wilmott): H = (3/2 * e^(-r tau) * lambda * S * Gamma^2 / riskAversion)^(1/3) with
-///        r = 0 (the vault holds no interest-bearing cash), lambda = pool fee + expected price impact of |x| +
-///        rebalanceGas * basefee / |x| (the base asset is the chain's gas token); due when |x| > max(H, minBand).
+///      - Cost-aware (fixed + proportional costs): H is the root of H^4 - p H - q = 0 with
+///        p = 6 lambda S Gamma^2 / riskAversion and q = 12 K Gamma^2 / riskAversion, where K = rebalanceGas x
+///        basefee x S is the fixed cost of one rebalance (the base asset is the chain's gas token; K is what the
+///        keeper bounty reimburses) and lambda = pool fee + expected price impact of |x| (from the swap adapter)
+///        is the proportional cost; r = 0 (the vault holds no interest-bearing cash). Due when
+///        |x| > max(H, minBand). H minimises the long-run rate of risk penalty (riskAversion / 2) x variance of
+///        the hedged P&L plus trading costs for a hedge that trades back to the target when |x| reaches H; its
+///        limits are the Whalley-Wilmott band (6 lambda S Gamma^2 / riskAversion)^(1/3) when K = 0 and the
+///        fixed-cost band (12 K Gamma^2 / riskAversion)^(1/4) when lambda = 0. Sources: Whalley & Wilmott,
+///        Mathematical Finance 7(3), 1997 (proportional costs); Whalley & Wilmott, European Journal of Applied
+///        Mathematics 10(2), 1999 (fixed + proportional costs); Zakamouline, Journal of Economic Dynamics and
+///        Control 30(1), 2006. The derivation is in `RebalanceLib.fixedCostBand`. Because the gas enters as a
+///        cost per trade, one riskAversion gives the band for books of any size. Policies using this rule
+///        should trade to the target (`tradeToEdge` false), as the band assumes.
+///      Rules are checked in the order threshold, volatility-adjusted, cost-aware, time, and the first whose band
+///      is crossed fires. Enabled together, the threshold band is therefore a hard risk limit on the cost-aware
+///      band: the rebalance is due when |x| > min(band, max(H, minBand)) (reported as Threshold when |x| > band,
+///      else as Cost), and while neither fires the reported band is the threshold band. Set `band` above the
+///      cost-aware bands you expect (or leave the threshold rule off) to run the cost-aware rule alone.
 ///      A cooldown (minInterval) always applies. The trade goes to the target, or to the firing rule's band edge,
 ///      by policy, and is capped by `hedgeCap`, by the base held (sales) and by the free quote less `bountyCap`
 ///      (purchases; the bounty is paid from the free quote after the swap, and never exceeds it). A trade
@@ -100,8 +116,9 @@ interface IDeltaHedger {
     ///        hedge's capital at the trade (free quote + base held x oracle price). At or above
     ///        `maxSlippageBps` (as by default), one trade of any size, an unwind after a large move included,
     ///        fits an unused window: the budget grows with what is held.
-    /// @param riskAversion The Whalley-Wilmott risk aversion, WAD per quote unit.
-    /// @param rebalanceGas Gas of one rebalance, for the cost-aware band.
+    /// @param riskAversion Risk aversion of the cost-aware band (weight of the hedged P&L variance against
+    ///        trading costs), WAD per quote unit.
+    /// @param rebalanceGas Gas of one rebalance: with the base fee, the fixed cost K of the cost-aware band.
     /// @param bountyMultiplierBps Largest gas price reimbursed, as a multiple of the base fee (10_000 = 1x): the
     ///        keeper's priority fee is reimbursed up to (multiplier - 1) x basefee.
     /// @param bountyCap Largest keeper bounty, quote units.

@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from deltavault.policy import WAD, HedgePolicy, Rule, Rules
+from deltavault.policy import WAD, HedgePolicy, Rule
 
 REPORTS = Path(__file__).resolve().parent.parent / "reports"
 GWEI = 10**9
@@ -60,9 +60,9 @@ def cli(network, steps, dt_hours, seed, path_vol, prices_file, base_fee_gwei, ou
     from ape import accounts, chain
     from ape.logging import LogLevel, logger
 
-    from deltavault import uniswap
     from deltavault.keeper import Keeper, KeeperConfig, ape_signer, lens_abi
-    from deltavault.stack import deploy_stack
+    from deltavault.local import uniswap
+    from deltavault.local.stack import deploy_stack
 
     test = accounts.test_accounts
     owner, keeper_account, lp1, lp2 = test[0], test[2], test[3], test[5]
@@ -82,16 +82,8 @@ def cli(network, steps, dt_hours, seed, path_vol, prices_file, base_fee_gwei, ou
 
     logger.set_level(LogLevel.WARNING)  # one line per transaction would drown the progress bar
     click.echo(f"deploying the stack on chain {chain.chain_id} ...")
-    policy = HedgePolicy.for_quote_decimals(
-        6,
-        rules=Rules.THRESHOLD | Rules.TIME | Rules.VOLATILITY | Rules.COST,
-        band=WAD,
-        min_band=WAD // 5,
-        max_interval=12 * 3600,
-        min_interval=60,
-        reference_vol=8 * 10**17,
-        observation_spacing=300,
-    ).with_(bounty_cap=60 * 10**6)
+    # The tuned default (`ape run lab tune` on this book: the cost-aware rule alone, riskAversion 0.001).
+    policy = HedgePolicy.for_quote_decimals(6)
     stack = deploy_stack(
         owner, price=Decimal(str(round(start_price, 2))), liquidity=20_000_000, hedge_policy=policy
     )
@@ -120,8 +112,10 @@ def cli(network, steps, dt_hours, seed, path_vol, prices_file, base_fee_gwei, ou
     puts = [row["id"] for row in stack.record["series"] if not row["isCall"]]
     orders = [(trader, rng.choice(calls), rng.choice([20, 25, 30])) for trader in traders]
     orders.append((traders[0], rng.choice(puts), 10))
+    premium = 0
     for trader, sid, amount in orders:
-        vault.buyOption(sid, amount * WAD, 10**30, trader, sender=trader)
+        tx = vault.buyOption(sid, amount * WAD, 10**30, trader, sender=trader)
+        premium += sum(e.premium for e in tx.decode_logs(vault.OptionBought))
         click.echo(f"  trader {traders.index(trader) + 1} bought {amount} options of series {sid}")
     request_queue.requestDeposit(1_000_000 * 10**6, lp2, lp2, sender=lp2)
     click.echo("  liquidity provider 2 asked to deposit 1,000,000 USDC (due after the request delay)")
@@ -194,6 +188,8 @@ def cli(network, steps, dt_hours, seed, path_vol, prices_file, base_fee_gwei, ou
     gas_used = sum(r.gas_used for r in k.rebalances)
     gas_eth = sum(r.gas_used * r.effective_gas_price for r in k.rebalances) / 1e18
     bounty = sum(r.bounty for r in k.rebalances)
+    fees, impact = _swap_costs(k.rebalances, hedger, int(market.pool.contract.fee()))
+    hedging_cost = fees + impact + bounty
     deviations = [abs(r["delta_before"] - r["target"]) for r in rows]
     rms = math.sqrt(sum(d * d for d in deviations) / len(deviations))
     final = hedger.rebalanceStatus()
@@ -222,6 +218,11 @@ def cli(network, steps, dt_hours, seed, path_vol, prices_file, base_fee_gwei, ou
             f"{bounty / 1e6:,.2f} USDC (keeper balance +"
             f"{(quote.balanceOf(keeper_account) - keeper_quote0) / 1e6:,.2f})",
         ),  # fmt: skip
+        (
+            "hedging cost / premium collected",
+            f"{hedging_cost / 1e6:,.2f} / {premium / 1e6:,.2f} USDC = {hedging_cost / premium:.3f} (pool fees "
+            f"{fees / 1e6:,.2f} + price impact {impact / 1e6:,.2f} + bounties {bounty / 1e6:,.2f})",
+        ),  # fmt: skip
         ("hedging error (RMS |delta-target| before the keeper)", f"{rms:.4f} WETH"),
         ("max |delta-target| seen", f"{max(deviations):.4f} WETH"),
         (
@@ -244,6 +245,24 @@ def cli(network, steps, dt_hours, seed, path_vol, prices_file, base_fee_gwei, ou
         click.echo(f"{key:<{width}}  {value}")
     _plot(rows, Path(out_file))
     click.echo(f"\nwrote {out_file}")
+
+
+def _swap_costs(rebalances, hedger, fee_pips: int) -> tuple[int, int]:
+    """(pool fees, price impact) of the rebalances' swaps in quote units: what each swap lost against the
+    oracle price of its `Rebalanced` event, the fee tier's share of the notional counted as fees."""
+    from ape import chain
+
+    fees = impact = 0
+    for r in rebalances:
+        for e in chain.provider.get_receipt(r.tx_hash).decode_logs(hedger.Rebalanced):
+            bought = e.deltaAfter > e.deltaBefore  # quote in, base out
+            base, quote_paid_or_got = (e.amountOut, e.amountIn) if bought else (e.amountIn, e.amountOut)
+            notional = base * e.price // 10**30  # WAD base x WAD quote per base -> 6-decimal quote units
+            lost = quote_paid_or_got - notional if bought else notional - quote_paid_or_got
+            fee = notional * fee_pips // 10**6
+            fees += fee
+            impact += lost - fee
+    return fees, impact
 
 
 def _plot(rows: list[dict], out: Path) -> None:

@@ -92,7 +92,7 @@ def stack(network, account, price, vol, liquidity, fee, no_series, short_leg, ve
     """
     from ape import chain
 
-    from deltavault.stack import DEFAULT_SERIES, ShortLegSpec, deploy_stack
+    from deltavault.local.stack import DEFAULT_SERIES, ShortLegSpec, deploy_stack
 
     plan = [
         "deploy WETH9, TestERC20 USDC (6 decimals), UniswapV3Factory, NonfungiblePositionManager, SwapRouter02,",
@@ -136,10 +136,12 @@ def stack(network, account, price, vol, liquidity, fee, no_series, short_leg, ve
 @click.option("--vol", type=VOL, default=Decimal("0.8"), show_default=True,
               help="initial manual volatility, 0.05-5")  # fmt: skip
 @click.option("--list-series", is_flag=True, help="also list the default series around the oracle price")
+@click.option("--policy", "policy_file", type=click.Path(dir_okay=False), default=None,
+              help="rebalancing policy JSON (ape run lab tune; default: the package's default policy)")  # fmt: skip
 @_venue_option()
 @_out_option()
 @yes_option()
-def vault(network, account, config_file, vol, list_series, venue, out_dir, yes):
+def vault(network, account, config_file, vol, list_series, policy_file, venue, out_dir, yes):
     """Deploy GreeksEngine, DeltaVault, the swap adapter of `--venue` (UniswapV3PoolAdapter or UniswapV3Adapter),
     DeltaHedger and VaultLens against the tokens, pool, feeds (and router) named in the network file.
 
@@ -150,8 +152,14 @@ def vault(network, account, config_file, vol, list_series, venue, out_dir, yes):
     """
     from ape import chain
 
-    from deltavault.stack import deploy_vault_on_network, vault_plan
+    from deltavault.lab.errors import LabError
+    from deltavault.lab.frontier import deployable_policy
+    from deltavault.local.stack import deploy_vault_on_network, vault_plan
 
+    try:
+        hedge_policy = deployable_policy(policy_file) if policy_file else HedgePolicy.for_quote_decimals(6)
+    except LabError as err:
+        raise click.ClickException(str(err)) from None
     try:
         path = config_file or find_network_file(
             ecosystem=network.ecosystem.name, network=network.name, chain_id=chain.chain_id
@@ -167,7 +175,7 @@ def vault(network, account, config_file, vol, list_series, venue, out_dir, yes):
             account,
             net,
             vol=vol,
-            hedge_policy=HedgePolicy.for_quote_decimals(6),
+            hedge_policy=hedge_policy,
             network=network.choice,
             list_default_series=list_series,
             venue=venue,

@@ -5,7 +5,7 @@ scenarios).
     ape run lab backtest --book put-heavy --model history --start 2020-03-01 --short [--out reports/backtest.png]
     ape run lab frontier --book demo --model gbm --vol 0.8 [--paths 200] [--out reports/frontier.png]
     ape run lab frontier --standard          # every standard scenario: the README table
-    ape run lab tune --max-risk 0.12 [--cost-rule ww|fixed] [--out reports/policy.json]
+    ape run lab tune --max-risk 0.12 [--cost-rule fixed|ww] [--out reports/policy.json]
 
 Books: `demo` (scripts/demo.py's), `put-heavy`, or a JSON book file (schema in deltavault/lab/book.py). Paths:
 gbm, merton, garch-t (fitted to real ETH/USD with `arch`), history (real daily ETH/USD from PyPI
@@ -267,22 +267,22 @@ def _standard(n_paths, grid, seed, max_risk, out_file: Path, table_file: Path):
     points = reference_points
     tuned = tune(points, max_risk=max_risk).policy
     tuned = type(tuned)(tuned.hedge, tuned.cost_rule, "tuned")
-    tuned_fixed = tune(points, max_risk=max_risk, cost_rule="fixed").policy
-    tuned_fixed = type(tuned_fixed)(tuned_fixed.hedge, "fixed", "tuned (fixed+prop.)")
+    tuned_former = tune(points, max_risk=max_risk, cost_rule="ww").policy
+    tuned_former = type(tuned_former)(tuned_former.hedge, "ww", "tuned (former cost rule)")
     out_file.parent.mkdir(parents=True, exist_ok=True)
     policy_file = out_file.parent / "policy.json"
     policy_file.write_text(json.dumps(policy_json(tuned), indent=2) + "\n")
-    (out_file.parent / "policy-fixed-cost.json").write_text(
-        json.dumps(policy_json(tuned_fixed), indent=2) + "\n"
+    (out_file.parent / "policy-former-cost.json").write_text(
+        json.dumps(policy_json(tuned_former), indent=2) + "\n"
     )
 
     header = ("| scenario | default risk | default cost | frontier @ default risk | default / frontier | "
-              "tuned risk | tuned cost | tuned / frontier | compared at risk | best interval | best band | cost-aware today | "
-              "fixed+prop. | vs interval | vs band |")  # fmt: skip
+              "tuned risk | tuned cost | tuned / frontier | compared at risk | best interval | best band | cost-aware | "
+              "former cost rule | vs interval | vs band |")  # fmt: skip
     rows = [header, "|" + "---|" * 15]
     save_vs_interval, save_vs_band, ratio_default, ratio_tuned = [], [], [], []
     for scenario in scenarios:
-        marked = [default_policy(), demo_policy(), tuned, tuned_fixed]
+        marked = [default_policy(), demo_policy(), tuned, tuned_former]
         if scenario is reference:
             points = reference_points
             # Same paths and base fees as the tuning sweep (same seed): only the marked policies run again.
@@ -294,11 +294,11 @@ def _standard(n_paths, grid, seed, max_risk, out_file: Path, table_file: Path):
         fams = by_family(points)
         # Compared at the tuned policy's risk, or at the lowest risk all three families reach when it is lower.
         r = max([tp.risk] + [efficient(fams[f])[0].risk for f in ("fixed interval", "fixed band",
-                                                                  "cost-aware (today)")])  # fmt: skip
+                                                                  "cost-aware")])  # fmt: skip
         interval = cost_at_risk(fams["fixed interval"], r)
         band = cost_at_risk(fams["fixed band"], r)
-        cost_today = cost_at_risk(fams["cost-aware (today)"], r)
-        cost_fixed = cost_at_risk(fams["cost-aware (fixed+prop.)"], r)
+        cost_today = cost_at_risk(fams["cost-aware"], r)
+        cost_former = cost_at_risk(fams["cost-aware (former)"], r)
         front_default = cost_at_risk(points, default.risk)
         front_tuned = cost_at_risk(points, tp.risk)
         vs_i = 1 - cost_today / interval
@@ -309,7 +309,7 @@ def _standard(n_paths, grid, seed, max_risk, out_file: Path, table_file: Path):
         ratio_tuned.append(tp.cost / front_tuned)
         rows.append(f"| {scenario.name} | {default.risk:.3f} | {default.cost:.3f} | {front_default:.4f} | "
                     f"{default.cost / front_default:.1f}x | {tp.risk:.3f} | {tp.cost:.4f} | {tp.cost / front_tuned:.2f}x | {r:.3f} | "
-                    f"{interval:.4f} | {band:.4f} | {cost_today:.4f} | {_num(cost_fixed)} | {100 * vs_i:.0f} % | "
+                    f"{interval:.4f} | {band:.4f} | {cost_today:.4f} | {_num(cost_former)} | {100 * vs_i:.0f} % | "
                     f"{100 * vs_b:.0f} % |")  # fmt: skip
         if scenario is reference:
             title = (
@@ -322,13 +322,13 @@ def _standard(n_paths, grid, seed, max_risk, out_file: Path, table_file: Path):
     notes = [
         "",
         f"{n_paths} paths x {grid.steps} checks per scenario (seed {seed}); costs and risks relative to the premium.",
-        "Columns 'best interval' .. 'fixed+prop.': each family's efficient cost at 'compared at risk' (the tuned "
+        "Columns 'best interval' .. 'former cost rule': each family's efficient cost at 'compared at risk' (the tuned "
         "policy's risk, or the lowest risk fixed interval, fixed band and cost-aware all reach); "
-        "'vs interval' / 'vs band': how much cheaper the cost-aware rule (today's) is there.",
-        f"tuned policy (risk <= {max_risk:g} on demo / GBM 0.8, today's cost rule): {policy_file}",
+        "'vs interval' / 'vs band': how much cheaper the cost-aware rule (DeltaHedger's) is there.",
+        f"tuned policy (risk <= {max_risk:g} on demo / GBM 0.8, DeltaHedger's cost rule): {policy_file}",
         f"  {dataclass_values(tuned)}",
-        f"tuned with the fixed+proportional cost rule: {out_file.parent / 'policy-fixed-cost.json'}",
-        f"  {dataclass_values(tuned_fixed)}",
+        f"tuned with the former cost rule (gas / |D - T|): {out_file.parent / 'policy-former-cost.json'}",
+        f"  {dataclass_values(tuned_former)}",
     ]
     text = "\n".join(rows + notes)
     click.echo("\n" + text)
@@ -345,7 +345,7 @@ def _standard(n_paths, grid, seed, max_risk, out_file: Path, table_file: Path):
 def scale(book_spec, model, vol, days, step_seconds, seed, allow_short, borrow_rate, basefee_gwei, n_paths,
           aversion):  # fmt: skip
     """For books 1/4, 1 and 4 times the size: the riskAversion whose cost-aware policy minimises E[cost] +
-    (aversion / 2) Var(P&L), for today's cost rule and for the fixed + proportional rule."""
+    (aversion / 2) Var(P&L), for DeltaHedger's cost rule (fixed + proportional) and for the former rule."""
     from deltavault.lab.frontier import scale_study
 
     book, grid, scenario, market = _setup(book_spec, model, vol, days, step_seconds, allow_short, borrow_rate,
@@ -357,7 +357,7 @@ def scale(book_spec, model, vol, days, step_seconds, seed, allow_short, borrow_r
     click.echo(f"{'book size':>9}  {'cost rule':<22} {'best riskAversion':>17} {'objective at true / best':>25} "
                f"{'risk':>6} {'cost':>7}")  # fmt: skip
     for r in rows:
-        name = "today (gas / |D - T|)" if r.cost_rule == "ww" else "fixed + proportional"
+        name = "former (gas / |D - T|)" if r.cost_rule == "ww" else "fixed + proportional"
         click.echo(f"{r.scale:>8g}x  {name:<22} {r.best_aversion:>17.3g} {r.objective_at_true:>25.3f} "
                    f"{r.risk:>6.3f} {r.cost:>7.4f}")  # fmt: skip
 
@@ -367,8 +367,8 @@ def scale(book_spec, model, vol, days, step_seconds, seed, allow_short, borrow_r
 @click.option("--paths", "n_paths", type=int, default=200, show_default=True)
 @click.option("--max-risk", type=float, default=None, help="risk budget, x premium (default 0.12)")
 @click.option("--max-cost", type=float, default=None, help="cost budget, x premium")
-@click.option("--cost-rule", type=click.Choice(["ww", "fixed"]), default="ww", show_default=True,
-              help="ww: deployable on DeltaHedger today; fixed: RebalanceLib.fixedCostBand")  # fmt: skip
+@click.option("--cost-rule", type=click.Choice(["fixed", "ww"]), default="fixed", show_default=True,
+              help="fixed: DeltaHedger's (RebalanceLib.fixedCostBand); ww: the former rule, for comparison")  # fmt: skip
 @click.option("--out", "out_file", default=str(REPORTS / "policy.json"), show_default=True)
 @_lab_errors
 def tune(book_spec, model, vol, days, step_seconds, seed, allow_short, borrow_rate, basefee_gwei, n_paths,

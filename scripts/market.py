@@ -10,26 +10,11 @@ from decimal import Decimal
 import click
 from ape.cli import network_option
 
-from deltavault.cli import Command, DecimalRange, deployment_option, load_deployment
+from deltavault.cli import Command, DecimalRange, Duration, deployment_option, load_deployment
 from deltavault.registry import is_dev_chain
 
 PRICE = DecimalRange(Decimal(0), Decimal(10**12), min_open=True)
 VOL = DecimalRange(Decimal("0.05"), Decimal(5))
-UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 7 * 86_400}
-
-
-class Duration(click.ParamType):
-    """`90s`, `30m`, `12h`, `7d`, `2w` or plain seconds; positive."""
-
-    name = "DURATION"
-
-    def convert(self, value, param, ctx):
-        text = str(value).strip().lower()
-        unit = text[-1] if text and text[-1] in UNITS else "s"
-        number = text[:-1] if text and text[-1] in UNITS else text
-        if not number.isdigit() or int(number) == 0:
-            self.fail(f"{value!r} is not a positive duration (e.g. 7d, 12h, 30m, 3600)", param, ctx)
-        return int(number) * UNITS[unit]
 
 
 def _local(deployment_file):
@@ -91,8 +76,8 @@ def price(network, deployment_file, price, oracle_only):
     """
     from ape import project
 
-    from deltavault import uniswap
-    from deltavault.artifacts import load_container
+    from deltavault.local import uniswap
+    from deltavault.local.artifacts import load_container
 
     d = _local(deployment_file)
     account = _owner(d)

@@ -1,4 +1,4 @@
-"""Use a DeltaVault from any Ape account: deposit, withdraw, buy, sell, settle, redeem, status, faucet.
+"""Use a DeltaVault from any Ape account: deposit, withdraw, buy, sell, settle, redeem, status, faucet, set-policy.
 
 Thin click commands over `deltavault.Vault`. Amounts are human units: `--amount` in the quote token (USDC),
 `--options` in options on one whole base token. Checks run before anything is signed (balance, allowance, pause,
@@ -418,6 +418,35 @@ def settle(network, account, deployment_file, yes, series_id, round_id):
     click.echo(f"payoff per option: {v.series(series_id).payoff_per_option:,.4f} {v.quote.symbol}")
 
 
+@cli.command(
+    "set-policy", cls=Command, short_help="Set the hedger's rebalancing policy from a policy JSON (owner)"
+)
+@_common
+@click.option("--policy", "policy_file", type=click.Path(dir_okay=False), required=True,
+              help="policy JSON, as `ape run lab tune` writes it")  # fmt: skip
+def set_policy(network, account, deployment_file, yes, policy_file):
+    """Set the DeltaHedger's policy (the vault's owner only) from a policy file checked against the contract's
+    bounds before anything is signed.
+
+    \b
+    Example:
+      ape run vault set-policy --policy reports/policy.json --account TEST::0 --network ethereum:local:node
+    """
+    from deltavault.lab.errors import LabError
+    from deltavault.lab.frontier import deployable_policy
+
+    try:
+        policy = deployable_policy(policy_file)
+    except LabError as err:
+        raise click.ClickException(str(err)) from None
+    v, _ = _vault(deployment_file)
+    hedger = v.hedger()
+    plan = [f"set the policy of hedger {hedger.contract.address} from {policy_file}"]
+    confirm_broadcast(_chain_id(), plan, yes=yes, sender=account.address)
+    unlock(account)
+    _send(plan[0], hedger.set_policy, policy=policy, sender=account)
+
+
 @cli.command(cls=Command, short_help="Redeem settled options for their payoff")
 @_common
 @click.option("--series", "series_id", type=SERIES_ID, required=True, help="series id (see status)")
@@ -447,6 +476,24 @@ def redeem(network, account, deployment_file, yes, series_id, options):
     confirm_broadcast(_chain_id(), plan, yes=yes, sender=account.address)
     unlock(account)
     _send(plan[0], v.redeem_options, series_id=series_id, options=amount, sender=account)
+
+
+def _governance(d: dict, now: datetime) -> dict | None:
+    """The timelock holding the vault's owner role and its queue, when the deployment records one."""
+    if not d.get("timelock"):
+        return None
+    from deltavault.governance import Timelock
+
+    lock = Timelock.at(d["timelock"])
+    return {
+        "timelock": lock.address,
+        "delay": lock.delay,
+        "queue": [
+            {"id": c.id, "kind": c.kind.label, "state": c.state(now), "readyAt": c.ready_at.isoformat(),
+             "summary": c.summary}
+            for c in lock.queue()
+        ],
+    }  # fmt: skip
 
 
 def _status_json(status, series, position, quotes) -> dict:
@@ -497,8 +544,9 @@ def status(network, deployment_file, owner, as_json):
       ape run vault status --network ethereum:local:node --account TEST::1
       ape run vault status --network ethereum:local:node --json
     """
-    v, _ = _vault(deployment_file)
+    v, d = _vault(deployment_file)
     st = v.status()
+    governance = _governance(d, st.time)
     series = v.all_series()
     quotes = {}
     for s in series:
@@ -509,7 +557,9 @@ def status(network, deployment_file, owner, as_json):
                 quotes[s.id] = None
     position = v.position(owner, tuple(s.id for s in series)) if owner else None
     if as_json:
-        click.echo(json.dumps(_status_json(st, series, position, quotes), indent=2))
+        click.echo(
+            json.dumps({**_status_json(st, series, position, quotes), "governance": governance}, indent=2)
+        )
         return
     sym = st.quote_symbol
     click.echo(
@@ -532,6 +582,13 @@ def status(network, deployment_file, owner, as_json):
                    f"ltv {s.ltv:.3f}  health {health}  liquidation price {liquidation}")  # fmt: skip
     for key, why in st.errors.items():
         click.echo(f"  {key} unavailable: {why}")
+    if governance:
+        click.echo(f"  owner: timelock {governance['timelock']} (notice {governance['delay'] / 86_400:g} d), "
+                   f"{len(governance['queue'])} change(s) queued")  # fmt: skip
+        for c in governance["queue"]:
+            click.echo(
+                f"    {c['kind']} {c['state']} from {c['readyAt'][:16].replace('T', ' ')} UTC: {c['summary']}"
+            )
     click.echo(f"{'id':>3} {'type':<5} {'strike':>10} {'cap':>8} {'expiry':<21} {'outstanding':>12} "
                f"{'buy 1':>10} {'state':<10}" + (" held" if position else ""))  # fmt: skip
     for s in series:

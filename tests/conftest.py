@@ -1,8 +1,21 @@
 """Shared fixtures: role accounts (session-scoped) and factories for the contracts under test."""
 
 import pytest
+from ape_foundry.provider import FoundryProvider
 
 from tests.utils.vault import WAD, VaultEnv, default_policy, oracle_config
+
+# ape-foundry starts anvil with `--steps-tracing`, which records every opcode of every transaction for geth-style
+# struct-log traces. The suites never read those (return values come from parity `trace_transaction`, revert
+# data from the failed call), and recording them made the main suite about 30 % slower.
+_anvil_command = FoundryProvider.build_command
+
+
+def _anvil_without_steps_tracing(self) -> list[str]:
+    return [arg for arg in _anvil_command(self) if arg != "--steps-tracing"]
+
+
+FoundryProvider.build_command = _anvil_without_steps_tracing
 
 
 @pytest.fixture(scope="session")
@@ -99,6 +112,27 @@ def create_vault(project, owner, manager, guardian, create_token, create_feed, g
         return VaultEnv(vault, quote, base, feed, token)
 
     return create
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_height(chain, owner, manager, keeper, depositor, trader, guardian, attacker, create_vault):
+    """Every shared session fixture exists before the first module snapshot: one that a module's later test
+    requests first makes Ape rebase (restore the module's snapshot and deploy its fixtures again). Returns the
+    block height they leave, the height every module starts from."""
+    return chain.blocks.height
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _module_starts_clean(request, chain, _session_height):
+    """Isolation guard: a module of the main suite starts from the chain the session fixtures left. Ape reverts
+    each test (function snapshot) and each module's own fixtures (module snapshot); a deployment or transaction
+    that outlived its module would raise the height here. The fork and browser suites keep session state."""
+    if {"fork", "browser"} & set(request.path.relative_to(request.config.rootpath).parts):
+        return
+    assert chain.blocks.height == _session_height, (
+        f"{request.path.name} starts at block {chain.blocks.height}, not at {_session_height}: "
+        "state from an earlier module leaked"
+    )
 
 
 @pytest.fixture

@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # VaultHandler.Action, in order.
 ACTIONS = (
     "deposit mint withdraw redeem buy sellBack settle redeemOptions movePrice movePool setVol warp observe "
-    "rebalance donateQuote donateBase setPaused listSeries roundTripShares roundTripOption"
+    "rebalance donateQuote donateBase setPaused listSeries roundTripShares roundTripOption requestDeposit "
+    "requestRedeem fulfilDeposit fulfilRedeem"
 ).split()
 BUILTIN = {"08c379a0": "Error(string)", "4e487b71": "Panic(uint256)", "00000000": "(no data)"}
 
@@ -44,11 +45,11 @@ def error_names() -> dict[str, str]:
     return names
 
 
-def summarize(lines: list[str]) -> tuple[Counter, Counter, Counter, int, int]:
+def summarize(lines: list[str]) -> tuple[Counter, Counter, Counter, int, int, int]:
     calls, successes, reverts = Counter(), Counter(), Counter()
-    rebalances = paused_exits = 0
+    rebalances = paused_exits = fulfilments = 0
     for line in lines:
-        m = re.match(r"calls (.*) reverts(.*) rebalances (\d+) pausedExits (\d+)", line)
+        m = re.match(r"calls (.*) reverts(.*) rebalances (\d+) pausedExits (\d+) fulfilments (\d+)", line)
         if not m:
             continue
         for name, pair in zip(ACTIONS, m.group(1).split(), strict=True):
@@ -60,7 +61,8 @@ def summarize(lines: list[str]) -> tuple[Counter, Counter, Counter, int, int]:
             reverts[selector.removeprefix("0x")] += int(count)
         rebalances += int(m.group(3))
         paused_exits += int(m.group(4))
-    return calls, successes, reverts, rebalances, paused_exits
+        fulfilments += int(m.group(5))
+    return calls, successes, reverts, rebalances, paused_exits, fulfilments
 
 
 def main(argv: list[str]) -> int:
@@ -89,14 +91,14 @@ def main(argv: list[str]) -> int:
         print(forge.stderr, file=sys.stderr, end="")
 
     lines = report.read_text().splitlines() if report.exists() else []
-    calls, successes, reverts, rebalances, paused_exits = summarize(lines)
+    calls, successes, reverts, rebalances, paused_exits, fulfilments = summarize(lines)
     result = re.search(r"runs: (\d+), calls: (\d+), reverts: (\d+)", out)
     print(f"\nprofile {profile}: ", end="")
     if result:
         print(f"{int(result[1]):,} sequences, {int(result[2]):,} calls ", end="")
     print(f"in {elapsed:.0f} s (compile included)")
     print(f"runs reported by the handler: {len(lines):,}; successful rebalances {rebalances:,}; ", end="")
-    print(f"exits that worked while paused {paused_exits:,}")
+    print(f"exits that worked while paused {paused_exits:,}; requests fulfilled {fulfilments:,}")
     if calls:
         print(f"\n{'action':<18}{'calls':>10}{'succeeded':>11}")
         for name in ACTIONS:

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {FixedPointMathLib as F} from "solady/utils/FixedPointMathLib.sol";
 import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
 
 import {ISwapAdapter} from "@deltavault/interfaces/ISwapAdapter.sol";
@@ -51,11 +51,11 @@ abstract contract UniswapV3AdapterBase is ISwapAdapter {
 
     /// @inheritdoc ISwapAdapter
     function venuePrice() external view returns (uint256) {
-        (uint160 sqrtPriceX96, , , , , , ) = pool.slot0();
+        uint256 sqrtPriceX96 = _sqrtPriceX96();
         // token1 per token0 (raw units) as a Q128 number; fits in 256 bits for every valid sqrt price.
-        uint256 ratioX128 = Math.mulDiv(sqrtPriceX96, sqrtPriceX96, 2 ** 64);
-        if (_baseIsToken0) return Math.mulDiv(ratioX128, _priceScale, 2 ** 128);
-        return Math.mulDiv(2 ** 128, _priceScale, ratioX128);
+        uint256 ratioX128 = F.fullMulDiv(sqrtPriceX96, sqrtPriceX96, 2 ** 64);
+        if (_baseIsToken0) return F.fullMulDiv(ratioX128, _priceScale, 2 ** 128);
+        return F.fullMulDiv(2 ** 128, _priceScale, ratioX128);
     }
 
     /// @inheritdoc ISwapAdapter
@@ -66,15 +66,31 @@ abstract contract UniswapV3AdapterBase is ISwapAdapter {
         feeWad = uint256(fee) * 1e12; // fee in hundredths of a basis point (1e-6)
         uint128 liquidity = pool.liquidity();
         if (liquidity == 0) return (feeWad, WAD);
-        (uint160 sqrtPriceX96, , , , , , ) = pool.slot0();
+        uint256 sqrtPriceX96 = _sqrtPriceX96();
         uint256 raw = baseAmount / _baseScale;
         impactWad = _baseIsToken0
-            ? Math.mulDiv(raw * WAD, sqrtPriceX96, uint256(liquidity) * Q96)
-            : Math.mulDiv(raw * WAD, Q96, uint256(liquidity) * sqrtPriceX96);
+            ? F.fullMulDiv(raw * WAD, sqrtPriceX96, uint256(liquidity) * Q96)
+            : F.fullMulDiv(raw * WAD, Q96, uint256(liquidity) * sqrtPriceX96);
         if (impactWad > WAD) impactWad = WAD;
     }
 
     // ---------------------------------------------------------------- internal
+
+    /// @dev The pool's sqrtPriceX96: the first word of `slot0()`, read without decoding its six other fields (the
+    ///      rebalance reads it twice, for the trading cost and for the pool/oracle check). Bubbles up a revert.
+    function _sqrtPriceX96() internal view returns (uint256 sqrtPriceX96) {
+        address pool_ = address(pool);
+        assembly ("memory-safe") {
+            mstore(0x00, 0x3850c7bd) // slot0()
+            // staticcall runs first (Yul evaluates arguments right to left), then returndatasize is read.
+            if iszero(and(gt(returndatasize(), 0x1f), staticcall(gas(), pool_, 0x1c, 0x04, 0x00, 0x20))) {
+                let free := mload(0x40)
+                returndatacopy(free, 0, returndatasize())
+                revert(free, returndatasize())
+            }
+            sqrtPriceX96 := and(mload(0x00), 0xffffffffffffffffffffffffffffffffffffffff) // uint160
+        }
+    }
 
     /// @dev Checks that (tokenIn, tokenOut) is the pair, in either order; true when token0 is sold for token1.
     function _zeroForOne(address tokenIn, address tokenOut) internal view returns (bool) {

@@ -16,6 +16,17 @@ contract RebalanceLibHarness {
         return RebalanceLib.fixedCostBand(fixedCost, lambda, spot, gamma, riskAversion);
     }
 
+    function fixedCostBandAbove(
+        uint256 fixedCost,
+        uint256 lambda,
+        uint256 spot,
+        uint256 gamma,
+        uint256 riskAversion,
+        uint256 above
+    ) external pure returns (uint256) {
+        return RebalanceLib.fixedCostBand(fixedCost, lambda, spot, gamma, riskAversion, above);
+    }
+
     function whalleyWilmott(
         uint256 lambda,
         uint256 spot,

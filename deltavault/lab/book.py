@@ -136,8 +136,8 @@ class Book:
 
 def demo_book(seed: int = 7) -> Book:
     """The book `make demo` writes (scripts/demo.py with its default seed): the series of
-    `deltavault.stack.DEFAULT_SERIES` at spot 2000 (calls capped at one spot) and the demo's random orders."""
-    from deltavault.stack import DEFAULT_SERIES
+    `deltavault.local.stack.DEFAULT_SERIES` at spot 2000 (calls capped at one spot) and the demo's random orders."""
+    from deltavault.local.stack import DEFAULT_SERIES
 
     spot = 2000.0
     specs = []

@@ -1,7 +1,7 @@
 """Policy families, the risk/cost frontier, the standard scenarios and tuning.
 
 A *family* is one rule with one parameter swept: fixed interval (time rule), fixed band (threshold),
-volatility-adjusted band, cost-aware band (today's DeltaHedger rule, and the fixed + proportional cost rule of
+volatility-adjusted band, cost-aware band (DeltaHedger's fixed + proportional cost rule of
 `RebalanceLib.fixedCostBand`), and combinations (threshold + time, cost + time). Every policy of every family
 runs on the same paths (`simulate_many`); the *frontier* is the set of policies no other policy beats on both
 risk (std of P&L / premium) and cost (mean cost / premium). Comparisons "at equal risk" interpolate a family's
@@ -36,13 +36,7 @@ def default_policy() -> LabPolicy:
 
 def demo_policy() -> LabPolicy:
     """The policy scripts/demo.py deploys."""
-    hp = HedgePolicy.for_quote_decimals(
-        6,
-        rules=Rules.THRESHOLD | Rules.TIME | Rules.VOLATILITY | Rules.COST,
-        band=WAD,
-        min_band=WAD // 5,
-        max_interval=12 * 3600,
-    ).with_(bounty_cap=60 * 10**6)
+    hp = HedgePolicy.for_quote_decimals(6)
     return LabPolicy(hp, name="demo")
 
 
@@ -61,7 +55,7 @@ def families(scale: float = 1.0) -> dict[str, list[tuple[float, LabPolicy]]]:
 
     def pol(name, **kw):
         return LabPolicy(base.with_(**{k: v for k, v in kw.items() if k != "cost_rule"}),
-                         kw.get("cost_rule", "ww"), name)  # fmt: skip
+                         kw.get("cost_rule", "fixed"), name)  # fmt: skip
 
     out: dict[str, list[tuple[float, LabPolicy]]] = {}
     out["fixed interval"] = [
@@ -85,7 +79,21 @@ def families(scale: float = 1.0) -> dict[str, list[tuple[float, LabPolicy]]]:
         )  # fmt: skip
         for b in bands
     ]
-    out["cost-aware (today)"] = [
+    out["cost-aware (former)"] = [
+        (
+            a,
+            pol(
+                f"former cost ra {a:g}",
+                rules=Rules.COST,
+                risk_aversion=max(1, _wad(a)),
+                band=_wad(scale),
+                min_band=tiny,
+                cost_rule="ww",
+            ),
+        )
+        for a in aversions
+    ]
+    out["cost-aware"] = [
         (
             a,
             pol(
@@ -94,20 +102,6 @@ def families(scale: float = 1.0) -> dict[str, list[tuple[float, LabPolicy]]]:
                 risk_aversion=max(1, _wad(a)),
                 band=_wad(scale),
                 min_band=tiny,
-            ),
-        )
-        for a in aversions
-    ]
-    out["cost-aware (fixed+prop.)"] = [
-        (
-            a,
-            pol(
-                f"fixed-cost ra {a:g}",
-                rules=Rules.COST,
-                risk_aversion=max(1, _wad(a)),
-                band=_wad(scale),
-                min_band=tiny,
-                cost_rule="fixed",
             ),
         )  # fmt: skip
         for a in aversions
@@ -282,9 +276,9 @@ def by_family(points: list[Point]) -> dict[str, list[Point]]:
 
 
 def tune(points: list[Point], *, max_risk: float | None = None, max_cost: float | None = None,
-         cost_rule: str = "ww") -> Point:  # fmt: skip
+         cost_rule: str = "fixed") -> Point:  # fmt: skip
     """The cheapest point within `max_risk` (or the safest within `max_cost`) among the policies the contract
-    runs with `cost_rule` ("ww": deployable today; "fixed": once DeltaHedger uses the fixed-cost band)."""
+    runs with `cost_rule` ("fixed": DeltaHedger's cost rule; "ww": the former rule, for comparison)."""
     pool = [p for p in points if p.policy.cost_rule == cost_rule]
     if max_risk is not None:
         ok = [p for p in pool if p.risk <= max_risk]
@@ -314,6 +308,17 @@ def policy_json(policy: LabPolicy) -> dict:
     return {"name": policy.name, "cost_rule": policy.cost_rule, "policy": data}
 
 
+def deployable_policy(path: str) -> HedgePolicy:
+    """The `HedgePolicy` of a policy file for DeltaHedger (`ape run deploy vault --policy`, `ape run vault
+    set-policy`): `load_policy`'s checks, and the file must be for the contract's cost rule ("fixed")."""
+    lab = load_policy(path)
+    if lab.cost_rule != "fixed":
+        raise LabError(
+            f'{path}: `cost_rule` is {lab.cost_rule!r}, the lab\'s former rule: DeltaHedger runs "fixed"'
+        )
+    return lab.hedge
+
+
 def load_policy(path: str) -> LabPolicy:
     """A policy file (`policy_json`'s format); any unknown field or a value outside the contract's bounds
     raises a one-line LabError."""
@@ -330,7 +335,7 @@ def load_policy(path: str) -> LabPolicy:
     unknown = set(data["policy"]) - names
     if unknown:
         raise LabError(f"{path}: unknown policy field `{sorted(unknown)[0]}`")
-    rule = data.get("cost_rule", "ww")
+    rule = data.get("cost_rule", "fixed")
     if rule not in ("ww", "fixed"):
         raise LabError(f'{path}: `cost_rule` must be "ww" or "fixed", got {rule!r}')
     values = dict(data["policy"])

@@ -13,8 +13,8 @@ COLORS = {
     "fixed interval": "tab:gray",
     "fixed band": "tab:blue",
     "vol-adjusted": "tab:purple",
-    "cost-aware (today)": "tab:orange",
-    "cost-aware (fixed+prop.)": "tab:red",
+    "cost-aware (former)": "tab:orange",
+    "cost-aware": "tab:red",
     "band + 1 day": "tab:cyan",
     "cost + 1 day": "tab:olive",
 }

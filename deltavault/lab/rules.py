@@ -1,5 +1,5 @@
 """An exact Python mirror of `DeltaHedger`'s decision: `_status`, `_tradeSize`, `_costBand`, the math of
-`RebalanceLib` (`volScale`, `whalleyWilmott`) and `UniswapV3AdapterBase.tradingCost`.
+`RebalanceLib` (`volScale`, `fixedCostBand`) and `UniswapV3AdapterBase.tradingCost`.
 
 Same integer math, same clamps, same order as the Solidity, so that `status(...)` equals
 `DeltaHedger.rebalanceStatus()` to the wei for the same inputs (checked on anvil by
@@ -101,12 +101,26 @@ def whalley_wilmott(lam: int, spot: int, gamma: int, risk_aversion: int) -> int:
 
 
 def fixed_cost_band(fixed_cost: int, lam: int, spot: int, gamma: int, risk_aversion: int) -> int:
-    """`RebalanceLib.fixedCostBand`, bit for bit: the root of H^4 - p H - q = 0 by Newton from above (WAD)."""
+    """`RebalanceLib.fixedCostBand`, bit for bit: the root of H^4 - p H - q = 0 by Newton from an upper
+    bound one Taylor step from the larger limit (WAD)."""
     p = mul_div(6 * lam, spot, WAD)
     p = mul_div(mul_div(p, gamma, risk_aversion), gamma, WAD)
     q = mul_div(mul_div(12 * fixed_cost, gamma, risk_aversion), gamma, WAD)
-    h = cbrt_wad(p) + sqrt_wad(sqrt_wad(q))
-    if h == 0 or h > 10**27:
+    b = sqrt_wad(sqrt_wad(q))
+    if b > 10**27:
+        return b
+    b3 = (b * b // WAD) * b // WAD
+    if b3 >= p:
+        if b == 0:
+            return 0
+        h = b + mul_div(p, b, 4 * b3 - p)
+    else:
+        a = cbrt_wad(p)
+        if a > 10**27:
+            return a
+        a3 = (a * a // WAD) * a // WAD
+        h = a + (q * WAD // (3 * a3) if a3 else 0)
+    if h > 10**27:
         return h
     for _ in range(8):
         h3 = (h * h // WAD) * h // WAD
@@ -196,7 +210,18 @@ class Status:
 
 
 def cost_band(p: HedgePolicy, spot: int, gamma: int, deviation: int, hs: HedgerState, venue: Venue) -> int:
-    """`DeltaHedger._costBand`: the Whalley-Wilmott band with lambda = fee + impact(|x|) + gas * basefee / |x|."""
+    """`DeltaHedger._costBand`: `fixed_cost_band` with K = rebalanceGas * basefee at the spot (WAD quote) and
+    lambda = fee + impact(|x|)."""
+    fee_wad, impact_wad = venue.trading_cost(deviation)
+    fixed_cost = mul_div(p.rebalance_gas * hs.basefee, spot, WAD)
+    return fixed_cost_band(fixed_cost, fee_wad + impact_wad, spot, gamma, p.risk_aversion)
+
+
+def gas_cost_band(
+    p: HedgePolicy, spot: int, gamma: int, deviation: int, hs: HedgerState, venue: Venue
+) -> int:
+    """The former `DeltaHedger._costBand` (gas as a proportional cost: lambda = fee + impact(|x|) +
+    gas * basefee / |x|, Whalley-Wilmott band), kept for the lab's comparison."""
     if deviation == 0:
         return UINT256_MAX
     fee_wad, impact_wad = venue.trading_cost(deviation)

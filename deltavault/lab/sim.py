@@ -5,7 +5,7 @@ the decision of each rule in the contract's order (threshold, volatility-adjuste
 see `deltavault.lab.rules` for the exact integer mirror), the trade (to the target or the band edge, capped by
 `hedgeCap` and, long-only, by the base held), and its costs: the pool fee, the price impact at the pool's
 in-range liquidity (the same estimate as `UniswapV3AdapterBase.tradingCost`, liquidity from the demo pool's
-positions computed with `deltavault.uniswap`), the keeper bounty the vault pays (gas x min(base fee + tip,
+positions computed with `deltavault.local.uniswap`), the keeper bounty the vault pays (gas x min(base fee + tip,
 base fee x bounty multiplier), capped) and, for a short hedge, borrow interest. The book is valued and hedged by Black-Scholes at
 the vault's implied volatility. The vault starts hedged (the first trade is the same for every policy).
 
@@ -39,7 +39,7 @@ COST_RULES = ("ww", "fixed")
 @dataclass(frozen=True)
 class Market:
     """The venue and the chain. Defaults: a 5 bp WETH/USDC pool holding 20 M USDC of liquidity in the demo's
-    three ranges around `spot` (`deltavault.uniswap.default_ranges`), 214k gas per rebalance at a base fee of
+    three ranges around `spot` (`deltavault.local.uniswap.default_ranges`), 214k gas per rebalance at a base fee of
     20 gwei (lognormal, 25 % per check), no short hedge (long-only spot, as DeltaHedger today)."""
 
     spot: float = 2000.0
@@ -81,7 +81,7 @@ def _pool_ranges(spot, fee_tier, value, base_decimals, quote_decimals):
     key = (spot, fee_tier, value, base_decimals, quote_decimals)
     if key in _RANGE_CACHE:
         return _RANGE_CACHE[key]
-    from deltavault import uniswap as u
+    from deltavault.local import uniswap as u
 
     spacing = u.FEE_TICK_SPACING[fee_tier]
     args = (base_decimals, quote_decimals, True)  # base as token0: the impact is the same either way
@@ -114,12 +114,12 @@ def _pool_ranges(spot, fee_tier, value, base_decimals, quote_decimals):
 
 @dataclass(frozen=True)
 class LabPolicy:
-    """A `HedgePolicy` plus the lab's choice of cost rule: "ww" is DeltaHedger today (gas as a proportional
-    cost, `RebalanceLib.whalleyWilmott`), "fixed" the fixed + proportional cost band of
-    `RebalanceLib.fixedCostBand` (gas as the fixed cost it is; trades to the target)."""
+    """A `HedgePolicy` plus the lab's choice of cost rule: "fixed" is DeltaHedger's (the fixed + proportional
+    cost band of `RebalanceLib.fixedCostBand`: gas as the fixed cost it is), "ww" the former rule, kept for
+    comparison (gas as a proportional cost `rebalanceGas * basefee / |D - T|`, `RebalanceLib.whalleyWilmott`)."""
 
     hedge: HedgePolicy = field(default_factory=HedgePolicy)
-    cost_rule: str = "ww"
+    cost_rule: str = "fixed"
     name: str = "policy"
 
     def __post_init__(self):
@@ -242,11 +242,7 @@ class _Params:
         self.vol = flag(lambda lp: lp.hedge.rules & Rules.VOLATILITY)
         self.cost = flag(lambda lp: lp.hedge.rules & Rules.COST)
         self.fixed_rule = flag(lambda lp: lp.cost_rule == "fixed")
-        # The fixed-cost rule trades to the target; otherwise the policy says.
-        self.to_edge = flag(
-            lambda lp: lp.hedge.trade_to_edge
-            and not (lp.cost_rule == "fixed" and lp.hedge.rules & Rules.COST)
-        )
+        self.to_edge = flag(lambda lp: lp.hedge.trade_to_edge)
         alphas = {lp.hedge.ewma_alpha for lp in policies}
         spacings = {lp.hedge.observation_spacing for lp in policies}
         if len(alphas) > 1 or len(spacings) > 1:
@@ -369,7 +365,7 @@ def simulate_many(
                     vband[vol_idx] = vb
                     fired[vol_idx] |= f
                     band_used[vol_idx] = np.where(f, vb, band_used[vol_idx])
-                # Cost-aware (only the columns that use it; today's rule or the fixed-cost rule).
+                # Cost-aware (only the columns that use it; DeltaHedger's fixed-cost rule or the former rule).
                 cband = np.full(m, np.inf)
                 for idx, fixed_rule in ((ww_idx, False), (fixed_idx, True)):
                     if not idx.size:
@@ -382,7 +378,12 @@ def simulate_many(
                         cb = fixed_cost_band(gas_cost * sc, lam, sc, g, P.ra[idx])
                     else:
                         cb = np.cbrt(1.5 * (lam + gas_cost / d) * sc * g * g / P.ra[idx])
-                    cb = np.where(d > 0, np.maximum(np.nan_to_num(cb, nan=np.inf), P.min_band[idx]), np.inf)
+                    # The former rule has no band at |x| = 0 (its gas share divides by |x|); DeltaHedger's has.
+                    cb = np.where(
+                        (d > 0) | fixed_rule,
+                        np.maximum(np.nan_to_num(cb, nan=np.inf), P.min_band[idx]),
+                        np.inf,
+                    )
                     f = ~fired[idx] & (d > cb)
                     cband[idx] = cb
                     fired[idx] |= f

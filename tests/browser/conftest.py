@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.utils.constants import USDC, WAD  # noqa: F401 (the page tests import them from here)
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app"
 DIST = APP / "dist"
@@ -31,8 +33,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 WALLET_JS = (Path(__file__).parent / "wallet.js").read_text()
-USDC = 10**6
-WAD = 10**18
 TIMEOUT_MS = 20_000
 
 
@@ -122,12 +122,16 @@ def broke(accounts):
 
 @pytest.fixture(scope="module")
 def stack(owner, manager, guardian, keeper, depositor, trader, attacker, user, broke, server, chain):
-    """`deltavault.stack.deploy_stack` (what `ape run deploy stack` deploys) with 1M USDC deposited by the
+    """`deltavault.local.stack.deploy_stack` (what `ape run deploy stack` deploys) with 1M USDC deposited by the
     depositor and 100,000 USDC minted to the user; its record is what the page reads."""
     # Every session account fixture is requested above, so each exists before Ape's module snapshot.
-    from deltavault.stack import deploy_stack
+    from deltavault.local.stack import deploy_stack
+    from tests.utils.market import THRESHOLD_POLICY
 
-    result = deploy_stack(owner, liquidity=2_000_000, network="ethereum:local:foundry")
+    # The threshold + time rules, whose band and status lines the rebalance card tests read.
+    result = deploy_stack(
+        owner, liquidity=2_000_000, network="ethereum:local:foundry", hedge_policy=THRESHOLD_POLICY
+    )
     quote, vault = result.market.quote, result.system.vault
     quote.mint(depositor, 1_000_000 * USDC, sender=owner)
     quote.approve(vault, 2**256 - 1, sender=depositor)

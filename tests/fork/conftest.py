@@ -3,7 +3,7 @@
 Before Ape connects, `pytest_configure` picks the upstream chain that ape-foundry's `anvil --fork-url` forks:
 
 - default (offline): an anvil this run starts on a free port with chain id 1, seeded with a mainnet-like market
-  (`upstream.seed_upstream`, built by `deltavault.stack.deploy_market`), addresses written to
+  (`upstream.seed_upstream`, built by `deltavault.local.stack.deploy_market`), addresses written to
   `.build/fork/mainnet-upstream.json`; stopped in `pytest_unconfigure` (and by the kernel if this process
   dies: PR_SET_PDEATHSIG).
 - `ETHEREUM_RPC_URL` set: that node, with the market of `deployments/networks/mainnet.json`

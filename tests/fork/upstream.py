@@ -2,7 +2,7 @@
 
 `tests/fork/conftest.py` calls these before Ape connects: it starts an upstream anvil (`start_anvil`), seeds it
 through Ape's `node` provider (`seed_upstream`, with the market deployment of `ape run deploy stack`:
-`deltavault.stack.deploy_market`), writes the addresses in the per-network format (`write_market`), and points
+`deltavault.local.stack.deploy_market`), writes the addresses in the per-network format (`write_market`), and points
 the `node` provider of `ethereum:mainnet` at it; `ethereum:mainnet-fork:foundry` then forks it. With
 `ETHEREUM_RPC_URL` set, the upstream is that node and the market is `deployments/networks/mainnet.json`.
 
@@ -175,14 +175,14 @@ def whale_account() -> Any:
 def seed_upstream(deployer: Any, *, price: int = PRICE, fee: int = POOL_FEE) -> dict[str, Any]:
     """Deploy a mainnet-like market with `deployer` on the connected chain; return it in the market format.
 
-    The market is the one `ape run deploy stack` deploys (`deltavault.stack.deploy_market`: WETH9, a 6-decimal
+    The market is the one `ape run deploy stack` deploys (`deltavault.local.stack.deploy_market`: WETH9, a 6-decimal
     USD token, Uniswap V3 with factory, SwapRouter, SwapRouter02 and position manager, a WETH/USDC pool at
     `price` holding a deep (+-10 %), a wider (0.5x..2x) and a full range, a Chainlink-compatible ETH / USD feed
     answering `price`, and a volatility feed), here in the 0.05 % fee tier with `POOL_VALUE` of liquidity:
     deep enough that a hedge trade after a 30 % crash stays within 1 % slippage. Mainnet-like on top: the
     original SwapRouter (with a deadline) is the market's router, and the deployer holds `WHALE_QUOTE` USDC.
     """
-    from deltavault.stack import deploy_market
+    from deltavault.local.stack import deploy_market
 
     market = deploy_market(deployer, price=price, fee=fee, liquidity=POOL_VALUE)
     stack = market.local

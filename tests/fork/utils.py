@@ -7,11 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from deltavault.deploy import VaultSystem
+from deltavault.local.uniswap import Pool, UniswapV3, input_to_reach_price, pool_price, swap_to_price
 from deltavault.policy import WAD, ZERO_ADDRESS, HedgePolicy, OracleConfig
-from deltavault.uniswap import Pool, UniswapV3, input_to_reach_price, pool_price, swap_to_price
-
-GWEI = 10**9
-
+from tests.utils.constants import GWEI
+from tests.utils.events import rebalanced  # noqa: F401 (the fork tests import it from here)
 
 # ---------------------------------------------------------------------------------------------------------
 # The forked market
@@ -38,7 +37,7 @@ class Market:
     def load(cls, data: dict[str, Any], *, local: bool) -> Market:
         from ape import accounts, project
 
-        from deltavault.artifacts import load_container
+        from deltavault.local.artifacts import load_container
 
         quote = project.TestERC20.at(data["quoteToken"])  # ERC-20 calls only (a superset ABI)
         base = load_container("WETH9").at(data["baseToken"])
@@ -444,12 +443,6 @@ def expect_revert(action: Any, name: str, *contracts: Any, **expected: Any) -> d
             assert inputs[key] == value, f"{name}.{key} = {inputs[key]}, expected {value}"
         return inputs
     raise AssertionError(f"did not revert (expected {name})")
-
-
-def rebalanced(receipt: Any, hedger: Any) -> Any:
-    """The `Rebalanced` event of a rebalance receipt."""
-    (event,) = receipt.decode_logs(hedger.Rebalanced)
-    return event
 
 
 def oracle_value(base_amount: int, spot_wad: int, quote_decimals: int) -> int:

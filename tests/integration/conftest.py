@@ -2,8 +2,8 @@
 
 import pytest
 
-from deltavault import uniswap
 from deltavault.deploy import VENUES
+from deltavault.local import uniswap
 
 # (base decimals, base is token0): WETH/USDC with WETH as token0, and an 8-decimal base as token1, so both
 # token orders and three decimal counts go through every stack test.
@@ -32,15 +32,16 @@ def pool(stack):
 # --- rebalancing market ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def maker(accounts):
-    """Moves the pool price (swaps of any size)."""
+    """Moves the pool price (swaps of any size). Autouse: it exists before any module snapshot (see
+    `_session_height` in tests/conftest.py)."""
     return accounts[7]
 
 
 def _create_market(venue, owner, manager, guardian, depositor, trader, maker, create_feed, chain):
     from deltavault.deploy import deploy_vault_system
-    from tests.utils.market import SERIES_LIFE, USDC, Market
+    from tests.utils.market import SERIES_LIFE, THRESHOLD_POLICY, USDC, Market
 
     stack = uniswap.deploy_local_stack(owner, base_decimals=18, base_is_token0=True)
     feed = create_feed(2000)
@@ -54,6 +55,7 @@ def _create_market(venue, owner, manager, guardian, depositor, trader, maker, cr
         venue=venue,
         manager=manager,
         guardian=guardian,
+        hedge_policy=THRESHOLD_POLICY,
     )
     vault = system.vault
     for account, amount in ((depositor, 1_000_000 * USDC), (trader, 10_000_000 * USDC)):
@@ -83,9 +85,10 @@ def _create_market(venue, owner, manager, guardian, depositor, trader, maker, cr
 
 @pytest.fixture(scope="module")
 def market(owner, manager, guardian, depositor, trader, keeper, attacker, maker, create_feed, chain):
-    """WETH (token0) / USDC pool at 2000 with 10 M of liquidity, a 2000 feed, a vault system with the default
-    hedge policy (trading on the pool directly) and 1 M USDC deposited, a 30-day 2000 call (cap 2000) and put
-    listed, the cooldown elapsed. No option is written yet: each test writes what it needs."""
+    """WETH (token0) / USDC pool at 2000 with 10 M of liquidity, a 2000 feed, a vault system with the threshold +
+    time hedge policy (`THRESHOLD_POLICY`, trading on the pool directly) and 1 M USDC deposited, a 30-day 2000
+    call (cap 2000) and put listed, the cooldown elapsed. No option is written yet: each test writes what it
+    needs."""
     return _create_market("pool", owner, manager, guardian, depositor, trader, maker, create_feed, chain)
 
 
@@ -101,9 +104,9 @@ def venue_market(
 
 @pytest.fixture(scope="module")
 def deployed(owner, manager, keeper, depositor, trader):
-    """`deltavault.stack.deploy_stack`: the whole market as `ape run deploy stack` deploys it, with 1M USDC
+    """`deltavault.local.stack.deploy_stack`: the whole market as `ape run deploy stack` deploys it, with 1M USDC
     deposited by the depositor (the trader is left to the tests)."""
-    from deltavault.stack import deploy_stack
+    from deltavault.local.stack import deploy_stack
 
     result = deploy_stack(owner, liquidity=2_000_000)
     quote, vault = result.market.quote, result.system.vault

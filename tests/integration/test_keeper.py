@@ -101,7 +101,8 @@ def test_keeper__vault_becomes_due__rebalance_lands_within_one_block(
         thread.join(5)
     landed = k.rebalances[0]
     assert landed.block <= due_block + 1
-    assert landed.rule.name == "THRESHOLD" and abs(landed.delta_after) < WAD // 2
+    # The default policy: the cost-aware rule, trading back to the target.
+    assert landed.rule.name == "COST" and abs(landed.delta_after) < WAD // 2
     assert len(rebalanced_events(deployed, due_block)) == 1
     assert not deployed.system.hedger.rebalanceStatus().due
     assert any(r["event"] == "keeper_stopped" for r in logs)
@@ -238,7 +239,7 @@ def test_keeper_status_cli__json__decision_without_sending(deployed, keeper, tra
     assert result.returncode == 0, (result.stdout + result.stderr)[-2000:]
     data = json.loads(result.stdout[result.stdout.index("{") :])
     (row,) = data["hedgers"]
-    assert row["hedger"] == deployed.record["hedger"] and row["due"] is True and row["rule"] == "threshold"
+    assert row["hedger"] == deployed.record["hedger"] and row["due"] is True and row["rule"] == "cost"
     # Whether the bounty covers the gas depends on the chain's fee market; the decision says which, and acts iff due.
     assert row["decision"].split(":")[0] in ("due", "unprofitable")
     assert row["act"] is row["decision"].startswith("due:")

@@ -10,15 +10,14 @@ from decimal import Decimal
 
 import pytest
 
-from deltavault import uniswap
 from deltavault.deploy import deploy_vault_system
 from deltavault.lab import rules
+from deltavault.local import uniswap
 from deltavault.policy import HedgePolicy, Rule
+from tests.utils.constants import GWEI
 
 STATES_PER_STACK = 600
 BATCH = 50
-WAD = 10**18
-GWEI = 10**9
 
 
 @pytest.fixture(

@@ -78,13 +78,14 @@ def request_cycle_redeem(m, account, shares, price_after_request=None, due_price
     return q.fulfilRedeem(account, round_id, 0, sender=account).return_value
 
 
-@pytest.fixture(autouse=True)
-def fresh_market(market, chain):
-    """Each test starts from the module's market as built and leaves nothing behind (its own chain snapshot,
-    whatever else ran on the node before)."""
-    snapshot = chain.snapshot()
-    yield
-    chain.restore(snapshot)
+@pytest.fixture
+def market(owner, manager, guardian, depositor, trader, keeper, attacker, maker, create_feed, chain):
+    """The integration suite's market (WETH/USDC pool at 2000, default policies, 1 M USDC deposited, a 30-day
+    2000 call and put listed), built for each test: every attack here writes, warps and pushes rounds, and each
+    must start from the same book whatever ran on the node before."""
+    from tests.integration.conftest import _create_market
+
+    return _create_market("pool", owner, manager, guardian, depositor, trader, maker, create_feed, chain)
 
 
 @pytest.fixture
@@ -383,7 +384,7 @@ def net_long(market):
 
 def test_bounty_farming__dust_donation__not_due_nothing_paid(net_long, attacker):
     m = net_long
-    from deltavault import uniswap
+    from deltavault.local import uniswap
 
     uniswap.fund(m.uni, m.base, attacker, WAD)
     m.base.transfer(m.vault, 10**12, sender=attacker)  # 1e-6 WETH
@@ -396,7 +397,7 @@ def test_bounty_farming__dust_donation__not_due_nothing_paid(net_long, attacker)
 
 def test_bounty_farming__donation_worth_a_trade__bounty_never_above_gas_paid(net_long, attacker):
     m = net_long
-    from deltavault import uniswap
+    from deltavault.local import uniswap
 
     donation = m.hedger.policy().minBand
     uniswap.fund(m.uni, m.base, attacker, WAD)

@@ -14,7 +14,7 @@ from typing import Any
 import ape
 import pytest
 
-from deltavault import lending
+from deltavault.local import lending
 from tests.utils.morpho import (
     ORACLE_PRICE_SCALE,
     WAD,

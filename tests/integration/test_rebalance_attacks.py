@@ -4,11 +4,10 @@ gains nothing beyond the bounded slippage, and nothing is lost."""
 import ape
 import pytest
 
-from deltavault import uniswap
+from deltavault.local import uniswap
 from deltavault.policy import Rules
+from tests.utils.constants import USDC
 from tests.utils.market import HOUR_S, WAD
-
-USDC = 10**6
 
 
 def rebalanced(tx, hedger):

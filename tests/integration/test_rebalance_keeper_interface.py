@@ -5,17 +5,11 @@ import pytest
 from eth_abi import decode
 
 from deltavault.policy import HedgePolicy, Rule
+from tests.utils.constants import GWEI, USDC
+from tests.utils.events import rebalanced
 from tests.utils.market import WAD
 
-USDC = 10**6
-GWEI = 10**9
 OVERHEAD = 60_000  # DeltaHedger.BOUNTY_GAS_OVERHEAD (checked below)
-
-
-def rebalanced(tx, hedger):
-    events = tx.decode_logs(hedger.Rebalanced)
-    assert len(events) == 1
-    return events[0]
 
 
 def set_base_fee(m, fee_wei):
@@ -186,7 +180,7 @@ def test_bounty__above_free_quote__capped_at_free_quote_rebalance_still_lands(
 ):
     """A bounty larger than the free quote (a spike of the base fee, a small vault): it is capped at the free
     quote, so paying the keeper can never make a useful rebalance revert."""
-    from deltavault import uniswap
+    from deltavault.local import uniswap
 
     m = market
     m.vault.withdraw(m.vault.maxWithdraw(depositor), depositor, depositor, sender=depositor)

@@ -9,12 +9,14 @@ side of the boundary at a relative distance of 1e-3 (the options' delta drifts b
 import math
 
 import ape
+import numpy as np
 import pytest
 
 from deltavault.policy import Rule, Rules
 from tests.utils.market import DAY, WAD
 
 YEAR = 365 * DAY
+GWEI = 10**9
 HOUR = 3600
 
 
@@ -215,48 +217,99 @@ def test_volatility__fast_market__interval_shrinks_by_k_squared(market, keeper):
     assert status.due and status.rule == Rule.VOLATILITY and status.band == WAD // 8
 
 
-# --- cost-aware (Whalley-Wilmott) -----------------------------------------------------------------------
+# --- cost-aware (fixed + proportional costs) ------------------------------------------------------------
 
 
-def whalley_wilmott(m, deviation, risk_aversion, rebalance_gas=250_000, basefee=0):
-    """H = (3/2 lambda S Gamma^2 / riskAversion)^(1/3), in base units, from the same on-chain inputs."""
+def set_base_fee(m, fee_wei):
+    """Mines a block whose base fee is `fee_wei`: views then read it as block.basefee."""
+    m.chain.provider.make_request("anvil_setNextBlockBaseFeePerGas", [hex(fee_wei)])
+    m.chain.mine()
+    assert m.chain.blocks.head.base_fee == fee_wei
+
+
+@pytest.fixture
+def zero_base_fee_after(market):
+    yield
+    set_base_fee(market, 0)
+
+
+def cost_terms(m, deviation, rebalance_gas=250_000):
+    """(p1, q1): the coefficients of H^4 - p H - q = 0 at riskAversion 1 per quote unit, in base units, from the
+    on-chain inputs: lambda = pool fee + impact of |x| (adapter), K = rebalanceGas x basefee x spot (quote)."""
     fee, impact = m.adapter.tradingCost(abs(deviation))
-    lam = (fee + impact) / WAD + rebalance_gas * basefee / abs(deviation)
+    lam = (fee + impact) / WAD
     spot = m.vault.spotPrice() / WAD
     gamma = abs(m.vault.portfolioGreeks().gamma) / WAD
-    return (1.5 * lam * spot * gamma**2 / (risk_aversion / WAD)) ** (1 / 3)
+    fixed_cost = rebalance_gas * m.chain.blocks.head.base_fee / 1e18 * spot
+    return 6 * lam * spot * gamma**2, 12 * fixed_cost * gamma**2
+
+
+def cost_band(m, deviation, risk_aversion, rebalance_gas=250_000):
+    """The band H (base units): the positive real root of H^4 - p H - q = 0, p and q divided by riskAversion."""
+    p1, q1 = cost_terms(m, deviation, rebalance_gas)
+    ra = risk_aversion / WAD
+    roots = np.roots([1.0, 0.0, 0.0, -p1 / ra, -q1 / ra])
+    return max(r.real for r in roots if abs(r.imag) < 1e-9 * abs(r) and r.real > 0)
 
 
 def risk_aversion_for(m, band, deviation):
-    """The risk aversion (WAD) at which H equals `band` (base units)."""
-    h_at_one = whalley_wilmott(m, deviation, WAD)
-    return int(WAD * (h_at_one / band) ** 3)
+    """The risk aversion (WAD) at which H equals `band` (base units): band^4 = (p1 band + q1) / riskAversion."""
+    p1, q1 = cost_terms(m, deviation)
+    return int(WAD * (p1 * band + q1) / band**4)
 
 
-def test_cost__band_matches_python_whalley_wilmott(market):
+@pytest.mark.parametrize("basefee", [0, 30 * GWEI], ids=["no-gas", "gas-30-gwei"])
+def test_cost__band_matches_the_fixed_plus_proportional_root(market, zero_base_fee_after, basefee):
     m = market
     m.write(m.call_id, 20 * WAD)
     m.set_policy(rules=Rules.COST, risk_aversion=5 * 10**16)
+    set_base_fee(m, basefee)
     x = m.deviation()
-    h = whalley_wilmott(m, x, 5 * 10**16)
+    h = cost_band(m, x, 5 * 10**16)
     status = m.status()
     assert 0.05 < h < abs(x) / WAD
     assert status.band == pytest.approx(h * WAD, rel=1e-9)
     assert status.due and status.rule == Rule.COST
+    if basefee == 0:
+        # No fixed cost: the Whalley-Wilmott band of a hedge that trades back to the target.
+        fee, impact = m.adapter.tradingCost(abs(x))
+        spot, gamma = m.vault.spotPrice() / WAD, abs(m.vault.portfolioGreeks().gamma) / WAD
+        ww = (6 * (fee + impact) / WAD * spot * gamma**2 / 0.05) ** (1 / 3)
+        assert h == pytest.approx(ww, rel=1e-12)
+
+
+def test_cost__gas_widens_the_band_as_a_fixed_cost(market, zero_base_fee_after):
+    m = market
+    m.write(m.call_id, 20 * WAD)
+    m.set_policy(rules=Rules.COST, risk_aversion=5 * 10**16)
+    x = m.deviation()
+    without = m.status().band
+    set_base_fee(m, 200 * GWEI)
+    with_gas = m.status().band
+    assert with_gas > without
+    assert with_gas == pytest.approx(cost_band(m, x, 5 * 10**16) * WAD, rel=1e-9)
+    # Gas alone (no pool fee or impact) gives the fixed-cost limit (12 K Gamma^2 / riskAversion)^(1/4).
+    _, q1 = cost_terms(m, x)
+    assert with_gas / WAD > (q1 / 0.05) ** 0.25
 
 
 @pytest.mark.parametrize(
     "side, due", [(1.001, False), (0.999, True)], ids=["H-just-above-deviation", "H-just-below-deviation"]
 )
-def test_cost__due_iff_deviation_beyond_h(market, keeper, side, due):
+@pytest.mark.parametrize("basefee", [0, 30 * GWEI], ids=["no-gas", "gas-30-gwei"])
+def test_cost__due_iff_deviation_beyond_h(market, keeper, zero_base_fee_after, basefee, side, due):
     m = market
     m.write(m.call_id, 20 * WAD)
+    set_base_fee(m, basefee)
     x = m.deviation()
     ra = risk_aversion_for(m, side * abs(x) / WAD, x)
     m.set_policy(rules=Rules.COST, risk_aversion=ra)
+    set_base_fee(m, basefee)  # the policy's transaction mined a block at the next EIP-1559 base fee
     status = m.status()
     assert status.band == pytest.approx(side * abs(x), rel=1e-6)
     assert status.due is due
+    # The rebalance's block at the same base fee.
+    m.chain.provider.make_request("anvil_setNextBlockBaseFeePerGas", [hex(basefee)])
     if due:
         event = rebalanced(m.hedger.rebalance(sender=keeper), m.hedger)
         assert event.rule == Rule.COST
@@ -269,12 +322,37 @@ def test_cost__h_below_min_band__min_band_applies(market, keeper):
     m = market
     m.write(m.call_id, WAD // 100)  # |x| ~ 0.0054, gamma tiny: H far below minBand
     x = m.deviation()
-    m.set_policy(rules=Rules.COST, min_band=abs(x), band=WAD)
-    assert whalley_wilmott(m, x, 5 * 10**16) < abs(x) / WAD
+    m.set_policy(rules=Rules.COST, min_band=abs(x), band=WAD, risk_aversion=5 * 10**16)
+    assert cost_band(m, x, 5 * 10**16) < abs(x) / WAD
     status = m.status()
     assert status.band == abs(x) and not status.due
-    m.set_policy(rules=Rules.COST, min_band=abs(x) - 10**9, band=WAD)
+    m.set_policy(rules=Rules.COST, min_band=abs(x) - 10**9, band=WAD, risk_aversion=5 * 10**16)
     assert m.status().due
+
+
+def test_cost_and_threshold__threshold_band_caps_the_cost_band(market, keeper):
+    # Documented in IDeltaHedger: enabled together, due when |x| > min(band, max(H, minBand)); the rule reported
+    # is Threshold beyond the threshold band, else Cost; while neither fires the threshold band is reported.
+    m = market
+    m.write(m.call_id, 20 * WAD)
+    x = abs(m.deviation())
+    both = Rules.THRESHOLD | Rules.COST
+    # H = 2 |x|: the cost rule alone would wait; a threshold band below |x| fires.
+    ra = risk_aversion_for(m, 2 * x / WAD, x)
+    m.set_policy(rules=both, risk_aversion=ra, band=x - WAD)
+    status = m.status()
+    assert status.due and status.rule == Rule.THRESHOLD and status.band == x - WAD
+    # Threshold band above |x| and H: nothing fires, the threshold band is reported.
+    m.set_policy(rules=both, risk_aversion=ra, band=3 * x)
+    status = m.status()
+    assert not status.due and status.rule == Rule.NONE and status.band == 3 * x
+    # H = |x| / 2 below a threshold band above |x|: the cost rule fires at its own band.
+    ra = risk_aversion_for(m, x / 2 / WAD, x)
+    m.set_policy(rules=both, risk_aversion=ra, band=3 * x)
+    status = m.status()
+    assert status.due and status.rule == Rule.COST
+    assert status.band == pytest.approx(x / 2, rel=1e-6)
+    assert rebalanced(m.hedger.rebalance(sender=keeper), m.hedger).rule == Rule.COST
 
 
 # --- where a rebalance leaves the portfolio -------------------------------------------------------------

@@ -36,6 +36,7 @@ READ_VAULT = textwrap.dedent(
             "quote": str(vault.quote_buy(2, 1).premium),
             "policy": type(vault.policy()).__name__,
             "hedge_rule": status.hedge.rule.name,
+            "local_modules": sorted(m for m in sys.modules if m.startswith("deltavault.local")),
         }))
     """
 )
@@ -80,6 +81,7 @@ def test_installed_package__outside_the_repository__reads_the_deployed_vault(ins
     assert result.returncode == 0, result.stderr[-3000:]
     data = json.loads(result.stdout.strip().splitlines()[-1])
     assert not data["module"].startswith(str(ROOT)), data["module"]  # the installed copy, not the checkout
+    assert data["local_modules"] == []  # the repository's local market is never loaded by the SDK
     assert data["symbol"] == "USDC" and data["spot"] == "2000" and data["policy"] == "VaultPolicy"
     assert [row[0] for row in data["series"]] == [1, 2, 3, 4, 5, 6]
     assert data["series"][1][1:3] == ["call", "2000"]

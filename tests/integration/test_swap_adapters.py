@@ -7,8 +7,8 @@ and only during a swap."""
 import ape
 import pytest
 
-from deltavault import uniswap as u
 from deltavault.deploy import deploy_adapter
+from deltavault.local import uniswap as u
 
 # venue id -> (deploy_adapter venue, router is the original SwapRouter)
 VENUES = {"pool": ("pool", False), "router02": ("router", False), "router-v1": ("router", True)}

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from eth_utils import keccak, to_checksum_address
 
-from deltavault import artifacts
-from deltavault import uniswap as u
+from deltavault.local import artifacts
+from deltavault.local import uniswap as u
 
 POOL_INIT_CODE_HASH = bytes.fromhex("e34f199b19b2b4f47f68442619d555527d244f78a3297ea89325f843f87b8b54")
 PRICE = Decimal(2000)

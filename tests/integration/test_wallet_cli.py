@@ -123,7 +123,7 @@ def test_wallet_cli__wrong_passphrase__one_line_error_and_no_transaction(cli, ac
 
 
 def test_market_cli__price_moves_oracle_and_pool__warp_moves_time_and_refreshes_feeds(cli, deployed, chain):
-    from deltavault import uniswap
+    from deltavault.local import uniswap
 
     env = {"APE_FOUNDRY_HOST": chain.provider.uri}
     common = ("--network", "ethereum:local:foundry", "--deployment", str(cli.path))
@@ -166,3 +166,43 @@ def test_wallet_cli__request_deposit_then_fulfil__shares_at_the_due_round(
     result = cli("withdraw", "--all", "--request", "--account", "TEST::9")
     assert result.returncode == 0, result.stderr[-2000:]
     assert vault.balanceOf(lp) == 0
+
+
+def test_wallet_cli__set_policy__owner_sets_a_tuned_file_others_and_bad_files_refused(
+    cli, deployed, owner, tmp_path
+):
+    from deltavault.lab.frontier import policy_json
+    from deltavault.lab.sim import LabPolicy
+    from deltavault.policy import HedgePolicy, Rules
+
+    hedger = deployed.system.hedger
+    before = hedger.policy()
+    tuned = HedgePolicy.for_quote_decimals(6, rules=Rules.COST | Rules.THRESHOLD, risk_aversion=2 * 10**15)
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(policy_json(LabPolicy(tuned, name="tuned"))))
+    try:
+        # Not the owner: the hedger refuses, in one line.
+        assert "reverted" in one_line_error(cli("set-policy", "--policy", str(path), "--account", "TEST::1"))
+        assert hedger.policy().riskAversion == before.riskAversion
+        # Outside the contract's bounds, or the former cost rule: refused before anything is signed.
+        bad = json.loads(path.read_text())
+        bad["policy"]["risk_aversion"] = 0
+        (tmp_path / "bad.json").write_text(json.dumps(bad))
+        line = one_line_error(
+            cli("set-policy", "--policy", str(tmp_path / "bad.json"), "--account", "TEST::0")
+        )
+        assert "risk_aversion" in line
+        bad["policy"]["risk_aversion"] = 10**15
+        bad["cost_rule"] = "ww"
+        (tmp_path / "ww.json").write_text(json.dumps(bad))
+        line = one_line_error(
+            cli("set-policy", "--policy", str(tmp_path / "ww.json"), "--account", "TEST::0")
+        )
+        assert "former rule" in line
+        # The owner: the hedger runs the file's policy.
+        result = cli("set-policy", "--policy", str(path), "--account", "TEST::0")
+        assert result.returncode == 0, (result.stdout + result.stderr)[-2000:]
+        after = hedger.policy()
+        assert after.riskAversion == 2 * 10**15 and after.rules == Rules.COST | Rules.THRESHOLD
+    finally:
+        hedger.setPolicy(before, sender=owner)

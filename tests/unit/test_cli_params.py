@@ -96,6 +96,13 @@ def test_gas_price_type__bare_small_integer__refused():
         ("keeper", ["run", "--max-gas-price", "lots"], "--max-gas-price"),
         ("deploy", ["stack", "--vol", "0"], "--vol"),
         ("deploy", ["vault", "--vol", "nan"], "--vol"),
+        ("governance", ["install", "--delay", "12h"], "--delay"),
+        ("governance", ["install", "--delay", "8d"], "--delay"),
+        ("governance", ["propose", "vault-policy", "--set", "entry_fee=1"], "--set"),
+        ("governance", ["propose", "vault-policy", "--set", "entry_fee_bps=1.5"], "--set"),
+        ("governance", ["propose", "hedger-policy", "--set", "band=-1"], "--set"),
+        ("governance", ["propose", "hedger-policy", "--set", "trade_to_edge=maybe"], "--set"),
+        ("governance", ["execute", "0x1234"], "CHANGE_ID"),
     ],
     ids=lambda v: v if isinstance(v, str) else "_".join(v).replace("--", ""),
 )

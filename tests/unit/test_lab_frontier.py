@@ -22,7 +22,7 @@ from deltavault.lab.rules import check_policy
 from deltavault.lab.sim import LabPolicy, Result
 
 
-def _point(risk: float, cost: float, rule: str = "ww", name: str = "p") -> Point:
+def _point(risk: float, cost: float, rule: str = "fixed", name: str = "p") -> Point:
     # A result whose std of P&L / premium is `risk` and mean cost / premium is `cost` (premium 1).
     pnl = np.array([-risk, risk])
     costs = {c: np.zeros(2) for c in ("fee", "impact", "bounty", "borrow")}
@@ -45,9 +45,10 @@ def test_cost_at_risk__between_points__log_log_interpolation():
 
 
 def test_tune__risk_budget__cheapest_within_it_and_only_deployable_rules():
-    pts = [_point(0.1, 1.0, name="a"), _point(0.2, 0.5, name="b"), _point(0.19, 0.1, "fixed", "c")]
+    # DeltaHedger's cost rule by default; the former rule only when asked for.
+    pts = [_point(0.1, 1.0, name="a"), _point(0.2, 0.5, name="b"), _point(0.19, 0.1, "ww", "c")]
     assert tune(pts, max_risk=0.25).policy.name == "b"
-    assert tune(pts, max_risk=0.25, cost_rule="fixed").policy.name == "c"
+    assert tune(pts, max_risk=0.25, cost_rule="ww").policy.name == "c"
     assert tune(pts, max_cost=0.6).policy.name == "b"
     with pytest.raises(LabError, match="no policy reaches risk 0.05"):
         tune(pts, max_risk=0.05)
@@ -61,7 +62,7 @@ def test_families__every_policy__inside_the_contract_bounds():
 
 
 def test_policy_json__round_trip_and_dataclass_text(tmp_path):
-    policy = families()["cost-aware (today)"][4][1]
+    policy = families()["cost-aware (former)"][4][1]
     f = tmp_path / "p.json"
     f.write_text(json.dumps(policy_json(policy)))
     loaded = load_policy(str(f))

@@ -8,8 +8,7 @@ import mpmath
 import pytest
 
 from deltavault.lab import rules
-
-WAD = 10**18
+from tests.utils.constants import WAD
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +95,25 @@ def test_fixed_cost_band__book_size__band_grows_like_the_square_root_of_gamma_wh
     assert h4 == pytest.approx(2 * h1, rel=1e-12)
 
 
+def test_fixed_cost_band__above__same_crossing_as_the_exact_band(lib):
+    # The rebalance path passes |D - T| as `above`: the solve may stop at an upper bound of the band below it,
+    # never changing whether |D - T| is past the band.
+    rng = random.Random(11)
+    stopped = 0
+    for _ in range(60):
+        args = _random_inputs(rng)
+        exact = lib.fixedCostBand(*args)
+        if exact == 0:
+            continue
+        for above in (exact - 1, exact, exact + 1, exact * 21 // 20, 2 * exact + 1):
+            got = lib.fixedCostBandAbove(*args, above)
+            assert (above > got) == (above > exact), (args, above, got, exact)
+            assert got == exact or exact <= got < above, (args, above, got, exact)
+            stopped += got != exact
+    assert stopped > 0  # the early stop is exercised
+
+
 def test_fixed_cost_band__gas__is_bounded(lib):
     rng = random.Random(7)
     worst = max(lib.fixedCostBandGas(*_random_inputs(rng))[1] for _ in range(40))
-    assert worst < 16_000, worst
+    assert worst < 6_000, worst

@@ -2,7 +2,7 @@
 
 import pytest
 
-from deltavault.lending import YEAR, IrmParams
+from deltavault.local.lending import YEAR, IrmParams
 from tests.utils.morpho import constructor_error, irm_rate
 from tests.utils.vault import WAD
 

@@ -1,4 +1,4 @@
-"""deltavault.lending without a chain: Morpho Blue's build (solc 0.8.19, Morpho's own settings, cached) and the
+"""deltavault.local.lending without a chain: Morpho Blue's build (solc 0.8.19, Morpho's own settings, cached) and the
 checks that turn bad deployment input into one-line messages before any transaction."""
 
 import json
@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from deltavault import lending
-from deltavault.lending import IrmParams, LendingError, MarketParams
+from deltavault.local import lending
+from deltavault.local.lending import IrmParams, LendingError, MarketParams
 
 
 def test_build_morpho__artifact__compiled_with_0_8_19_and_morphos_settings():

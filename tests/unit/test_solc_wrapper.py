@@ -139,7 +139,7 @@ def test_solc__standard_json__compiles_with_the_module_of_its_version(version, p
 
 
 def test_solc__morpho_blue__compiles_with_0_8_19_and_its_relative_imports():
-    # Without via-IR for speed: deltavault.lending builds with Morpho's own settings (tests/unit/test_morpho_lending.py).
+    # Without via-IR for speed: deltavault.local.lending builds with Morpho's own settings (tests/unit/test_morpho_lending.py).
     source = (ROOT / "node_modules/@morpho-org/morpho-blue/src/Morpho.sol").read_text()
     request = {
         "language": "Solidity",

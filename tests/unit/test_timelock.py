@@ -4,8 +4,8 @@ from dataclasses import fields
 
 import pytest
 
-from deltavault import uniswap
 from deltavault.deploy import deploy_vault_system
+from deltavault.local import uniswap
 from deltavault.policy import HedgePolicy, OracleConfig, VaultPolicy
 from deltavault.roles import Role
 from tests.utils.vault import DAY, deploy_reverts, reverts

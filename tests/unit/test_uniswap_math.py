@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deltavault import uniswap as u
+from deltavault.local import uniswap as u
 
 DECIMALS = [(18, 6), (8, 6), (6, 18), (18, 18), (6, 6), (8, 18)]
 ORDERS = [True, False]

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from mpmath import mp, mpf
 
-WAD = 10**18
+from tests.utils.constants import WAD
+
 YEAR = 365 * 24 * 3600
 
 mp.dps = 50

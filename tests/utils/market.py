@@ -8,12 +8,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from deltavault import uniswap
-from deltavault.policy import HedgePolicy
+from deltavault.local import uniswap
+from deltavault.policy import HedgePolicy, Rules
 from tests.utils.constants import DAY, USDC, WAD
 from tests.utils.constants import HOUR as HOUR_S
 
-__all__ = ["DAY", "HOUR_S", "SERIES_LIFE", "USDC", "WAD", "Market"]
+__all__ = ["DAY", "HOUR_S", "SERIES_LIFE", "THRESHOLD_POLICY", "USDC", "WAD", "Market"]
+
+# The rebalancing tests' base policy: the threshold (0.5) and time (1 day) rules, every other field the
+# package default. The default policy runs the cost-aware rule alone; tests of that rule say so.
+THRESHOLD_POLICY = HedgePolicy.for_quote_decimals(6, rules=Rules.THRESHOLD | Rules.TIME)
 
 SERIES_LIFE = 30 * DAY
 
@@ -84,7 +88,7 @@ class Market:
         return self.vault.buyOption(series_id, amount, 2**255, self.trader, sender=self.trader)
 
     def set_policy(self, **changes) -> HedgePolicy:
-        policy = HedgePolicy.for_quote_decimals(6).with_(**changes)
+        policy = THRESHOLD_POLICY.with_(**changes)
         self.hedger.setPolicy(policy.as_tuple(), sender=self.owner)
         return policy
 

@@ -1,9 +1,9 @@
 """Morpho Blue's arithmetic written out from its specification (whitepaper and `MathLib`/`SharesMathLib` docs),
 and `LinearIrm`'s curve from its yearly parameters: the independent side of the lending tests."""
 
-from deltavault.lending import YEAR, IrmParams
+from deltavault.local.lending import YEAR, IrmParams
+from tests.utils.constants import WAD
 
-WAD = 10**18
 ORACLE_PRICE_SCALE = 10**36
 VIRTUAL_SHARES = 10**6
 VIRTUAL_ASSETS = 1

@@ -7,6 +7,7 @@ import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 
 import {IDeltaHedger} from "@deltavault/interfaces/IDeltaHedger.sol";
 import {IDeltaVault} from "@deltavault/interfaces/IDeltaVault.sol";
+import {IRequestQueue} from "@deltavault/interfaces/IRequestQueue.sol";
 
 import {DeltaHedger} from "contracts/DeltaHedger.sol";
 import {DeltaVault} from "contracts/DeltaVault.sol";
@@ -46,11 +47,15 @@ contract VaultHandler {
         Pause,
         ListSeries,
         RoundTripShares,
-        RoundTripOption
+        RoundTripOption,
+        RequestDeposit,
+        RequestRedeem,
+        FulfilDeposit,
+        FulfilRedeem
     }
 
     /// @dev The number of actions (kept equal to the enum's length by the compiler check in the constructor).
-    uint256 public constant ACTIONS = 20;
+    uint256 public constant ACTIONS = 24;
 
     /// @dev Nav and supply (virtual shares included) around an action, for the share-value check.
     struct ShareMark {
@@ -81,6 +86,7 @@ contract VaultHandler {
     TestAggregator public immutable feed;
     PoolMaker public immutable maker;
     IERC1155 public immutable optionToken;
+    IRequestQueue public immutable queue;
     address public immutable manager;
     address public immutable guardian;
     address public immutable keeper;
@@ -106,6 +112,7 @@ contract VaultHandler {
     string public shareValueViolation;
     string public rebalanceViolation;
     string public payoffViolation;
+    string public requestViolation;
 
     /// @notice Calls and successes per action; reverts per error selector (bytes4(0) when no data).
     uint256[ACTIONS] public calls;
@@ -115,6 +122,8 @@ contract VaultHandler {
     /// @notice Exits that succeeded while the vault was paused, and successful rebalances (coverage).
     uint256 public exitsWhilePaused;
     uint256 public rebalances;
+    /// @notice Requests fulfilled (coverage).
+    uint256 public fulfilments;
 
     // ---------------------------------------------------------------- constructor
 
@@ -136,6 +145,7 @@ contract VaultHandler {
         feed = feed_;
         maker = maker_;
         optionToken = IERC1155(vault_.optionToken());
+        queue = IRequestQueue(vault_.requestQueue());
         manager = manager_;
         guardian = guardian_;
         keeper = keeper_;
@@ -147,6 +157,8 @@ contract VaultHandler {
         for (uint256 i; i < actors_.length; ++i) {
             VM.prank(actors_[i]);
             quote.approve(address(vault_), type(uint256).max);
+            VM.prank(actors_[i]);
+            quote.approve(address(queue), type(uint256).max);
         }
     }
 
@@ -223,6 +235,97 @@ contract VaultHandler {
         _record(Action.RoundTripShares, ok, err);
     }
 
+    // ---------------------------------------------------------------- actions: requests
+
+    /// @notice An actor requests a deposit through the queue: its quote waits there, outside the vault's assets.
+    function requestDeposit(uint256 actorSeed, uint256 assets) external {
+        address actor = _actor(actorSeed);
+        assets = _bound(assets, 1e6, 1_000_000e6);
+        quote.mint(actor, assets);
+        ShareMark memory before = _mark();
+        (bool ok, bytes memory err) = _requestDeposit(actor, assets);
+        _record(Action.RequestDeposit, ok, err);
+        if (ok) _checkShareValue(before, "requestDeposit");
+        else _requestFailed(err, "requestDeposit");
+    }
+
+    /// @notice An actor requests the redemption of some of its shares through the queue.
+    function requestRedeem(uint256 actorSeed, uint256 shares) external {
+        address actor = _actor(actorSeed);
+        uint256 held = vault.balanceOf(actor);
+        if (held == 0) return;
+        shares = _bound(shares, 1, held);
+        ShareMark memory before = _mark();
+        (bool ok, bytes memory err) = _requestRedeem(actor, shares);
+        _record(Action.RequestRedeem, ok, err);
+        if (ok) _checkShareValue(before, "requestRedeem");
+        else _requestFailed(err, "requestRedeem");
+    }
+
+    /// @notice Anyone fulfils a due deposit request at the first price round at or after its due time. It must
+    ///         land unless the vault is paused or waiting for a settlement, and must not dilute the holders.
+    function fulfilDeposit(uint256 actorSeed) external {
+        _fulfil(actorSeed, true);
+    }
+
+    /// @notice Anyone fulfils a due redeem request. It must land unless the vault is waiting for a settlement or
+    ///         lacks the free quote, and must not take value from the other holders.
+    function fulfilRedeem(uint256 actorSeed) external {
+        _fulfil(actorSeed, false);
+    }
+
+    function _fulfil(uint256 actorSeed, bool isDeposit) internal {
+        address controller = _requester(actorSeed, isDeposit);
+        if (controller == address(0)) return;
+        uint256 due = queue.dueAt(controller, isDeposit);
+        if (block.timestamp < due) return;
+        (bool found, uint80 roundId) = _firstRoundAt(due);
+        if (!found) return;
+        uint256 pending = isDeposit
+            ? queue.pendingDepositRequest(0, controller)
+            : queue.pendingRedeemRequest(0, controller);
+        uint256 sharesBefore = vault.balanceOf(controller);
+        uint256 quoteBefore = quote.balanceOf(controller);
+        ShareMark memory before = _mark();
+        (bool ok, uint256 out, bytes memory err) = _fulfilRequest(controller, roundId, isDeposit);
+        _record(isDeposit ? Action.FulfilDeposit : Action.FulfilRedeem, ok, err);
+        if (!ok) {
+            bytes4 selector = err.length >= 4 ? bytes4(err) : bytes4(0);
+            bool expected = (selector == IDeltaVault.SettlementPending.selector && _seriesToSettle(0) != 0) ||
+                (isDeposit && vault.paused() && selector == bytes4(keccak256("EnforcedPause()"))) ||
+                (!isDeposit && selector == IDeltaVault.InsufficientCollateral.selector);
+            if (!expected) _requestFailed(err, isDeposit ? "fulfilDeposit" : "fulfilRedeem");
+            return;
+        }
+        fulfilments += 1;
+        _checkShareValue(before, isDeposit ? "fulfilDeposit" : "fulfilRedeem");
+        // What the controller received is what the call reported, and the request is gone.
+        uint256 received = isDeposit
+            ? vault.balanceOf(controller) - sharesBefore
+            : quote.balanceOf(controller) - quoteBefore;
+        uint256 left = isDeposit
+            ? queue.pendingDepositRequest(0, controller)
+            : queue.pendingRedeemRequest(0, controller);
+        if ((received != out || left != 0) && bytes(requestViolation).length == 0) {
+            requestViolation = string.concat(
+                isDeposit ? "fulfilDeposit of " : "fulfilRedeem of ",
+                VM.toString(pending),
+                ": reported ",
+                VM.toString(out),
+                ", received ",
+                VM.toString(received),
+                ", left pending ",
+                VM.toString(left)
+            );
+        }
+    }
+
+    /// @dev Records the first request or fulfilment that failed for a reason the queue does not document.
+    function _requestFailed(bytes memory err, string memory what) internal {
+        if (bytes(requestViolation).length != 0) return;
+        requestViolation = string.concat(what, " reverted: ", VM.toString(err));
+    }
+
     // ---------------------------------------------------------------- actions: options
 
     function buy(uint256 actorSeed, uint256 seriesSeed, uint256 amount) external {
@@ -286,7 +389,7 @@ contract VaultHandler {
         uint256 id = _seriesToSettle(seriesSeed);
         if (id == 0) return;
         IDeltaVault.Series memory s = vault.series(id);
-        (bool found, uint80 roundId) = _settlementRound(s.expiry);
+        (bool found, uint80 roundId) = _firstRoundAt(s.expiry);
         if (!found) return;
         (bool ok, bytes memory err) = _settle(id, roundId);
         _record(Action.Settle, ok, err);
@@ -564,6 +667,44 @@ contract VaultHandler {
         }
     }
 
+    function _requestDeposit(address actor, uint256 assets) internal returns (bool, bytes memory) {
+        VM.prank(actor);
+        try queue.requestDeposit(assets, actor, actor) {
+            return (true, "");
+        } catch (bytes memory err) {
+            return (false, err);
+        }
+    }
+
+    function _requestRedeem(address actor, uint256 shares) internal returns (bool, bytes memory) {
+        VM.prank(actor);
+        try queue.requestRedeem(shares, actor, actor) {
+            return (true, "");
+        } catch (bytes memory err) {
+            return (false, err);
+        }
+    }
+
+    function _fulfilRequest(
+        address controller,
+        uint80 roundId,
+        bool isDeposit
+    ) internal returns (bool, uint256, bytes memory) {
+        VM.prank(keeper);
+        if (isDeposit) {
+            try queue.fulfilDeposit(controller, roundId, 0) returns (uint256 shares) {
+                return (true, shares, "");
+            } catch (bytes memory err) {
+                return (false, 0, err);
+            }
+        }
+        try queue.fulfilRedeem(controller, roundId, 0) returns (uint256 assets) {
+            return (true, assets, "");
+        } catch (bytes memory err) {
+            return (false, 0, err);
+        }
+    }
+
     function _setVol(uint256 vol) internal returns (bool, bytes memory) {
         VM.prank(manager);
         try vault.setImpliedVol(vol) {
@@ -690,12 +831,13 @@ contract VaultHandler {
         roundUpdatedAt.push(block.timestamp);
     }
 
-    /// @dev The first round updated at or after `expiry` whose predecessor exists (the vault verifies both).
-    function _settlementRound(uint256 expiry) internal view returns (bool, uint80) {
+    /// @dev The first round updated at or after `time` whose predecessor exists (the vault and the queue verify
+    ///      both): a settlement round for an expiry, a fulfilment round for a request's due time.
+    function _firstRoundAt(uint256 time) internal view returns (bool, uint80) {
         uint256 n = roundUpdatedAt.length;
         for (uint256 i = 1; i < n; ++i) {
-            if (roundUpdatedAt[i] >= expiry) {
-                if (roundUpdatedAt[i - 1] >= expiry) return (false, 0);
+            if (roundUpdatedAt[i] >= time) {
+                if (roundUpdatedAt[i - 1] >= time) return (false, 0);
                 return (true, uint80((uint256(1) << 64) | (i + 1)));
             }
         }
@@ -720,6 +862,16 @@ contract VaultHandler {
             if (optionToken.balanceOf(actor, id) != 0) return actor;
         }
         return actors[seed % n];
+    }
+
+    /// @dev The first actor from `seed` on with a pending deposit (`isDeposit`) or redeem request (0 when none).
+    function _requester(uint256 seed, bool isDeposit) internal view returns (address) {
+        uint256 n = actors.length;
+        for (uint256 i; i < n; ++i) {
+            address actor = actors[((seed % n) + i) % n];
+            if (queue.dueAt(actor, isDeposit) != 0) return actor;
+        }
+        return address(0);
     }
 
     /// @dev A listed series id (0 when none is listed).

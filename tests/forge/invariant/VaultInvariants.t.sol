@@ -9,6 +9,7 @@ import {AggregatorV3Interface} from "@deltavault/interfaces/AggregatorV3Interfac
 import {IDeltaHedger} from "@deltavault/interfaces/IDeltaHedger.sol";
 import {IDeltaVault} from "@deltavault/interfaces/IDeltaVault.sol";
 import {IGreeksEngine} from "@deltavault/interfaces/IGreeksEngine.sol";
+import {IRequestQueue} from "@deltavault/interfaces/IRequestQueue.sol";
 
 import {DeltaHedger} from "contracts/DeltaHedger.sol";
 import {DeltaVault} from "contracts/DeltaVault.sol";
@@ -119,7 +120,7 @@ contract VaultInvariants is InvariantTest {
         handler.deposit(0, 500_000e6);
 
         _targetContracts.push(address(handler));
-        bytes4[] memory selectors = new bytes4[](20);
+        bytes4[] memory selectors = new bytes4[](24);
         selectors[0] = VaultHandler.deposit.selector;
         selectors[1] = VaultHandler.mint.selector;
         selectors[2] = VaultHandler.withdraw.selector;
@@ -140,6 +141,10 @@ contract VaultInvariants is InvariantTest {
         selectors[17] = VaultHandler.listSeries.selector;
         selectors[18] = VaultHandler.roundTripShares.selector;
         selectors[19] = VaultHandler.roundTripOption.selector;
+        selectors[20] = VaultHandler.requestDeposit.selector;
+        selectors[21] = VaultHandler.requestRedeem.selector;
+        selectors[22] = VaultHandler.fulfilDeposit.selector;
+        selectors[23] = VaultHandler.fulfilRedeem.selector;
         _targetSelectors.push(FuzzSelector(address(handler), selectors));
 
         reportPath = VM.envOr("DELTAVAULT_FUZZ_REPORT", string(""));
@@ -155,6 +160,7 @@ contract VaultInvariants is InvariantTest {
         assertShareValueNotDiluted();
         assertRebalancesWithinLimits();
         assertNavIdentity();
+        assertQueueHoldsRequests();
         assertExitsAlwaysWork();
         assertNothingStranded();
     }
@@ -252,6 +258,40 @@ contract VaultInvariants is InvariantTest {
         _require(reported == expected, "nav identity: totalAssets", reported, "!= recomputed", expected);
     }
 
+    /// @notice The request queue holds exactly what its pending requests are owed: the quote of every pending
+    ///         deposit and the shares of every pending redemption, summed over the actors, equal its totals and its
+    ///         balances (nobody donates to it here). Every due request lands at its round unless the vault is
+    ///         paused (deposits), waiting for a settlement, or short of free quote (redemptions), and delivers
+    ///         what it reports. Must hold so that a request can neither be lost nor stuck, nor fund anyone else.
+    function assertQueueHoldsRequests() public view {
+        _requireNone(handler.requestViolation(), "requests");
+        IRequestQueue queue = handler.queue();
+        uint256 assets;
+        uint256 shares;
+        for (uint256 i; i < handler.actorCount(); ++i) {
+            assets += queue.pendingDepositRequest(0, handler.actors(i));
+            shares += queue.pendingRedeemRequest(0, handler.actors(i));
+        }
+        _require(
+            assets == queue.totalPendingAssets(),
+            "queue: pending assets",
+            assets,
+            "!= total",
+            queue.totalPendingAssets()
+        );
+        _require(
+            shares == queue.totalPendingShares(),
+            "queue: pending shares",
+            shares,
+            "!= total",
+            queue.totalPendingShares()
+        );
+        uint256 held = quote.balanceOf(address(queue));
+        _require(held == assets, "queue: quote held", held, "!= pending assets", assets);
+        held = vault.balanceOf(address(queue));
+        _require(held == shares, "queue: shares held", held, "!= pending shares", shares);
+    }
+
     /// @notice Exits always work, paused or not: withdrawals and redemptions within maxWithdraw / maxRedeem,
     ///         sales back of unexpired options, settlement at the settlement round and redemption of settled
     ///         options never revert; entries (deposit, mint, buy) never succeed while paused. Must hold so that
@@ -321,7 +361,9 @@ contract VaultInvariants is InvariantTest {
             " rebalances ",
             VM.toString(handler.rebalances()),
             " pausedExits ",
-            VM.toString(handler.exitsWhilePaused())
+            VM.toString(handler.exitsWhilePaused()),
+            " fulfilments ",
+            VM.toString(handler.fulfilments())
         );
         VM.writeLine(reportPath, line);
     }

@@ -401,7 +401,7 @@ def default_ranges(price: PriceLike, quote_value: PriceLike = 10_000_000) -> lis
 
 
 def _pool_container():
-    from deltavault.artifacts import load_container
+    from deltavault.local.artifacts import load_container
 
     return load_container("UniswapV3Pool")
 
@@ -421,7 +421,7 @@ def deploy_uniswap(deployer: AccountAPI, weth: ContractInstance) -> UniswapV3:
     """
     from ape.utils import ZERO_ADDRESS
 
-    from deltavault.artifacts import ArtifactError, load_container
+    from deltavault.local.artifacts import ArtifactError, load_container
 
     factory = deployer.deploy(load_container("UniswapV3Factory"))
     if factory.feeAmountTickSpacing(100) == 0:
@@ -718,7 +718,7 @@ def deploy_local_stack(
     """
     from ape import project
 
-    from deltavault.artifacts import load_container
+    from deltavault.local.artifacts import load_container
 
     weth = deployer.deploy(load_container("WETH9"))
 
@@ -731,15 +731,20 @@ def deploy_local_stack(
         return deployer.deploy(project.TestERC20, "USD Coin", "USDC", quote_decimals)
 
     base, quote = deploy_base(), deploy_quote()
-    # CREATE addresses follow the deployer's nonce: redeploying the test token (not WETH) flips the order with
-    # probability 1/2 per try, deterministically for a given chain state.
+    # CREATE addresses follow the deployer's nonce, so a redeployment lands on a fresh, uniformly spread address
+    # (deterministically for a given chain state). Every token on the wrong side of the middle of the address
+    # space for the wanted order is redeployed (WETH included): a try succeeds with probability >= 1/4 whatever
+    # the addresses, where redeploying one token only can take many tries when the other sits near an end.
+    middle = 1 << 159
     for _ in range(64):
         if base_is_token0 is None or (int(base.address, 16) < int(quote.address, 16)) == base_is_token0:
             break
-        if base_decimals == 18:
-            quote = deploy_quote()
-        else:
+        if (int(base.address, 16) < middle) != base_is_token0:
+            if base_decimals == 18:
+                weth = deployer.deploy(load_container("WETH9"))
             base = deploy_base()
+        if (int(quote.address, 16) >= middle) != base_is_token0:
+            quote = deploy_quote()
     else:
         raise RuntimeError("could not deploy the tokens in the requested order")
 

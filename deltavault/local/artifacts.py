@@ -17,11 +17,11 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # keep `import deltavault.artifacts` cheap; Ape is imported on first load
+if TYPE_CHECKING:  # keep `import deltavault.local.artifacts` cheap; Ape is imported on first load
     from ape.contracts import ContractContainer
     from ethpm_types import ContractType
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
 
 _V3_CORE = "@uniswap/v3-core/artifacts/contracts"

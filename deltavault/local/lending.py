@@ -29,11 +29,11 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # keep `import deltavault.lending` cheap; Ape is imported on first use
+if TYPE_CHECKING:  # keep `import deltavault.local.lending` cheap; Ape is imported on first use
     from ape.contracts import ContractContainer, ContractInstance
     from ethpm_types import ContractType
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
 MORPHO_PACKAGE = NODE_MODULES / "@morpho-org" / "morpho-blue"
 MORPHO_SOURCE = "src/Morpho.sol"
@@ -170,7 +170,7 @@ def build_morpho(*, force: bool = False, build_dir: Path = BUILD_DIR) -> Path:
 @cache
 def morpho_contract_type() -> ContractType:
     """Morpho Blue's `ContractType` (ABI, creation and runtime bytecode), built on first use."""
-    from deltavault.artifacts import parse_artifact
+    from deltavault.local.artifacts import parse_artifact
 
     return parse_artifact(json.loads(build_morpho().read_text()), name="Morpho")
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from deltavault import uniswap
 from deltavault.deploy import DEFAULT_VENUE, VaultSystem, deploy_vault_system
+from deltavault.local import uniswap
 from deltavault.policy import WAD, ZERO_ADDRESS, HedgePolicy, OracleConfig, VaultPolicy
 from deltavault.registry import RegistryError
 
@@ -272,7 +272,7 @@ def resolve_pool(net: dict[str, Any]) -> str:
     """The pool of the network file, or the factory's pool for (baseToken, quoteToken, poolFee)."""
     if net.get("pool"):
         return _require_code("pool", net["pool"])
-    from deltavault.artifacts import load_container
+    from deltavault.local.artifacts import load_container
 
     factory = load_container("UniswapV3Factory").at(_require_code("uniswapFactory", net["uniswapFactory"]))
     fee = int(net.get("poolFee") or 3000)
