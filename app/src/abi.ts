@@ -24,7 +24,7 @@ export const errorsAbi: Abi = [...vaultAbi, ...hedgerAbi, ...optionTokenAbi, ...
   (item, i, all) => item.type === "error" && all.findIndex((o) => o.type === "error" && o.name === item.name) === i,
 );
 
-/** The one overload of `name` whose input types are `types` (DeltaVault has two `redeem`s). */
+/** The function `name` whose input types are `types` (a call that names its exact signature). */
 export function overload(abi: Abi, name: string, types: string[]): Abi {
   const item = abi.find(
     (x): x is AbiFunction =>

@@ -1,5 +1,5 @@
 // Option trades and their end of life: buy, sell back, settle an expired series, redeem settled options.
-import { vaultAbi, overload } from "../abi";
+import { vaultAbi } from "../abi";
 import { optionValue } from "../bs";
 import { InputError, fmt, localTime, pct } from "../format";
 import { BPS, type SeriesRow, WAD } from "../vault";
