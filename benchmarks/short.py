@@ -29,8 +29,8 @@ def measure() -> list[dict]:
 
     from ape import accounts, chain, project
 
-    from deltavault import lending, uniswap
     from deltavault.deploy import deploy_vault_system
+    from deltavault.local import lending, uniswap
 
     owner, keeper, lp, trader, lender = accounts.test_accounts[:5]
     stack = uniswap.deploy_local_stack(owner, base_decimals=18, base_is_token0=True)

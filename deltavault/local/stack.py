@@ -228,7 +228,7 @@ def deploy_short_leg(
 ) -> dict[str, Any]:
     """Deploys Morpho Blue, a LinearIrm, the oracle over `price_feed` and the market, seeds it, deploys the
     vault's MorphoBlueVenue, sets it on the vault and the short policy on the hedger; returns the record keys."""
-    from deltavault import lending
+    from deltavault.local import lending
 
     vault = system.vault
     market = lending.deploy_lending_market(

@@ -16,8 +16,8 @@ from typing import Any
 import ape
 import pytest
 
-from deltavault import lending, uniswap
 from deltavault.deploy import deploy_vault_system
+from deltavault.local import lending, uniswap
 from deltavault.policy import HedgePolicy
 from tests.utils.constants import DAY, HOUR, MAX_UINT, WAD, ZERO_ADDRESS
 from tests.utils.morpho import accrued_interest, irm_rate, to_assets_up, utilization
