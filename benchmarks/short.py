@@ -76,6 +76,9 @@ def measure() -> list[dict]:
             "trade_base_wad": point["trade"],
             "debt_base_wad": debt,
             "collateral_quote": collateral,
+            "trade_base": f"{point['trade'] / WAD:+,.4f}",
+            "debt_base": f"{debt / WAD:,.4f}",
+            "collateral_usdc": f"{collateral / USDC:,.2f}",
             "targets_met": True,
             "base_fee_wei": BASE_FEE,
         }
@@ -110,8 +113,9 @@ def main() -> bool:
         rows,
         [
             ("leg", "leg"),
-            ("trade_base_wad", "trade (WAD base)"),
-            ("debt_base_wad", "debt after (WAD base)"),
+            ("trade_base", "trade (WETH)"),
+            ("debt_base", "owed after (WETH)"),
+            ("collateral_usdc", "collateral after (USDC)"),
             ("gas", "gas"),
             ("gas_target", "target"),
             ("targets_met", "met"),
