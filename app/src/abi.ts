@@ -3,6 +3,7 @@
 import type { Abi, AbiFunction } from "viem";
 import { erc20Abi, parseAbi } from "viem";
 import hedgerJson from "../../interfaces/abi/DeltaHedger.json";
+import borrowVenueJson from "../../interfaces/abi/MorphoBlueVenue.json";
 import optionTokenJson from "../../interfaces/abi/OptionToken.json";
 import queueJson from "../../interfaces/abi/RequestQueue.json";
 import vaultJson from "../../interfaces/abi/DeltaVault.json";
@@ -11,6 +12,9 @@ export const vaultAbi = vaultJson as unknown as Abi;
 export const hedgerAbi = hedgerJson as unknown as Abi;
 export const optionTokenAbi = optionTokenJson as unknown as Abi;
 export const queueAbi = queueJson as unknown as Abi;
+/** The vault's borrow venue: the page calls only IBorrowVenue's views (position, lltv, health, status,
+ *  availableLiquidity), which every venue has; the exported ABI of the venue the project ships carries them. */
+export const borrowVenueAbi = borrowVenueJson as unknown as Abi;
 export { erc20Abi };
 
 export const aggregatorAbi = parseAbi([
@@ -20,7 +24,7 @@ export const aggregatorAbi = parseAbi([
 ]);
 
 /** Every custom error the page can meet (vault, queue, hedger, option token, ERC-20), for decoding revert data. */
-export const errorsAbi: Abi = [...vaultAbi, ...hedgerAbi, ...optionTokenAbi, ...erc20Abi].filter(
+export const errorsAbi: Abi = [...vaultAbi, ...hedgerAbi, ...borrowVenueAbi, ...optionTokenAbi, ...erc20Abi].filter(
   (item, i, all) => item.type === "error" && all.findIndex((o) => o.type === "error" && o.name === item.name) === i,
 );
 

@@ -9,6 +9,8 @@ export interface Units {
   quoteSymbol: string;
   quoteDecimals: number;
   shareDecimals: number;
+  /** The base token's symbol (hedge figures, WAD of base). */
+  baseSymbol?: string;
   /** Decimals of the token an ERC-20 error of the current step is about (quote unless the step moves shares). */
   tokenDecimals?: number;
   tokenSymbol?: string;
@@ -99,6 +101,8 @@ export function describeError(name: string, args: Args, u: Units): string {
       return `No rebalance is due: delta ${wad(a[0])} is within ${wad(a[2])} of the target ${wad(a[1])}.`;
     case "RebalanceCooldown":
       return `The hedger is cooling down until ${localTime(big(a[1]))}.`;
+    case "HedgeCapacityExceeded":
+      return `The vault cannot hedge this trade: its options would need ${wad(a[0])} ${u.baseSymbol ?? "base"} of short hedge (borrowed and sold), beyond the ${wad(a[1])} ${u.baseSymbol ?? "base"} its short can carry now (the hedger's cap on base owed, what the lending market can lend, and the free quote as collateral). Try a smaller size, or wait until the hedge has more room.`;
     case "ReentrancyGuardReentrantCall":
       return "The call re-entered the vault and was refused.";
     default:

@@ -29,7 +29,7 @@ import {
   shortAddress,
 } from "./format";
 import { type Phase, runPlan } from "./runner";
-import { type Maybe, RULES, type Snapshot, type Static, VaultReader, WAD } from "./vault";
+import { BLOCKED, type Maybe, RULES, type Snapshot, type Static, VENUE_STATUS, VaultReader, WAD } from "./vault";
 import { type Connection, type WalletOption, connect, discoverWallets, switchChain } from "./wallet";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -89,6 +89,7 @@ function unitsFallback(): Units {
     quoteSymbol: st?.quoteSymbol ?? "USDC",
     quoteDecimals: st?.quoteDecimals ?? 6,
     shareDecimals: st?.shareDecimals ?? 12,
+    baseSymbol: st?.baseSymbol ?? "WETH",
   };
 }
 
@@ -339,12 +340,21 @@ function render(st: Static, snap: Snapshot): void {
       ],
       ["Gamma", na(snap.greeks, (g) => `${sci(Number(g[1]) / 1e18)} ${st.baseSymbol} per ${st.quoteSymbol}`)],
       ["Vega", na(snap.greeks, (g) => `${fmtSigned(g[2] / 100n, 18, 2)} ${st.quoteSymbol} per vol point`)],
-      [`Hedge (${st.baseSymbol} held)`, `${fmt(snap.baseHeld, 18, 4)} ${st.baseSymbol}`, "hedge"],
+      [`Hedge (${st.baseSymbol} held)`, `${fmt(snap.baseHeld, st.baseDecimals, 4)} ${st.baseSymbol}`, "hedge"],
+      ...(snap.short
+        ? [
+            [`${st.baseSymbol} owed (short)`, `${fmt(snap.short.debt, st.baseDecimals, 4)} ${st.baseSymbol}`] as [
+              string,
+              string,
+            ],
+          ]
+        : []),
     ]) +
     bar;
+  renderShort(st, snap);
 
   // Rebalance
-  const enabled = RULES.slice(1).filter((_, i) => (snap.hedgerRules >> i) & 1);
+  const enabled = RULES.slice(1, 5).filter((_, i) => (snap.hedgerRules >> i) & 1);
   const rows = snap.rebalances
     .map(
       (
@@ -368,7 +378,13 @@ function render(st: Static, snap: Snapshot): void {
         "rebalance-status",
       ],
       ["Rules", enabled.join(", ") || "none"],
-      ["Trade if due", na(status, (s) => base(s.trade))],
+      [
+        "Trade if due",
+        na(status, (s) =>
+          s.rule === 5 && s.collateralIn > 0n ? `post ${q(s.collateralIn)} as collateral` : base(s.trade),
+        ),
+        "rebalance-trade",
+      ],
       [
         "Last rebalance",
         snap.rebalances[0]?.timestamp ? localTime(snap.rebalances[0].timestamp) : "none yet",
@@ -390,6 +406,99 @@ function render(st: Static, snap: Snapshot): void {
 }
 
 const abs = (x: bigint) => (x < 0n ? -x : x);
+
+/** What keeps the short leg from acting, in words (null: nothing), from the hedger's status and the venue's. */
+function shortState(st: Static, snap: Snapshot): { blocked: boolean; text: string } {
+  const s = snap.short!;
+  const scale = 10n ** BigInt(18 - st.baseDecimals);
+  const cap = `${fmt(s.policy.maxBaseOwed, 18, 4)} ${st.baseSymbol}`;
+  const status = snap.hedgerStatus.ok ? snap.hedgerStatus.value : null;
+  const reason = (blocked: number): string => {
+    switch (blocked) {
+      case 1:
+        return "no liquidity: the lending market has nothing left to lend, so the short cannot grow (repaying and collateral still work)";
+      case 2:
+        return "the lending market's oracle is unavailable: borrowing and withdrawing collateral wait for a fresh price";
+      case 3:
+        return "the lending venue is paused by its governance: the short cannot grow";
+      case 4:
+        return `capacity reached: base owed is at the hedger's cap of ${cap}`;
+      case 5:
+        return "the loan-to-value is above the policy's maximum and there is no free quote to post or to buy base back with";
+      default:
+        return BLOCKED[blocked] ?? String(blocked);
+    }
+  };
+  if (s.policy.maxBaseOwed === 0n) return { blocked: true, text: "off: the hedger's short policy allows no base owed" };
+  if (status && status.blocked !== 0) return { blocked: true, text: `blocked: ${reason(status.blocked)}` };
+  if (s.status !== 0) return { blocked: true, text: `blocked: ${reason(s.status)}` };
+  if (s.debt * scale >= s.policy.maxBaseOwed) return { blocked: true, text: `blocked: ${reason(4)}` };
+  if (s.health.ok && s.debt > 0n && s.health.value[0] > s.policy.maxLtv) {
+    return { blocked: true, text: "loan-to-value above the policy's maximum: the health rule is due" };
+  }
+  return { blocked: false, text: "active" };
+}
+
+/** The short leg (only for a vault with a borrow venue): held and owed, collateral, LTV against the policy, the
+ *  liquidation price, and what blocks it. */
+function renderShort(st: Static, snap: Snapshot): void {
+  const el = $("card-short");
+  const s = snap.short;
+  el.hidden = !s;
+  if (!s) {
+    el.innerHTML = "";
+    return;
+  }
+  const q = (x: bigint, places = 2) => `${fmt(x, st.quoteDecimals, places)} ${st.quoteSymbol}`;
+  const b = (x: bigint, places = 4) => `${fmt(x, st.baseDecimals, places)} ${st.baseSymbol}`;
+  const noDebt = s.debt === 0n;
+  const state = shortState(st, snap);
+  const spot = snap.spot.ok ? snap.spot.value : null;
+  const ltvText = na(
+    s.health,
+    ([ltv]) =>
+      `${pct(ltv)} <span class="muted">(target ${pct(s.policy.targetLtv)}, max ${pct(s.policy.maxLtv)}, liquidation ${pct(s.lltv)})</span>`,
+  );
+  const liquidation = na(s.health, ([, , price]) => {
+    if (noDebt) return '<span class="muted">no debt</span>';
+    const away = spot
+      ? ` <span class="muted">(${fmtSigned(((price - spot) * WAD * 100n) / spot, 18, 1)} % from the oracle price)</span>`
+      : "";
+    return `${fmt(price, 18, 2)} ${st.quoteSymbol}${away}`;
+  });
+  let bar = "";
+  if (s.health.ok && s.lltv > 0n) {
+    const x = (v: bigint) => Math.max(0, Math.min(100, (Number(v) / Number(s.lltv)) * 100));
+    bar = `<div class="bar" title="loan-to-value against the policy's target and maximum, up to the liquidation LTV"><div class="band" style="left:0;width:${x(s.policy.maxLtv)}%"></div><div class="target" style="left:${x(s.policy.targetLtv)}%"></div><div class="mark" style="left:${x(s.health.value[0])}%"></div></div>`;
+  }
+  el.innerHTML =
+    `<h2>Short hedge <span class="pill ${state.blocked ? "warn" : "good"}" data-testid="short-pill">${state.blocked ? "blocked" : "active"}</span></h2>` +
+    dl([
+      [`${st.baseSymbol} held`, b(snap.baseHeld), "short-held"],
+      [`${st.baseSymbol} owed (interest to now)`, b(s.debt), "short-owed"],
+      ["Net hedge", `${fmtSigned(snap.baseHeld - s.debt, st.baseDecimals, 4)} ${st.baseSymbol}`, "short-net"],
+      ["Collateral posted", q(s.collateral), "short-collateral"],
+      ["Loan-to-value", ltvText, "short-ltv"],
+      [
+        "Health factor",
+        na(s.health, ([, hf]) => (noDebt ? '<span class="muted">no debt</span>' : fmt(hf, 18, 2))),
+        "short-health",
+      ],
+      ["Liquidation price", liquidation, "short-liquidation"],
+      [
+        "Capacity",
+        `${fmt(s.debt, st.baseDecimals, 4)} of ${fmt(s.policy.maxBaseOwed, 18, 4)} ${st.baseSymbol} owed; the market lends ${b(s.liquidity)} now`,
+        "short-capacity",
+      ],
+      ["Lending market", escapeHtml(VENUE_STATUS[s.status] ?? String(s.status)), "short-venue"],
+      [
+        "State",
+        state.blocked ? `<span class="warn">${escapeHtml(state.text)}</span>` : '<span class="good">active</span>',
+        "short-state",
+      ],
+    ]) +
+    bar;
+}
 
 function renderSeries(st: Static, snap: Snapshot): void {
   const live = snap.series.filter((s) => s.state === "live");

@@ -1,12 +1,25 @@
 // Everything the page shows, read from the chain in one pass (`snapshot`), each oracle-dependent read on its
 // own so that a stale feed marks its figures unavailable instead of blanking the page.
 import type { Abi, AbiEvent, Address, PublicClient } from "viem";
-import { aggregatorAbi, erc20Abi, hedgerAbi, optionTokenAbi, queueAbi, vaultAbi } from "./abi";
+import { aggregatorAbi, borrowVenueAbi, erc20Abi, hedgerAbi, optionTokenAbi, queueAbi, vaultAbi } from "./abi";
 import type { Deployment } from "./config";
 
 export const WAD = 10n ** 18n;
 export const BPS = 10_000n;
-export const RULES = ["none", "threshold", "time", "volatility-adjusted", "cost-aware"] as const;
+/** IDeltaHedger.Rule by index; the first four after "none" are also the policy's rule bits (1, 2, 4, 8). */
+export const RULES = ["none", "threshold", "time", "volatility-adjusted", "cost-aware", "health"] as const;
+/** IBorrowVenue.Status by index. */
+export const VENUE_STATUS = ["active", "no liquidity", "oracle unavailable", "paused"] as const;
+/** IDeltaHedger.Blocked by index: what keeps the short leg from acting. */
+export const BLOCKED = [
+  "none",
+  "no liquidity",
+  "venue oracle unavailable",
+  "venue paused",
+  "short cap reached",
+  "health unfixable",
+] as const;
+const ZERO = /^0x0{40}$/i;
 const LOG_WINDOW = 50_000n; // blocks searched for rebalances when the deployment block is unknown
 
 export interface Series {
@@ -43,6 +56,22 @@ export interface HedgerStatus {
   band: bigint;
   trade: bigint;
   nextAllowed: bigint;
+  collateralIn: bigint; // quote units the health rule would post
+  ltv: bigint; // WAD, 0 without debt
+  blocked: number; // BLOCKED
+}
+
+/** The short leg (a vault with a borrow venue): the venue's position and health, the hedger's short policy. */
+export interface ShortLeg {
+  venue: Address;
+  collateral: bigint; // quote units posted
+  debt: bigint; // base units owed, interest accrued to this block (rounded up)
+  lltv: bigint; // WAD
+  /** ltv (WAD), health factor (WAD), liquidation price (WAD quote per base); reverts when the market's oracle does. */
+  health: Maybe<readonly [bigint, bigint, bigint]>;
+  status: number; // VENUE_STATUS
+  liquidity: bigint; // base units the market can lend now
+  policy: { targetLtv: bigint; maxLtv: bigint; maxBaseOwed: bigint }; // WAD; maxBaseOwed WAD of base
 }
 
 export interface RebalanceEvent {
@@ -72,6 +101,7 @@ export interface Static {
   quoteDecimals: number;
   quoteSymbol: string;
   baseSymbol: string;
+  baseDecimals: number;
   minOptionAmount: bigint;
   fromBlock: bigint;
 }
@@ -119,7 +149,8 @@ export interface Snapshot {
   spot: Maybe<bigint>;
   vol: Maybe<bigint>;
   greeks: Maybe<readonly [bigint, bigint, bigint]>;
-  baseHeld: bigint;
+  baseHeld: bigint; // base units
+  short: ShortLeg | null; // null: the vault has no borrow venue
   policy: VaultPolicy;
   hedgerStatus: Maybe<HedgerStatus>;
   hedgerRules: number;
@@ -172,10 +203,11 @@ export class VaultReader {
       this.vault<bigint>("MIN_OPTION_AMOUNT"),
       this.vault<Address>("requestQueue"),
     ]);
-    const [quoteDecimals, quoteSymbol, baseSymbol, head] = await Promise.all([
+    const [quoteDecimals, quoteSymbol, baseSymbol, baseDecimals, head] = await Promise.all([
       this.read<number>(quote, erc20Abi, "decimals"),
       this.read<string>(quote, erc20Abi, "symbol"),
       this.read<string>(base, erc20Abi, "symbol"),
+      this.read<number>(base, erc20Abi, "decimals"),
       this.client.getBlockNumber(),
     ]);
     const fromBlock =
@@ -194,6 +226,7 @@ export class VaultReader {
       quoteDecimals: Number(quoteDecimals),
       quoteSymbol,
       baseSymbol,
+      baseDecimals: Number(baseDecimals),
       minOptionAmount,
       fromBlock,
     };
@@ -208,7 +241,7 @@ export class VaultReader {
     const v = <T>(fn: string, args: readonly unknown[] = []) => at<T>(st.vault, vaultAbi, fn, args);
     const count = await v<bigint>("seriesCount");
     const ids = Array.from({ length: Number(count) }, (_, i) => BigInt(i + 1));
-    const [paused, totalSupply, freeAssets, reservedAssets, markedNav, spot, vol, greeks, policy, baseHeld] =
+    const [paused, totalSupply, freeAssets, reservedAssets, markedNav, spot, vol, greeks, policy, baseHeld, venue] =
       await Promise.all([
         v<boolean>("paused"),
         v<bigint>("totalSupply"),
@@ -220,11 +253,13 @@ export class VaultReader {
         maybe(v<readonly [bigint, bigint, bigint]>("portfolioGreeks")),
         v<VaultPolicy>("policy"),
         at<bigint>(st.base, erc20Abi, "balanceOf", [st.vault]),
+        v<Address>("borrowVenue"),
       ]);
-    const [hedgerStatus, hedgerPolicy, rebalances] = await Promise.all([
+    const [hedgerStatus, hedgerPolicy, rebalances, short] = await Promise.all([
       maybe(at<HedgerStatus>(st.hedger, hedgerAbi, "rebalanceStatus")),
       at<{ rules: number }>(st.hedger, hedgerAbi, "policy"),
       this.rebalances(st, blockNumber),
+      ZERO.test(venue) ? null : this.shortLeg(st, venue, blockNumber),
     ]);
     const held: bigint[] = account
       ? await at<bigint[]>(st.optionToken, optionTokenAbi, "balanceOfBatch", [ids.map(() => account), ids])
@@ -295,6 +330,7 @@ export class VaultReader {
       vol,
       greeks,
       baseHeld,
+      short,
       policy,
       hedgerStatus,
       hedgerRules: Number(hedgerPolicy.rules),
@@ -302,6 +338,34 @@ export class VaultReader {
       series,
       size,
       user,
+    };
+  }
+
+  /** The borrow venue's position, health and status, and the hedger's short policy, at `blockNumber`. */
+  private async shortLeg(st: Static, venue: Address, blockNumber: bigint): Promise<ShortLeg> {
+    const at = <T>(address: Address, abi: Abi, functionName: string) =>
+      this.client.readContract({ address, abi, functionName, blockNumber }) as Promise<T>;
+    const [position, lltv, health, status, liquidity, policy] = await Promise.all([
+      at<readonly [bigint, bigint]>(venue, borrowVenueAbi, "position"),
+      at<bigint>(venue, borrowVenueAbi, "lltv"),
+      maybe(at<readonly [bigint, bigint, bigint]>(venue, borrowVenueAbi, "health")),
+      at<number>(venue, borrowVenueAbi, "status"),
+      at<bigint>(venue, borrowVenueAbi, "availableLiquidity"),
+      at<ShortLeg["policy"]>(st.hedger, hedgerAbi, "shortPolicy"),
+    ]);
+    return {
+      venue,
+      collateral: position[0],
+      debt: position[1],
+      lltv,
+      health,
+      status: Number(status),
+      liquidity,
+      policy: {
+        targetLtv: BigInt(policy.targetLtv),
+        maxLtv: BigInt(policy.maxLtv),
+        maxBaseOwed: BigInt(policy.maxBaseOwed),
+      },
     };
   }
 

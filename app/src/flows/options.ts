@@ -3,7 +3,7 @@ import { vaultAbi } from "../abi";
 import { optionValue } from "../bs";
 import { InputError, fmt, localTime, pct } from "../format";
 import { BPS, type SeriesRow, WAD } from "../vault";
-import { type Ctx, type Plan, approveIfNeeded, ceilDiv } from "./plan";
+import { type Ctx, type Plan, approveIfNeeded, ceilDiv, preflight } from "./plan";
 
 export const seriesName = (s: SeriesRow) =>
   `#${s.id} ${s.isCall ? "call" : "put"} ${fmt(s.strike, 18, 0)}${s.isCall ? ` (cap ${fmt(s.cap, 18, 0)})` : ""}`;
@@ -65,20 +65,19 @@ export async function buyPlan(ctx: Ctx, id: bigint, amount: bigint, slippageBps:
     `Breakeven at expiry: ${fmt(breakeven, 18, 2)} ${st.quoteSymbol} per ${st.baseSymbol}; largest payoff ${q(((s.isCall ? s.cap : s.strike) * amount) / WAD / 10n ** BigInt(18 - st.quoteDecimals))}`,
     `Slippage bound ${slippageBps} bps: you pay at most ${q(maxPremium)}`,
   );
-  return {
-    title: `Buy ${opts(amount)} × ${seriesName(s)}`,
-    preview,
-    steps: [
-      ...approveIfNeeded(ctx, maxPremium),
-      {
-        label: `Buy ${opts(amount)} options for at most ${q(maxPremium)}`,
-        address: st.vault,
-        abi: vaultAbi,
-        functionName: "buyOption",
-        args: [id, amount, maxPremium, ctx.account],
-      },
-    ],
-  };
+  const steps = [
+    ...approveIfNeeded(ctx, maxPremium),
+    {
+      label: `Buy ${opts(amount)} options for at most ${q(maxPremium)}`,
+      address: st.vault,
+      abi: vaultAbi,
+      functionName: "buyOption",
+      args: [id, amount, maxPremium, ctx.account],
+    },
+  ];
+  // The vault's own checks (limits, solvency, the short hedge's capacity) speak before the wallet is asked.
+  await preflight(ctx, steps);
+  return { title: `Buy ${opts(amount)} × ${seriesName(s)}`, preview, steps };
 }
 
 export async function sellPlan(ctx: Ctx, id: bigint, amount: bigint, slippageBps: bigint): Promise<Plan> {

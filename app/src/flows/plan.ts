@@ -46,6 +46,32 @@ export function approveIfNeeded(ctx: Ctx, amount: bigint, spender: "vault" | "qu
   ];
 }
 
+/**
+ * Simulates `steps` in order from the user's account before anything is signed, and throws the revert of the first
+ * step that fails (decoded with its ABI, so `explain` words it). One step is an `eth_call`; several (an approval
+ * first) are one `eth_simulateV1` request, each call seeing the state the previous ones leave. A node without
+ * `eth_simulateV1` skips the check: the runner still simulates each step right before its signature.
+ */
+export async function preflight(ctx: Ctx, steps: Step[]): Promise<void> {
+  const client = ctx.reader.client;
+  const call = (s: Step) => ({ abi: s.abi, functionName: s.functionName, args: s.args });
+  if (steps.length === 1) {
+    await client.simulateContract({ account: ctx.account, address: steps[0].address, ...call(steps[0]) });
+    return;
+  }
+  let results;
+  try {
+    ({ results } = await client.simulateCalls({
+      account: ctx.account,
+      calls: steps.map((s) => ({ to: s.address, ...call(s) })),
+    }));
+  } catch {
+    return;
+  }
+  const failed = results.find((r) => r.status === "failure");
+  if (failed?.error) throw failed.error;
+}
+
 /** Share conversions wait while an expired series is unsettled: say which one, and that anyone may settle it. */
 export function refuseWhileSettlementPending(ctx: Ctx, what: string): void {
   const pending = ctx.snap.series.find((s) => s.state === "expired");
