@@ -422,7 +422,7 @@ function shortState(st: Static, snap: Snapshot): { blocked: boolean; text: strin
       case 3:
         return "the lending venue is paused by its governance: the short cannot grow";
       case 4:
-        return `capacity reached: base owed is at the hedger's cap of ${cap}`;
+        return `capacity reached: base owed has reached the hedger's cap of ${cap}`;
       case 5:
         return "the loan-to-value is above the policy's maximum and there is no free quote to post or to buy base back with";
       default:

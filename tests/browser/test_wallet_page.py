@@ -2,6 +2,7 @@
 readable errors, in Debian's chromium against one deployed stack (module scope; Ape reverts each test)."""
 
 from tests.browser.conftest import USDC, WAD, confirm, human, sent_transactions, shot, text, wait_for_block
+from tests.utils.constants import ZERO_ADDRESS
 
 
 def test_connect__read_only_then_wallet__shows_vault_and_account(open_page, stack, user):
@@ -11,6 +12,8 @@ def test_connect__read_only_then_wallet__shows_vault_and_account(open_page, stac
     assert "Connect a wallet" in text(page, "user-card")
     assert text(page, "nav") == f"{human(vault.totalAssets(), 6)} USDC"
     assert text(page, "free-liquidity") == f"{human(vault.freeAssets(), 6)} USDC"
+    assert vault.borrowVenue() == ZERO_ADDRESS and page.is_hidden("[data-testid=short-card]")  # no short leg
+    assert "owed" not in text(page, "risk-card")
     assert page.is_disabled("[data-testid=deposit-button]")
     # EIP-6963: the wallet announced itself by name (window.ethereum is the same provider, not listed twice).
     assert page.inner_text("[data-testid=connect-0]") == "Connect Test Wallet"
