@@ -102,7 +102,7 @@ export function describeError(name: string, args: Args, u: Units): string {
     case "RebalanceCooldown":
       return `The hedger is cooling down until ${localTime(big(a[1]))}.`;
     case "HedgeCapacityExceeded":
-      return `The vault cannot hedge this trade: its options would need ${wad(a[0])} ${u.baseSymbol ?? "base"} of short hedge (borrowed and sold), beyond the ${wad(a[1])} ${u.baseSymbol ?? "base"} its short can carry now (the hedger's cap on base owed, what the lending market can lend, and the free quote as collateral). Try a smaller size, or wait until the hedge has more room.`;
+      return `The vault cannot hedge this trade: after it, the vault's options would need ${wad(a[0])} ${u.baseSymbol ?? "base"} of short hedge (borrowed and sold), beyond the ${wad(a[1])} ${u.baseSymbol ?? "base"} its short can carry now (the hedger's cap on base owed, what the lending market can lend, and the free quote as collateral). Try a smaller size, or wait until the hedge has more room.`;
     case "ReentrancyGuardReentrantCall":
       return "The call re-entered the vault and was refused.";
     default:

@@ -454,30 +454,30 @@ function renderShort(st: Static, snap: Snapshot): void {
   const noDebt = s.debt === 0n;
   const state = shortState(st, snap);
   const spot = snap.spot.ok ? snap.spot.value : null;
+  const sub = (text: string) => `<br><span class="muted">${text}</span>`;
   const ltvText = na(
     s.health,
     ([ltv]) =>
-      `${pct(ltv)} <span class="muted">(target ${pct(s.policy.targetLtv)}, max ${pct(s.policy.maxLtv)}, liquidation ${pct(s.lltv)})</span>`,
+      pct(ltv) + sub(`target ${pct(s.policy.targetLtv)} · max ${pct(s.policy.maxLtv)} · liquidation ${pct(s.lltv)}`),
   );
   const liquidation = na(s.health, ([, , price]) => {
     if (noDebt) return '<span class="muted">no debt</span>';
-    const away = spot
-      ? ` <span class="muted">(${fmtSigned(((price - spot) * WAD * 100n) / spot, 18, 1)} % from the oracle price)</span>`
-      : "";
+    const away = spot ? sub(`${fmtSigned(((price - spot) * WAD * 100n) / spot, 18, 1)} % from the oracle price`) : "";
     return `${fmt(price, 18, 2)} ${st.quoteSymbol}${away}`;
   });
   let bar = "";
   if (s.health.ok && s.lltv > 0n) {
     const x = (v: bigint) => Math.max(0, Math.min(100, (Number(v) / Number(s.lltv)) * 100));
-    bar = `<div class="bar" title="loan-to-value against the policy's target and maximum, up to the liquidation LTV"><div class="band" style="left:0;width:${x(s.policy.maxLtv)}%"></div><div class="target" style="left:${x(s.policy.targetLtv)}%"></div><div class="mark" style="left:${x(s.health.value[0])}%"></div></div>`;
+    bar = `<div class="bar" title="loan-to-value (blue) against the policy's target (green line) and maximum (green), up to the liquidation LTV (right end)"><div class="band" style="left:0;width:${x(s.policy.maxLtv)}%"></div><div class="target" style="left:${x(s.policy.targetLtv)}%"></div><div class="mark" style="left:${x(s.health.value[0])}%"></div></div>`;
   }
   el.innerHTML =
     `<h2>Short hedge <span class="pill ${state.blocked ? "warn" : "good"}" data-testid="short-pill">${state.blocked ? "blocked" : "active"}</span></h2>` +
+    `<p class="${state.blocked ? "warn" : "good"} state" data-testid="short-state">${escapeHtml(state.text)}</p>` +
     dl([
       [`${st.baseSymbol} held`, b(snap.baseHeld), "short-held"],
-      [`${st.baseSymbol} owed (interest to now)`, b(s.debt), "short-owed"],
+      [`${st.baseSymbol} owed${sub("interest to now")}`, b(s.debt), "short-owed"],
       ["Net hedge", `${fmtSigned(snap.baseHeld - s.debt, st.baseDecimals, 4)} ${st.baseSymbol}`, "short-net"],
-      ["Collateral posted", q(s.collateral), "short-collateral"],
+      ["Collateral", q(s.collateral), "short-collateral"],
       ["Loan-to-value", ltvText, "short-ltv"],
       [
         "Health factor",
@@ -486,16 +486,12 @@ function renderShort(st: Static, snap: Snapshot): void {
       ],
       ["Liquidation price", liquidation, "short-liquidation"],
       [
-        "Capacity",
-        `${fmt(s.debt, st.baseDecimals, 4)} of ${fmt(s.policy.maxBaseOwed, 18, 4)} ${st.baseSymbol} owed; the market lends ${b(s.liquidity)} now`,
-        "short-capacity",
+        `Owed / cap`,
+        `${fmt(s.debt, st.baseDecimals, 4)} / ${fmt(s.policy.maxBaseOwed, 18, 4)} ${st.baseSymbol}`,
+        "short-cap",
       ],
+      ["Market can lend", b(s.liquidity), "short-liquidity"],
       ["Lending market", escapeHtml(VENUE_STATUS[s.status] ?? String(s.status)), "short-venue"],
-      [
-        "State",
-        state.blocked ? `<span class="warn">${escapeHtml(state.text)}</span>` : '<span class="good">active</span>',
-        "short-state",
-      ],
     ]) +
     bar;
 }

@@ -81,17 +81,16 @@ def test_short_card__short_opened_then_30_days__page_shows_the_position_as_the_c
     assert text(page, "short-owed") == f"{human(debt, 18, 4)} WETH"
     assert text(page, "short-held") == f"{human(base.balanceOf(vault), 18, 4)} WETH"
     assert text(page, "short-collateral") == f"{human(collateral, 6)} USDC"
-    assert text(page, "short-ltv") == f"{pct(ltv)} (target 50.0 %, max 60.0 %, liquidation 86.0 %)"
+    assert text(page, "short-ltv") == f"{pct(ltv)}\ntarget 50.0 % · max 60.0 % · liquidation 86.0 %"
     assert text(page, "short-health") == human(health_factor, 18)
     spot = vault.spotPrice()
     above = (liquidation - spot) * WAD * 100 // spot  # WAD percent, as the page divides
     assert text(page, "short-liquidation") == (
-        f"{human(liquidation, 18)} USDC (+{human(above, 18, 1)} % from the oracle price)"
+        f"{human(liquidation, 18)} USDC\n+{human(above, 18, 1)} % from the oracle price"
     )
     assert text(page, "short-state") == "active" and text(page, "short-venue") == "active"
-    assert text(page, "short-capacity") == (
-        f"{human(debt, 18, 4)} of 500.0000 WETH owed; the market lends {human(venue.availableLiquidity(), 18, 4)} WETH now"
-    )
+    assert text(page, "short-cap") == f"{human(debt, 18, 4)} / 500.0000 WETH"
+    assert text(page, "short-liquidity") == f"{human(venue.availableLiquidity(), 18, 4)} WETH"
     assert text(page, "hedge") == f"{human(base.balanceOf(vault), 18, 4)} WETH"
     shot(page, "short")
 
@@ -134,7 +133,7 @@ def test_short_card__market_drained__blocked_no_liquidity(open_page, stack, venu
         "blocked: no liquidity: the lending market has nothing left to lend, so the short cannot grow "
         "(repaying and collateral still work)"
     )
-    assert "the market lends 0.0000 WETH now" in text(page, "short-capacity")
+    assert text(page, "short-liquidity") == "0.0000 WETH"
     shot(page, "short-blocked")
 
 
@@ -162,7 +161,7 @@ def test_buy__beyond_hedge_capacity__decoded_error_before_signing(open_page, sta
     needed, capacity = decoded.args["needed"], decoded.args["capacity"]
     assert capacity == 2 * WAD and needed > capacity
     match = re.fullmatch(
-        r"The vault cannot hedge this trade: its options would need ([\d,.]+) WETH of short hedge \(borrowed and "
+        r"The vault cannot hedge this trade: after it, the vault's options would need ([\d,.]+) WETH of short hedge \(borrowed and "
         r"sold\), beyond the 2\.0000 WETH its short can carry now \(the hedger's cap on base owed, what the lending "
         r"market can lend, and the free quote as collateral\)\. Try a smaller size, or wait until the hedge has "
         r"more room\.",
