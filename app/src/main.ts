@@ -407,8 +407,15 @@ function render(st: Static, snap: Snapshot): void {
 
 const abs = (x: bigint) => (x < 0n ? -x : x);
 
-/** What keeps the short leg from acting, in words (null: nothing), from the hedger's status and the venue's. */
-function shortState(st: Static, snap: Snapshot): { blocked: boolean; text: string } {
+interface ShortState {
+  ok: boolean;
+  pill: string;
+  text: string;
+}
+
+/** The short leg's state in words: active, or what keeps it from acting (the hedger's status, the venue's), or a
+ *  loan-to-value above the policy's maximum (the health rule's turn). */
+function shortState(st: Static, snap: Snapshot): ShortState {
   const s = snap.short!;
   const scale = 10n ** BigInt(18 - st.baseDecimals);
   const cap = `${fmt(s.policy.maxBaseOwed, 18, 4)} ${st.baseSymbol}`;
@@ -429,14 +436,22 @@ function shortState(st: Static, snap: Snapshot): { blocked: boolean; text: strin
         return BLOCKED[blocked] ?? String(blocked);
     }
   };
-  if (s.policy.maxBaseOwed === 0n) return { blocked: true, text: "off: the hedger's short policy allows no base owed" };
-  if (status && status.blocked !== 0) return { blocked: true, text: `blocked: ${reason(status.blocked)}` };
-  if (s.status !== 0) return { blocked: true, text: `blocked: ${reason(s.status)}` };
-  if (s.debt * scale >= s.policy.maxBaseOwed) return { blocked: true, text: `blocked: ${reason(4)}` };
-  if (s.health.ok && s.debt > 0n && s.health.value[0] > s.policy.maxLtv) {
-    return { blocked: true, text: "loan-to-value above the policy's maximum: the health rule is due" };
+  const blocked = (why: number): ShortState => ({ ok: false, pill: "blocked", text: `blocked: ${reason(why)}` });
+  if (s.policy.maxBaseOwed === 0n) {
+    return { ok: false, pill: "off", text: "off: the hedger's short policy allows no base owed" };
   }
-  return { blocked: false, text: "active" };
+  if (status?.blocked === 5) return blocked(5);
+  if (s.health.ok && s.debt > 0n && s.health.value[0] > s.policy.maxLtv) {
+    return {
+      ok: false,
+      pill: "LTV above max",
+      text: "loan-to-value above the policy's maximum: the health rule is due",
+    };
+  }
+  if (status && status.blocked !== 0) return blocked(status.blocked);
+  if (s.status !== 0) return blocked(s.status);
+  if (s.debt * scale >= s.policy.maxBaseOwed) return blocked(4);
+  return { ok: true, pill: "active", text: "active" };
 }
 
 /** The short leg (only for a vault with a borrow venue): held and owed, collateral, LTV against the policy, the
@@ -471,8 +486,8 @@ function renderShort(st: Static, snap: Snapshot): void {
     bar = `<div class="bar" title="loan-to-value (blue) against the policy's target (green line) and maximum (green), up to the liquidation LTV (right end)"><div class="band" style="left:0;width:${x(s.policy.maxLtv)}%"></div><div class="target" style="left:${x(s.policy.targetLtv)}%"></div><div class="mark" style="left:${x(s.health.value[0])}%"></div></div>`;
   }
   el.innerHTML =
-    `<h2>Short hedge <span class="pill ${state.blocked ? "warn" : "good"}" data-testid="short-pill">${state.blocked ? "blocked" : "active"}</span></h2>` +
-    `<p class="${state.blocked ? "warn" : "good"} state" data-testid="short-state">${escapeHtml(state.text)}</p>` +
+    `<h2>Short hedge <span class="pill ${state.ok ? "good" : "warn"}" data-testid="short-pill">${escapeHtml(state.pill)}</span></h2>` +
+    `<p class="${state.ok ? "good" : "warn"} state" data-testid="short-state">${escapeHtml(state.text)}</p>` +
     dl([
       [`${st.baseSymbol} held`, b(snap.baseHeld), "short-held"],
       [`${st.baseSymbol} owed${sub("interest to now")}`, b(s.debt), "short-owed"],

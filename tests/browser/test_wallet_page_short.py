@@ -170,3 +170,31 @@ def test_buy__beyond_hedge_capacity__decoded_error_before_signing(open_page, sta
     assert match, message
     # The page simulated one block later than this read: a second of theta apart at most.
     assert abs(Decimal(match[1].replace(",", "")) - Decimal(needed) / WAD) <= Decimal("0.0002")
+
+
+def test_short_card__price_jumps_60pct__ltv_above_max_and_health_rule_due(
+    open_page, stack, venue, trader, keeper, owner, chain
+):
+    hedger = stack.system.hedger
+    open_short(stack, trader, keeper, owner, chain)
+    page = open_page(connect=False)
+    # +60 % in one round: the short's LTV goes from 40 % past the policy's 60 % (below the market's 86 %).
+    chain.pending_timestamp = max(hedger.rebalanceStatus().nextAllowed, chain.blocks.head.timestamp) + 1
+    stack.price_feed.pushAnswer(3200 * 10**8, sender=owner)
+    wait_for_block(page, chain.blocks.head.number)
+    status = hedger.rebalanceStatus()
+    ltv = venue.health().ltv
+    assert status.due and status.rule == 5 and status.collateralIn > 0 and MAX_LTV < ltv < venue.lltv()
+    assert text(page, "short-ltv").startswith(f"{pct(ltv)}\n")
+    assert text(page, "short-pill") == "LTV above max"
+    assert text(page, "short-state") == "loan-to-value above the policy's maximum: the health rule is due"
+    assert text(page, "rebalance-status") == "due: health rule"
+    assert text(page, "rebalance-trade") == f"post {human(status.collateralIn, 6)} USDC as collateral"
+    shot(page, "short-health")
+
+    hedger.rebalance(sender=keeper)
+    wait_for_block(page, chain.blocks.head.number)
+    collateral, _ = venue.position()
+    assert venue.health().ltv <= TARGET_LTV + WAD // 1000
+    assert text(page, "short-collateral") == f"{human(collateral, 6)} USDC"
+    assert text(page, "short-state") == "active"
