@@ -372,7 +372,7 @@ function render(st: Static, snap: Snapshot): void {
           s.due
             ? `<span class="pill warn">due: ${RULES[s.rule]} rule</span>`
             : s.rule
-              ? `<span class="pill warn">${RULES[s.rule]} band crossed, ${s.nextAllowed > snap.timestamp ? "cooling down" : "no trade possible"}</span>`
+              ? `<span class="pill warn">${s.rule === 5 ? "LTV above the short policy's maximum" : `${RULES[s.rule]} band crossed`}, ${s.nextAllowed > snap.timestamp ? "cooling down" : "no trade possible"}</span>`
               : `<span class="pill good">not due</span>`,
         ),
         "rebalance-status",
