@@ -43,7 +43,15 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	prettier --check --no-error-on-unmatched-pattern $(SOL_SOURCES)
+	# The wallet page: formatting and types.
+	prettier --check app/src
+	cd app && tsc --noEmit -p tsconfig.json
 	$(MAKE) --no-print-directory lint-slither
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	prettier --write --no-error-on-unmatched-pattern $(SOL_SOURCES) app/src
 
 # Slither on contracts/ (slither.config.json; every excluded detector's reason in docs/slither.md), analysing a
 # forge build with build info kept in its own directory and redone from scratch only when a source changed (an
