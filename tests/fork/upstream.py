@@ -9,7 +9,8 @@ the `node` provider of `ethereum:mainnet` at it; `ethereum:mainnet-fork:foundry`
 Market file: the per-network format of `deployments/networks/<network>.json` (chainId, baseToken, quoteToken,
 swapRouter, routerHasDeadline, pool, poolFee, priceFeed, priceMaxAge, sequencerFeed, sequencerGracePeriod) plus
 what a fork needs: `feedOwner` (who may push answers; null on a real chain), `whales` (quote holders to
-impersonate) and, for the local upstream only, `upstreamState` (what the suite must leave untouched).
+impersonate) and, for the local upstream only, `upstreamState` (what the suite must leave untouched). The short
+leg's keys: `morpho`, `morphoIrm` (and, where a market exists, `morphoOracle`, `morphoMarketId`, `morphoLltv`).
 """
 
 from __future__ import annotations
