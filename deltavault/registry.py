@@ -88,6 +88,9 @@ NETWORK_KEYS: dict[str, str] = {
     "volMaxAge": "largest accepted age of a volatility answer, seconds",
     "sequencerFeed": "L2 sequencer-uptime feed, or null on L1",
     "sequencerGracePeriod": "seconds after the sequencer comes back during which prices are refused",
+    "morpho": "Morpho Blue singleton, for `deploy vault --short-leg` (null where Morpho is not deployed)",
+    "morphoIrm": "interest-rate model of the short leg's market (AdaptiveCurveIrm), enabled on `morpho`",
+    "morphoOracleFactory": "MorphoChainlinkOracleV2Factory of the network (recorded; the vault uses its own oracle)",
 }
 REQUIRED_NETWORK_KEYS: tuple[str, ...] = ("chainId", "baseToken", "quoteToken", "priceFeed")
 

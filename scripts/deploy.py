@@ -7,7 +7,8 @@
 vault system, series); `vault` deploys only the vault system against the existing addresses of a public network
 (`deployments/networks/<network>.json`). On a live network both print the plan and ask first (`--yes` skips).
 `--venue pool` (the default) hedges directly on the Uniswap V3 pool; `--venue router` through the network's
-SwapRouter02 or original SwapRouter (`swapRouter`, `routerHasDeadline`).
+SwapRouter02 or original SwapRouter (`swapRouter`, `routerHasDeadline`). `--short-leg` adds the short leg: on a
+local stack a Morpho Blue of its own; with `vault`, the network file's Morpho Blue and IRM (`morpho`, `morphoIrm`).
 """
 
 from decimal import Decimal
@@ -16,7 +17,7 @@ import click
 from ape.cli import account_option, network_option
 
 from deltavault.cli import Command, DecimalRange, confirm_broadcast, unlock, yes_option
-from deltavault.deploy import DEFAULT_VENUE, VENUES
+from deltavault.deploy import DEFAULT_VENUE, VENUES, ShortLegConfig, ShortLegError
 from deltavault.policy import HedgePolicy
 from deltavault.registry import (
     DEPLOYMENTS_DIR,
@@ -42,6 +43,8 @@ def _out_option():
 # DeltaVault.MIN_VOL / MAX_VOL: the vault refuses to price outside these (every read would revert).
 VOL = DecimalRange(Decimal("0.05"), Decimal(5))
 PRICE = DecimalRange(Decimal(0), Decimal(10**12), min_open=True)
+LTV = DecimalRange(Decimal(0), Decimal(1), min_open=True)
+OWED = DecimalRange(Decimal(0), Decimal(10**12), min_open=True)
 
 
 def _venue_option():
@@ -138,22 +141,40 @@ def stack(network, account, price, vol, liquidity, fee, no_series, short_leg, ve
 @click.option("--list-series", is_flag=True, help="also list the default series around the oracle price")
 @click.option("--policy", "policy_file", type=click.Path(dir_okay=False), default=None,
               help="rebalancing policy JSON (ape run lab tune; default: the package's default policy)")  # fmt: skip
+@click.option("--short-leg", is_flag=True,
+              help="also the short leg on the network file's Morpho Blue (morpho, morphoIrm): market, venue, policy")  # fmt: skip
+@click.option("--lltv", type=LTV, default=Decimal("0.86"), show_default=True,
+              help="liquidation LTV of the market (one Morpho has enabled)")  # fmt: skip
+@click.option("--target-ltv", type=LTV, default=Decimal("0.5"), show_default=True,
+              help="loan-to-value the hedger posts collateral for")  # fmt: skip
+@click.option("--max-ltv", type=LTV, default=Decimal("0.6"), show_default=True,
+              help="loan-to-value above which the health rule acts")  # fmt: skip
+@click.option("--max-owed", type=OWED, default=Decimal(500), show_default=True,
+              help="most base the short may owe, whole tokens")  # fmt: skip
+@click.option("--morpho-oracle", default=None, metavar="ADDRESS",
+              help="reuse this ChainlinkMorphoOracle (and its market) instead of deploying one")  # fmt: skip
 @_venue_option()
 @_out_option()
 @yes_option()
-def vault(network, account, config_file, vol, list_series, policy_file, venue, out_dir, yes):
+def vault(network, account, config_file, vol, list_series, policy_file, short_leg, lltv, target_ltv, max_ltv,
+          max_owed, morpho_oracle, venue, out_dir, yes):  # fmt: skip
     """Deploy GreeksEngine, DeltaVault, the swap adapter of `--venue` (UniswapV3PoolAdapter or UniswapV3Adapter),
-    DeltaHedger and VaultLens against the tokens, pool, feeds (and router) named in the network file.
+    DeltaHedger and VaultLens against the tokens, pool, feeds (and router) named in the network file. With
+    `--short-leg`, also the ChainlinkMorphoOracle, the Morpho Blue market (created unless it exists), the
+    MorphoBlueVenue, and the vault's borrow venue and short policy; Morpho must have enabled the IRM and the LLTV.
 
     \b
     Example:
       ape run deploy vault --network ethereum:sepolia:node --account deployer --list-series
       ape run deploy vault --network ethereum:sepolia:https://rpc.example --account deployer --yes
+      ape run deploy vault --network ethereum:mainnet:node --account deployer --short-leg --lltv 0.86
     """
     from ape import chain
 
+    from deltavault.deploy import check_short_leg, deploy_short_leg_on_network, short_leg_plan
     from deltavault.lab.errors import LabError
     from deltavault.lab.frontier import deployable_policy
+    from deltavault.local.lending import LendingError
     from deltavault.local.stack import deploy_vault_on_network, vault_plan
 
     try:
@@ -168,7 +189,19 @@ def vault(network, account, config_file, vol, list_series, policy_file, venue, o
     except RegistryError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"network file: {path}")
-    confirm_broadcast(chain.chain_id, vault_plan(net, venue), yes=yes, sender=account.address)
+    plan = vault_plan(net, venue)
+    short = None
+    if short_leg:
+        try:
+            config = ShortLegConfig(lltv, target_ltv, max_ltv, max_owed, oracle=morpho_oracle)
+            morpho, irm = check_short_leg(net, config, name=str(path))
+        except ShortLegError as err:
+            raise click.ClickException(str(err)) from None
+        short = (config, morpho, irm)
+        plan += short_leg_plan(net, config)
+    elif morpho_oracle:
+        raise click.ClickException("--morpho-oracle is an option of the short leg: add --short-leg")
+    confirm_broadcast(chain.chain_id, plan, yes=yes, sender=account.address)
     unlock(account)
     try:
         _system, _lens, record = deploy_vault_on_network(
@@ -182,6 +215,15 @@ def vault(network, account, config_file, vol, list_series, policy_file, venue, o
         )
     except RegistryError as err:
         raise click.ClickException(str(err)) from None
+    if short is not None:
+        config, morpho, irm = short
+        try:
+            record.update(deploy_short_leg_on_network(account, _system, net, config, morpho=morpho, irm=irm))
+        except (ShortLegError, LendingError) as err:
+            out = write_deployment(record, out_dir)
+            raise click.ClickException(
+                f"the vault is deployed ({out}) but its short leg is not: {err}"
+            ) from None
     out = write_deployment(record, out_dir)
     _report(record, out)
 

@@ -9,7 +9,8 @@ the `node` provider of `ethereum:mainnet` at it; `ethereum:mainnet-fork:foundry`
 Market file: the per-network format of `deployments/networks/<network>.json` (chainId, baseToken, quoteToken,
 swapRouter, routerHasDeadline, pool, poolFee, priceFeed, priceMaxAge, sequencerFeed, sequencerGracePeriod) plus
 what a fork needs: `feedOwner` (who may push answers; null on a real chain), `whales` (quote holders to
-impersonate) and, for the local upstream only, `upstreamState` (what the suite must leave untouched).
+impersonate) and, for the local upstream only, `upstreamState` (what the suite must leave untouched). The short
+leg's keys: `morpho`, `morphoIrm` (and, where a market exists, `morphoOracle`, `morphoMarketId`, `morphoLltv`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,13 @@ PRICE = 2000
 POOL_FEE = 500  # the 0.05 % tier, like mainnet's USDC/WETH pool
 POOL_VALUE = 200_000_000  # quote value of the pool's liquidity (mainnet's 0.05 % USDC/WETH pool: a few 100 M)
 WHALE_QUOTE = 1_000_000_000  # USDC the whale holds beside its liquidity positions
+MORPHO_SUPPLY = (
+    5_000  # WETH the whale supplies to the upstream's Morpho Blue market (the short leg's lenders)
+)
+MORPHO_LLTV = "0.86"
+# Morpho Blue on Ethereum mainnet (docs.morpho.org/developers/contracts/addresses; npm @morpho-org/morpho-ts).
+MAINNET_MORPHO = "0xBBBBBbbBBb9cC5e90e3b3Af64bdAF62C37EEFFCb"
+MAINNET_ADAPTIVE_CURVE_IRM = "0x870aC11D48B15DB9a138Cf899d20F13F79Ba00BC"
 
 MARKET_KEYS = (
     "chainId",
@@ -181,12 +189,25 @@ def seed_upstream(deployer: Any, *, price: int = PRICE, fee: int = POOL_FEE) -> 
     answering `price`, and a volatility feed), here in the 0.05 % fee tier with `POOL_VALUE` of liquidity:
     deep enough that a hedge trade after a 30 % crash stays within 1 % slippage. Mainnet-like on top: the
     original SwapRouter (with a deadline) is the market's router, and the deployer holds `WHALE_QUOTE` USDC.
+    The short leg's lending market lives upstream too, as on mainnet: the real Morpho Blue (`deploy stack
+    --short-leg`'s `deltavault.local.lending.deploy_lending_market`: LinearIrm, the ChainlinkMorphoOracle over the
+    feed, LLTV 0.86) with `MORPHO_SUPPLY` WETH supplied by the whale; a vault on the fork only adds its venue.
     """
+    from deltavault.local.lending import deploy_lending_market
     from deltavault.local.stack import deploy_market
 
     market = deploy_market(deployer, price=price, fee=fee, liquidity=POOL_VALUE)
     stack = market.local
     stack.quote.mint(deployer, WHALE_QUOTE * 10 ** stack.quote.decimals(), sender=deployer)
+    lending = deploy_lending_market(
+        deployer,
+        base=stack.base,
+        quote=stack.quote,
+        price_feed=market.price_feed,
+        price_max_age=3600,
+        lltv=MORPHO_LLTV,
+        lenders=[(deployer, MORPHO_SUPPLY * 10 ** stack.base.decimals())],
+    )
     return {
         "chainId": CHAIN_ID,
         "baseToken": stack.base.address,
@@ -207,6 +228,7 @@ def seed_upstream(deployer: Any, *, price: int = PRICE, fee: int = POOL_FEE) -> 
             {"lower": str(r.lower), "upper": str(r.upper), "quoteValue": str(r.quote_value)}
             for r in market.ranges
         ],
+        **{k: v for k, v in lending.record().items() if k != "borrowVenue"},
     }
 
 
@@ -242,6 +264,12 @@ def upstream_state(uri: str, market: dict[str, Any]) -> dict[str, Any]:
 
     slot0 = eth_call(uri, market["pool"], _selector("slot0()"))
     latest_round = eth_call(uri, market["priceFeed"], _selector("latestRoundData()"))
+    lending = {}
+    if market.get(
+        "morpho"
+    ):  # Morpho's market(id): supply assets/shares, borrow assets/shares, lastUpdate, fee
+        words = eth_call(uri, market["morpho"], _selector("market(bytes32)") + market["morphoMarketId"][2:])
+        lending = {"morphoMarket": [int.from_bytes(words[i : i + 32], "big") for i in range(0, 192, 32)]}
     return {
         "blockNumber": int(rpc(uri, "eth_blockNumber"), 16),
         "poolSqrtPriceX96": int.from_bytes(slot0[:32], "big"),
@@ -251,6 +279,7 @@ def upstream_state(uri: str, market: dict[str, Any]) -> dict[str, Any]:
         "poolBase": balance(market["baseToken"], market["pool"]),
         "feedRoundId": int.from_bytes(latest_round[:32], "big"),
         "feedAnswer": int.from_bytes(latest_round[32:64], "big", signed=True),
+        **lending,
     }
 
 

@@ -32,6 +32,8 @@ class Market:
     whales: list[str]
     local: bool
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
+    morpho: Any = None  # Morpho Blue of the upstream (None when the market file names none)
+    lending: Any = None  # the upstream's base/quote lending market (`deltavault.local.lending.LendingMarket`)
 
     @classmethod
     def load(cls, data: dict[str, Any], *, local: bool) -> Market:
@@ -47,6 +49,22 @@ class Market:
         )
         feed = project.TestAggregator.at(data["priceFeed"])  # AggregatorV3 calls only on a real chain
         owner = accounts[data["feedOwner"]] if data.get("feedOwner") else None
+        morpho = lending_market = None
+        if data.get("morpho"):
+            from deltavault.local.lending import LendingMarket, MarketParams, morpho_container
+
+            morpho = morpho_container().at(data["morpho"])
+            if data.get("morphoMarketId"):
+                params = MarketParams(
+                    loan_token=base.address,
+                    collateral_token=quote.address,
+                    oracle=data["morphoOracle"],
+                    irm=data["morphoIrm"],
+                    lltv=int(data["morphoLltv"]),
+                )
+                assert "0x" + params.id.hex() == data["morphoMarketId"].lower()
+                oracle = project.ChainlinkMorphoOracle.at(data["morphoOracle"])
+                lending_market = LendingMarket(morpho, data["morphoIrm"], oracle, params)
         return cls(
             quote=quote,
             base=base,
@@ -59,6 +77,8 @@ class Market:
             whales=list(data["whales"]),
             local=local,
             raw=data,
+            morpho=morpho,
+            lending=lending_market,
         )
 
     @property
@@ -118,22 +138,36 @@ class ForkSystem(VaultSystem):
     """The vault system of `deltavault.deploy` on the fork, with the VaultLens the keeper reads through."""
 
     lens: Any = None
+    borrow_venue: Any = None  # MorphoBlueVenue of the short leg (None without one)
+    lending: Any = None  # the lending market the venue borrows from
 
     def deployment(self) -> dict[str, Any]:
         """The registry record `ape run keeper` loads (the keys the keeper uses, and the addresses)."""
         from ape import chain
 
-        return {"chainId": chain.chain_id, **self.addresses(), "lens": self.lens.address}
+        record = {"chainId": chain.chain_id, **self.addresses(), "lens": self.lens.address}
+        if self.borrow_venue is not None:
+            record.update(self.lending.record(self.borrow_venue))
+        return record
 
 
 def deploy_system(
-    market: Market, owner: Any, manager: Any, guardian: Any, **policy_changes: Any
+    market: Market,
+    owner: Any,
+    manager: Any,
+    guardian: Any,
+    *,
+    short_policy: tuple[int, int, int] | None = None,
+    **policy_changes: Any,
 ) -> ForkSystem:
     """The vault system of `deltavault.deploy`, wired to the forked market's tokens, pool, router and feed, and
-    a VaultLens (as `ape run deploy` deploys with a system)."""
+    a VaultLens (as `ape run deploy` deploys with a system). With `short_policy` (targetLtv, maxLtv, maxBaseOwed;
+    WAD), also the short leg: a MorphoBlueVenue on the upstream's lending market, set on the vault, and the
+    hedger's short policy."""
     from ape import project
 
     from deltavault.deploy import deploy_vault_system
+    from deltavault.local.lending import deploy_venue
 
     system = deploy_vault_system(
         owner,
@@ -154,7 +188,18 @@ def deploy_system(
         guardian=guardian,
     )
     lens = owner.deploy(project.VaultLens)
-    return ForkSystem(**{f.name: getattr(system, f.name) for f in fields(VaultSystem)}, lens=lens)
+    borrow_venue = None
+    if short_policy is not None:
+        assert market.lending is not None, "the market file names no lending market (morphoMarketId)"
+        borrow_venue = deploy_venue(owner, market.lending, system.vault)
+        system.vault.setBorrowVenue(borrow_venue, sender=owner)
+        system.hedger.setShortPolicy(short_policy, sender=owner)
+    return ForkSystem(
+        **{f.name: getattr(system, f.name) for f in fields(VaultSystem)},
+        lens=lens,
+        borrow_venue=borrow_venue,
+        lending=market.lending if borrow_venue is not None else None,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------

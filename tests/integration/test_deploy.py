@@ -1,4 +1,5 @@
-"""`ape run deploy stack|vault` on a local chain and on an anvil posing as Sepolia (chain id 11155111)."""
+"""`ape run deploy stack|vault` on a local chain and on an anvil posing as Sepolia (chain id 11155111), including
+`deploy vault --short-leg` against a Morpho Blue deployed there first (the network file pointed at it)."""
 
 import json
 import subprocess
@@ -130,3 +131,128 @@ def test_deploy_vault__missing_address__fails_with_a_clear_message(tmp_path, sep
                      "--config", str(config), "--yes", "--out", str(tmp_path), env=sepolia_env(uri, env))  # fmt: skip
     assert result.returncode != 0
     assert "baseToken" in result.stdout + result.stderr and "unknown (null)" in result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------------------------------------------------
+# deploy vault --short-leg: the network file's Morpho Blue
+# ---------------------------------------------------------------------------------------------------------
+
+MORPHO_ABI = [
+    {"type": "function", "name": "market", "stateMutability": "view", "inputs": [{"name": "id", "type": "bytes32"}],
+     "outputs": [{"name": n, "type": "uint128"} for n in ("supplyAssets", "supplyShares", "borrowAssets",
+                                                          "borrowShares", "lastUpdate", "fee")]},
+    {"type": "function", "name": "idToMarketParams", "stateMutability": "view",
+     "inputs": [{"name": "id", "type": "bytes32"}],
+     "outputs": [{"name": n, "type": t} for n, t in (("loanToken", "address"), ("collateralToken", "address"),
+                                                     ("oracle", "address"), ("irm", "address"), ("lltv", "uint256"))]},
+]  # fmt: skip
+VAULT_ABI = [{"type": "function", "name": "borrowVenue", "stateMutability": "view", "inputs": [],
+              "outputs": [{"name": "", "type": "address"}]}]  # fmt: skip
+HEDGER_ABI = [{"type": "function", "name": "shortPolicy", "stateMutability": "view", "inputs": [],
+               "outputs": [{"name": "", "type": "tuple", "components": [
+                   {"name": "targetLtv", "type": "uint64"}, {"name": "maxLtv", "type": "uint64"},
+                   {"name": "maxBaseOwed", "type": "uint128"}]}]}]  # fmt: skip
+WAD = 10**18
+
+
+@pytest.fixture(scope="module")
+def sepolia_morpho(tmp_path_factory, sepolia_anvil, keyfile_account):
+    """A market and a Morpho Blue on the Sepolia-like chain, deployed first (`deploy stack --short-leg`: Morpho
+    with a LinearIrm and the LLTV 0.86 enabled); returns the network file for `deploy vault` naming them."""
+    uri, _web3 = sepolia_anvil
+    _address, env = keyfile_account
+    out = tmp_path_factory.mktemp("morpho-stack")
+    result = ape_run("deploy", "stack", "--network", f"ethereum:sepolia:{uri}", "--account", "deployer",
+                     "--liquidity", "1000000", "--no-series", "--short-leg", "--yes", "--out", str(out),
+                     env=sepolia_env(uri, env))  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    stack = json.loads((out / f"{SEPOLIA}.json").read_text())
+    keys = (
+        "baseToken",
+        "quoteToken",
+        "swapRouter",
+        "uniswapFactory",
+        "pool",
+        "priceFeed",
+        "morpho",
+        "morphoIrm",
+    )
+    net = {key: stack[key] for key in keys}
+    net.update(chainId=SEPOLIA, poolFee=3000, priceMaxAge=3600, volFeed=None, morphoOracleFactory=None)
+    return net, stack
+
+
+def deploy_vault(tmp_path, uri, env, net, *args, name="sepolia.json"):
+    config = tmp_path / name
+    config.write_text(json.dumps(net))
+    out = tmp_path / f"out-{name}"
+    result = ape_run("deploy", "vault", "--network", f"ethereum:sepolia:{uri}", "--account", "deployer",
+                     "--config", str(config), "--yes", "--out", str(out), *args, env=sepolia_env(uri, env))  # fmt: skip
+    record = out / f"{SEPOLIA}.json"
+    return result, json.loads(record.read_text()) if record.is_file() else None
+
+
+def test_deploy_vault__short_leg__market_venue_and_policy_on_the_network_files_morpho(
+    tmp_path, sepolia_anvil, keyfile_account, sepolia_morpho
+):
+    uri, web3 = sepolia_anvil
+    _address, env = keyfile_account
+    net, stack = sepolia_morpho
+    result, record = deploy_vault(tmp_path, uri, env, net, "--short-leg", "--target-ltv", "0.4",
+                                  "--max-ltv", "0.55", "--max-owed", "250")  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "create (or reuse) the market lending baseToken against quoteToken at LLTV 0.86" in result.stdout
+    assert (record["morpho"], record["morphoIrm"], record["morphoLltv"]) == (
+        net["morpho"],
+        net["morphoIrm"],
+        86 * WAD // 100,
+    )
+    assert record["morphoOracle"] != stack["morphoOracle"]  # this vault's own oracle: a new market
+    morpho = web3.eth.contract(address=record["morpho"], abi=MORPHO_ABI)
+    market_id = bytes.fromhex(record["morphoMarketId"][2:])
+    assert morpho.functions.market(market_id).call()[4] > 0  # created (lastUpdate)
+    assert morpho.functions.idToMarketParams(market_id).call() == [
+        record["baseToken"], record["quoteToken"], record["morphoOracle"], record["morphoIrm"], 86 * WAD // 100
+    ]  # fmt: skip
+    vault = web3.eth.contract(address=record["vault"], abi=VAULT_ABI)
+    assert vault.functions.borrowVenue().call() == record["borrowVenue"]
+    assert web3.eth.get_code(record["borrowVenue"])
+    hedger = web3.eth.contract(address=record["hedger"], abi=HEDGER_ABI)
+    assert hedger.functions.shortPolicy().call() == (4 * WAD // 10, 55 * WAD // 100, 250 * WAD)
+
+    # A second vault reusing that oracle lands on the same market (created once) with its own venue.
+    result, second = deploy_vault(tmp_path, uri, env, net, "--short-leg", "--morpho-oracle", record["morphoOracle"],
+                                  name="again.json")  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "reuse ChainlinkMorphoOracle" in result.stdout
+    assert second["morphoMarketId"] == record["morphoMarketId"]
+    assert second["borrowVenue"] != record["borrowVenue"] and second["vault"] != record["vault"]
+
+
+@pytest.mark.parametrize(
+    ("change", "args", "message"),
+    [
+        ({"morpho": None}, (), "no Morpho Blue address (`morpho` is null) for chain 11155111"),
+        ({"morpho": "0x000000000000000000000000000000000000dEaD"}, (), "no contract at morpho 0x000000000000000000000000000000000000dEaD"),
+        ({}, ("--lltv", "0.77"), "has not enabled the LLTV 0.77"),
+        ({"morphoIrm": "price feed"}, (), "has not enabled the IRM"),
+        ({"morpho": "price feed"}, (), "is not Morpho Blue"),
+    ],
+    ids=["morpho-null", "no-code", "lltv-not-enabled", "irm-not-enabled", "not-morpho"],
+)  # fmt: skip
+def test_deploy_vault__short_leg_bad_input__one_line_error_nothing_sent(
+    change, args, message, tmp_path, sepolia_anvil, keyfile_account, sepolia_morpho
+):
+    uri, web3 = sepolia_anvil
+    address, env = keyfile_account
+    net, _stack = sepolia_morpho
+    net = {**net, **{k: net["priceFeed"] if v == "price feed" else v for k, v in change.items()}}
+    nonce = web3.eth.get_transaction_count(address)
+    result, record = deploy_vault(tmp_path, uri, env, net, "--short-leg", *args)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert message in output, output[-2000:]
+    assert "Traceback" not in output
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+    assert message in line
+    assert web3.eth.get_transaction_count(address) == nonce and record is None
