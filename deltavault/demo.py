@@ -30,6 +30,7 @@ GWEI = 10**9
 QUOTE_DECIMALS = 6
 Q = 10**QUOTE_DECIMALS
 LP_DEPOSIT = 2_000_000  # USDC per vault
+SKIPPED_EVENTS = ("simulation_reverted", "unprofitable_after_simulation", "tx_failed", "tx_rejected")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -155,11 +156,15 @@ class BookRun:
     keeper_quote0: int
     max_ltv: float
     steps: list[Step] = field(default_factory=list)
+    logs: list[dict] = field(default_factory=list)  # the keeper's log records
     fees: int = 0
     impact: int = 0
     bounty: int = 0
-    skipped: int = 0
-    _counted: int = 0  # rebalances whose costs are in fees / impact / bounty
+
+    @property
+    def skipped(self) -> list[dict]:
+        """The keeper's sends that were skipped (simulation reverted) or failed."""
+        return [r for r in self.logs if r["event"] in SKIPPED_EVENTS]
 
     @property
     def hedging_cost(self) -> int:
@@ -280,6 +285,9 @@ def run_demo(
         set_base_fee(base_fee_gwei * math.exp(rng.gauss(0, 0.25)))
         chain.mine()
         for run in runs:
+            # Arbitrage brings the pool back to the price after another book's rebalance (one block apart on
+            # a live chain), so no book trades on the price impact of another.
+            uniswap.swap_to_price(market.uni, market.pool, Decimal(str(price)), arb)
             _keep(run, step, price, fee_pips)
         if step % progress_every == 0 or step == steps:
             elapsed_h = step * dt_hours
@@ -345,6 +353,7 @@ def _open_book(book: DemoBook, index: int, market, owner, start: Decimal, spec) 
         series_id = next(iter(tx.decode_logs(vault.SeriesListed))).seriesId
         tx = vault.buyOption(series_id, leg.amount * WAD, 10**30, trader, sender=trader)
         premium += sum(e.premium for e in tx.decode_logs(vault.OptionBought))
+    logs: list[dict] = []
     keeper = Keeper(
         web3=chain.provider.web3,
         lens=lens.address,
@@ -362,12 +371,12 @@ def _open_book(book: DemoBook, index: int, market, owner, start: Decimal, spec) 
             require_profit=False,
             duties=False,
         ),  # fmt: skip
-        log=lambda record: None,
+        log=logs.append,
     )
     max_ltv = hedger.shortPolicy().maxLtv / WAD
     return BookRun(
         book, vault, hedger, venue, keeper, keeper_account, premium, vault.totalAssets(),
-        quote.balanceOf(keeper_account), max_ltv,
+        quote.balanceOf(keeper_account), max_ltv, logs=logs,
     )  # fmt: skip
 
 
@@ -383,13 +392,10 @@ def _keep(run: BookRun, step: int, price: float, fee_pips: int) -> None:
 
     before = run.hedger.rebalanceStatus()
     n_before = len(run.keeper.rebalances)
-    sent_before = len(run.keeper.sent)
     result = run.keeper.tick()
     if result is not None and result.sent:
         run.keeper.wait_pending(30)
     landed = run.keeper.rebalances[n_before:]
-    if len(run.keeper.sent) > sent_before and not landed:
-        run.skipped += 1
     for r in landed:
         fees, impact = swap_costs([r], run.hedger, fee_pips)
         run.fees += fees

@@ -155,5 +155,5 @@ def summary_rows(run) -> list[tuple[str, str]]:
             else "no base owed",
         ),  # fmt: skip
         ("NAV change after the book was written", f"{last.nav_change:+,.2f} USDC"),
-        ("sends skipped or failed", str(run.skipped)),
+        ("sends skipped or failed", str(len(run.skipped))),
     ]
