@@ -79,11 +79,13 @@ MIXED = DemoBook(
 CALL_HEAVY = DemoBook(
     "call-heavy",
     (
-        Leg(True, Decimal("1.0"), 30, cap=Decimal("1.0")),
+        Leg(True, Decimal("0.9"), 20, cap=Decimal("1.0")),
         Leg(True, Decimal("1.1"), 20, cap=Decimal("1.0")),
+        Leg(True, Decimal("1.0"), 30, cap=Decimal("1.0"), days=7),
         Leg(False, Decimal("0.9"), 10),
     ),
-    "30 calls at 2000, 20 calls at 2200, 10 puts at 1800 (net short delta: the hedge holds base)",
+    "20 call spreads 1800/3800, 20 call spreads 2200/4200, 30 seven-day call spreads 2000/4000, 10 puts at "
+    "1800 (the lab's `demo` book; net short delta: the hedge holds base)",
 )
 BOOKS: dict[str, DemoBook] = {b.name: b for b in (PUT_HEAVY, MIXED, CALL_HEAVY)}
 
@@ -474,8 +476,8 @@ def plot_demo(result: DemoResult, out) -> None:
     def when(t: int) -> datetime:
         return datetime.fromtimestamp(t, UTC).replace(tzinfo=None)
 
-    fig = plt.figure(figsize=(7.5 * n + 1, 15))
-    grid = fig.add_gridspec(5, n, height_ratios=[1.4, 1.6, 1.3, 1.0, 1.2], hspace=0.35, wspace=0.18)
+    fig = plt.figure(figsize=(7.5 * n + 1, 16.5))
+    grid = fig.add_gridspec(5, n, height_ratios=[1.4, 1.6, 1.3, 1.0, 1.2], hspace=0.5, wspace=0.18)
     ax_price = fig.add_subplot(grid[0, :])
     x0 = [when(result.start_time)] + [when(s.time) for s in runs[0].steps]
     ax_price.plot(x0, result.prices[: len(x0)], color="black", lw=1.2, label="ETH price (pool and feed)")
@@ -533,18 +535,18 @@ def plot_demo(result: DemoResult, out) -> None:
         )
         lltv = run.venue.lltv() / WAD
         ax_l.axhline(100 * lltv, color="tab:red", ls=":", lw=1.2, label=f"liquidation (LLTV {lltv:.0%})")
-        ax_l.set_ylim(0, 100)
+        ax_l.set_ylim(0, 112)
         ax_l.set_ylabel("LTV (%)")
         health = run.min_health()
         ax_l.set_title(
             "short's loan-to-value" + (f" (min health factor {health:.2f})" if health else " (no base owed)"),
             fontsize=10,
         )
-        ax_l.legend(loc="lower left", fontsize=8)
+        ax_l.legend(loc="upper center", ncol=3, fontsize=8)
 
         ax_p = fig.add_subplot(grid[4, col], sharex=ax_price)
         ax_p.plot(x, [s.nav_change for s in run.steps], color="black", lw=1.2,
-                  label="NAV change since the book was written")  # fmt: skip
+                  label="NAV change since the book was written (costs included)")  # fmt: skip
         ax_p.step(x, [-s.cost for s in run.steps], where="post", color="tab:orange", lw=1.2,
                   label="- cumulative hedging cost (fees, impact, bounties)")  # fmt: skip
         ax_p.axhline(0, color="grey", lw=0.5)
@@ -556,10 +558,10 @@ def plot_demo(result: DemoResult, out) -> None:
         axes_all += [ax_d, ax_h, ax_l, ax_p]
         ax_p.set_xlabel("time (UTC)")
 
-    locator = mdates.AutoDateLocator(minticks=4, maxticks=8)
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
     for ax in axes_all:
         ax.grid(alpha=0.3)
         ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %d\n%H:%M"))
     fig.savefig(out, dpi=100, bbox_inches="tight")
     plt.close(fig)
