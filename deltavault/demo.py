@@ -451,6 +451,7 @@ def swap_costs(rebalances, hedger, fee_pips: int) -> tuple[int, int]:
 # ---------------------------------------------------------------------------------------------------------
 
 BOOK_COLORS = ("tab:red", "tab:blue", "tab:green", "tab:purple", "tab:brown", "tab:olive")
+BOOK_MARKERS = ("o", "D", "^", "s", "v", "P")
 
 
 def plot_demo(result: DemoResult, out) -> None:
@@ -481,9 +482,11 @@ def plot_demo(result: DemoResult, out) -> None:
     ax_price = fig.add_subplot(grid[0, :])
     x0 = [when(result.start_time)] + [when(s.time) for s in runs[0].steps]
     ax_price.plot(x0, result.prices[: len(x0)], color="black", lw=1.2, label="ETH price (pool and feed)")
-    for run, color in zip(runs, BOOK_COLORS, strict=False):
+    for i, (run, color) in enumerate(zip(runs, BOOK_COLORS, strict=False)):
         hits = [s for s in run.steps if s.rule]
-        ax_price.scatter([when(s.time) for s in hits], [s.price for s in hits], s=30, color=color, zorder=3,
+        # Books often rebalance at the same step: a smaller marker on top of a larger one keeps both visible.
+        ax_price.scatter([when(s.time) for s in hits], [s.price for s in hits], s=max(90 - 30 * i, 15),
+                         marker=BOOK_MARKERS[i % len(BOOK_MARKERS)], color=color, zorder=3 + i,
                          label=f"{run.book.name}: rebalance ({len(hits)})")  # fmt: skip
     ax_price.set_ylabel("USDC per WETH")
     ax_price.set_title(

@@ -96,7 +96,10 @@ def cli(network, books_arg, steps, dt_hours, seed, path_vol, prices_file, base_f
         width = max(len(k) for k, _ in rows)
         for key, value in rows:
             click.echo(f"  {key:<{width}}  {value}")
-    plot_demo(result, Path(out_file))
+    try:
+        plot_demo(result, Path(out_file))
+    except OSError as err:
+        raise click.ClickException(f"cannot write {out_file}: {err.strerror or err}") from None
     click.echo(f"\nwrote {out_file}")
     failed = [run for run in result.runs if run.out_of_band()]
     if failed:
