@@ -85,7 +85,7 @@ CALL_HEAVY = DemoBook(
         Leg(False, Decimal("0.9"), 10),
     ),
     "20 call spreads 1800/3800, 20 call spreads 2200/4200, 30 seven-day call spreads 2000/4000, 10 puts at "
-    "1800 (the lab's `demo` book; net short delta: the hedge holds base)",
+    "1800 (the lab's `demo` book: net short delta, the hedge holds base)",
 )
 BOOKS: dict[str, DemoBook] = {b.name: b for b in (PUT_HEAVY, MIXED, CALL_HEAVY)}
 
@@ -512,7 +512,8 @@ def plot_demo(result: DemoResult, out) -> None:
         )
         hits = [s for s in run.steps if s.rule]
         ax_d.scatter([when(s.time) for s in hits], [s.delta for s in hits], s=22, color=color, zorder=3)
-        ax_d.set_title(textwrap.fill(f"{run.book.name} book: {run.book.description}", 80), fontsize=10)
+        legs = run.book.description.split(" (")[0]  # the parenthesis is for the printed table
+        ax_d.set_title(textwrap.fill(f"{run.book.name} book: {legs}", 90), fontsize=10)
         ax_d.set_ylabel("portfolio delta D (WETH)")
         ax_d.legend(loc="best", fontsize=8)
 
