@@ -190,7 +190,7 @@ def _run_sweep(scenario, n_paths, grid, seed, extra):
 
 
 def _family_table(points, extras) -> list[str]:
-    from deltavault.lab.frontier import by_family, cost_at_risk, efficient
+    from deltavault.lab.frontier import by_family, cost_at_risk, deployable, efficient
 
     lines = [
         f"{'family':<26} {'policy':<26} {'risk':>7} {'cvar95':>7} {'cost':>8} {'trades/d':>9} {'outside':>8}"
@@ -201,7 +201,7 @@ def _family_table(points, extras) -> list[str]:
             lines.append(f"{fam:<26} {p.policy.name:<26} {p.risk:>7.3f} {s['cvar95']:>7.3f} {p.cost:>8.4f} "
                          f"{s['trades_per_day']:>9.2f} {100 * s['outside_band']:>7.1f}%")  # fmt: skip
     for p in extras:
-        f = cost_at_risk(points, p.risk)
+        f = cost_at_risk(deployable(points), p.risk)
         lines.append(f"{'(marked)':<26} {p.policy.name:<26} {p.risk:>7.3f} {p.result.cvar:>7.3f} {p.cost:>8.4f} "
                      f"{p.result.trades_per_day:>9.2f}   frontier at this risk: {f:.4f} "
                      f"({p.cost / f:.2f}x)")  # fmt: skip
@@ -240,8 +240,10 @@ def frontier(book_spec, model, vol, days, step_seconds, seed, allow_short, borro
     click.echo(f"wrote {out_file} and {table_file}")
 
 
-def _num(x: float) -> str:
-    return "not reached" if x != x else f"{x:.4f}"
+def _num(x: float, unit: str = "") -> str:
+    if x != x:
+        return "not reached"
+    return f"{x:.2f}{unit}" if unit else f"{x:.4f}"
 
 
 def _standard(n_paths, grid, seed, max_risk, out_file: Path, table_file: Path):
@@ -252,8 +254,10 @@ def _standard(n_paths, grid, seed, max_risk, out_file: Path, table_file: Path):
         dataclass_values,
         default_policy,
         demo_policy,
+        deployable,
         efficient,
         policy_json,
+        risk_resolution,
         run_policies,
         standard_scenarios,
         tune,
@@ -277,10 +281,10 @@ def _standard(n_paths, grid, seed, max_risk, out_file: Path, table_file: Path):
     )
 
     header = ("| scenario | default risk | default cost | frontier @ default risk | default / frontier | "
-              "tuned risk | tuned cost | tuned / frontier | compared at risk | best interval | best band | cost-aware | "
+              "risk resolution | default / frontier, risk +- resolution | tuned risk | tuned cost | tuned / frontier | compared at risk | best interval | best band | cost-aware | "
               "former cost rule | vs interval | vs band |")  # fmt: skip
-    rows = [header, "|" + "---|" * 15]
-    save_vs_interval, save_vs_band, ratio_default, ratio_tuned = [], [], [], []
+    rows = [header, "|" + "---|" * 17]
+    save_vs_interval, save_vs_band, ratio_default, ratio_tuned, ratio_resolved = [], [], [], [], []
     for scenario in scenarios:
         marked = [default_policy(), demo_policy(), tuned, tuned_former]
         if scenario is reference:
@@ -299,16 +303,24 @@ def _standard(n_paths, grid, seed, max_risk, out_file: Path, table_file: Path):
         band = cost_at_risk(fams["fixed band"], r)
         cost_today = cost_at_risk(fams["cost-aware"], r)
         cost_former = cost_at_risk(fams["cost-aware (former)"], r)
-        front_default = cost_at_risk(points, default.risk)
-        front_tuned = cost_at_risk(points, tp.risk)
+        # The frontier of the policies DeltaHedger runs (not the former cost rule's), on the same paths.
+        runnable = deployable(points)
+        front_default = cost_at_risk(runnable, default.risk)
+        front_tuned = cost_at_risk(runnable, tp.risk)
+        resolution = risk_resolution(default, runnable)
+        # The frontier's cost one resolution safer (in the default's favour) and one riskier.
+        lo = default.cost / cost_at_risk(runnable, default.risk - resolution)
+        hi = default.cost / cost_at_risk(runnable, default.risk + resolution)
         vs_i = 1 - cost_today / interval
         vs_b = 1 - cost_today / band
         save_vs_interval.append(vs_i)
         save_vs_band.append(vs_b)
         ratio_default.append(default.cost / front_default)
         ratio_tuned.append(tp.cost / front_tuned)
-        rows.append(f"| {scenario.name} | {default.risk:.3f} | {default.cost:.3f} | {front_default:.4f} | "
-                    f"{default.cost / front_default:.1f}x | {tp.risk:.3f} | {tp.cost:.4f} | {tp.cost / front_tuned:.2f}x | {r:.3f} | "
+        ratio_resolved.append(lo)
+        rows.append(f"| {scenario.name} | {default.risk:.3f} | {default.cost:.4f} | {front_default:.4f} | "
+                    f"{default.cost / front_default:.2f}x | {resolution:.3f} | {_num(lo, 'x')} to {_num(hi, 'x')} | "
+                    f"{tp.risk:.3f} | {tp.cost:.4f} | {tp.cost / front_tuned:.2f}x | {r:.3f} | "
                     f"{interval:.4f} | {band:.4f} | {cost_today:.4f} | {_num(cost_former)} | {100 * vs_i:.0f} % | "
                     f"{100 * vs_b:.0f} % |")  # fmt: skip
         if scenario is reference:
@@ -316,12 +328,17 @@ def _standard(n_paths, grid, seed, max_risk, out_file: Path, table_file: Path):
                 f"{scenario.name}: {n_paths} paths, {grid.days:g} days, checks every {grid.step_seconds} s"
             )
             frontier_plot(points, [default, demo, tp, tfp], title, out_file)
-    rows.append(f"| median | | | | {statistics.median(ratio_default):.1f}x | | | "
+    rows.append(f"| median | | | | {statistics.median(ratio_default):.2f}x | | "
+                f"from {statistics.median(ratio_resolved):.2f}x | | | "
                 f"{statistics.median(ratio_tuned):.2f}x | | | | | | {100 * statistics.median(save_vs_interval):.0f} % | "
                 f"{100 * statistics.median(save_vs_band):.0f} % |")  # fmt: skip
     notes = [
         "",
         f"{n_paths} paths x {grid.steps} checks per scenario (seed {seed}); costs and risks relative to the premium.",
+        "'frontier': the efficient policies DeltaHedger runs (every family but the former cost rule), same paths. "
+        "'risk resolution': the bootstrap standard error (paths resampled, paired) of the risk difference between "
+        "the default and the frontier points around its risk; 'default / frontier, risk +- resolution': the ratio "
+        "with the frontier read one resolution safer (in the default's favour) and one riskier.",
         "Columns 'best interval' .. 'former cost rule': each family's efficient cost at 'compared at risk' (the tuned "
         "policy's risk, or the lowest risk fixed interval, fixed band and cost-aware all reach); "
         "'vs interval' / 'vs band': how much cheaper the cost-aware rule (DeltaHedger's) is there.",

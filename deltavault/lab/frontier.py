@@ -263,6 +263,29 @@ def cost_at_risk(points: list[Point], risk: float) -> float:
     return math.nan
 
 
+def deployable(points: list[Point]) -> list[Point]:
+    """The points DeltaHedger can run (its fixed + proportional cost rule; not the former rule)."""
+    return [p for p in points if p.policy.cost_rule == "fixed"]
+
+
+def risk_resolution(point: Point, points: list[Point], *, resamples: int = 500, seed: int = 0) -> float:
+    """How finely the paths tell risks apart near `point`: the largest bootstrap standard error (resampling
+    paths, both policies on the same resample) of the risk difference between `point` and the efficient points
+    of `points` that bracket its risk (the nearest one when its risk is outside the curve). A frontier point
+    closer in risk than this is not measurably safer or riskier than `point` on these paths."""
+    eff = efficient(points)
+    if not eff:
+        return math.nan
+    below = [q for q in eff if q.risk <= point.risk]
+    above = [q for q in eff if q.risk > point.risk]
+    near = ([below[-1]] if below else []) + ([above[0]] if above else [])
+    rng = np.random.default_rng(seed)
+    n = len(point.result.pnl)
+    idx = rng.integers(0, n, (resamples, n))
+    base = point.result.pnl[idx].std(axis=1) / point.result.premium
+    return max(float(np.std(q.result.pnl[idx].std(axis=1) / q.result.premium - base)) for q in near)
+
+
 def by_family(points: list[Point]) -> dict[str, list[Point]]:
     out: dict[str, list[Point]] = {}
     for p in points:

@@ -12,10 +12,12 @@ from deltavault.lab.frontier import (
     cost_at_risk,
     dataclass_values,
     default_policy,
+    deployable,
     efficient,
     families,
     load_policy,
     policy_json,
+    risk_resolution,
     tune,
 )
 from deltavault.lab.rules import check_policy
@@ -42,6 +44,32 @@ def test_cost_at_risk__between_points__log_log_interpolation():
     assert cost_at_risk(pts, 0.2) == pytest.approx(0.5)
     assert math.isnan(cost_at_risk(pts, 0.05))  # safer than any point
     assert cost_at_risk(pts, 1.0) == 0.25  # beyond the riskiest: its cost
+
+
+def _paths_point(pnl: np.ndarray, cost: float, rule: str = "fixed") -> Point:
+    costs = {c: np.zeros(len(pnl)) for c in ("fee", "impact", "bounty", "borrow")}
+    costs["fee"] = np.full(len(pnl), cost)
+    z = np.zeros(len(pnl))
+    return Point(
+        "f", 0.0, LabPolicy(default_policy().hedge, rule, "p"), Result(1.0, pnl, costs, z, z, z, 30.0)
+    )
+
+
+def test_deployable__former_cost_rule__left_out_of_the_frontier():
+    pts = [_point(0.1, 1.0), _point(0.2, 0.1, "ww"), _point(0.3, 0.5)]
+    assert [p.risk for p in deployable(pts)] == [0.1, 0.3]
+    assert cost_at_risk(deployable(pts), 0.2) > 0.5  # the former rule's cheap point no longer sets it
+
+
+def test_risk_resolution__paired_bootstrap__zero_for_the_same_paths_and_grows_with_noise():
+    rng = np.random.default_rng(3)
+    common = rng.standard_normal(400)
+    point = _paths_point(common, 1.0)
+    same = [_paths_point(1.01 * common, 0.5)]  # measurably riskier on every resample: tiny error
+    noisy = [_paths_point(common + 0.5 * rng.standard_normal(400), 0.5)]
+    assert risk_resolution(point, same) < 1e-3
+    assert 0.01 < risk_resolution(point, noisy) < 0.1
+    assert math.isnan(risk_resolution(point, []))
 
 
 def test_tune__risk_budget__cheapest_within_it_and_only_deployable_rules():
