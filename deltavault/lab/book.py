@@ -135,7 +135,7 @@ class Book:
 
 
 def demo_book(seed: int = 7) -> Book:
-    """The book `make demo` writes (scripts/demo.py with its default seed): the series of
+    """The demo's call-heavy book (`make demo DEMO_ARGS="--books call-heavy"`): the series of
     `deltavault.local.stack.DEFAULT_SERIES` at spot 2000 (calls capped at one spot) and the demo's random orders."""
     from deltavault.local.stack import DEFAULT_SERIES
 
