@@ -62,7 +62,10 @@ def test_keeper__puts_written__borrows_and_sells__logs_the_short(short, keeper, 
     assert float(s["collateral"]) == collateral / 10**6
     ltv, health_factor, liquidation_price = short.venue.health()
     assert float(s["ltv"]) == pytest.approx(ltv / WAD) and 0 < ltv < TARGET_LTV
-    assert float(s["liquidation_price"]) == pytest.approx(liquidation_price / WAD) and liquidation_price > 2000 * WAD
+    assert (
+        float(s["liquidation_price"]) == pytest.approx(liquidation_price / WAD)
+        and liquidation_price > 2000 * WAD
+    )
     assert not [r for r in logs if r["event"].startswith("short_blocked")]
 
 
@@ -88,7 +91,9 @@ def test_keeper__price_jumps_past_max_ltv__acts_on_the_health_rule(short, keeper
     assert short.venue.health().ltv <= TARGET_LTV + WAD // 10**6
 
 
-def test_keeper__market_drained__one_blocked_line_and_nothing_sent(short, keeper, trader, chain, logs, attacker):
+def test_keeper__market_drained__one_blocked_line_and_nothing_sent(
+    short, keeper, trader, chain, logs, attacker
+):
     short.write_puts(trader)
     short.drain(attacker)
     short.advance()
@@ -104,7 +109,9 @@ def test_keeper__market_drained__one_blocked_line_and_nothing_sent(short, keeper
     blocked = [r for r in logs if r["event"] == "short_blocked"]
     assert len(blocked) == 1  # on the change, not every block
     assert blocked[0]["blocked"] == "no_liquidity" and "no liquidity" in blocked[0]["message"]
-    assert keeper.nonce == nonce and not [r for r in logs if r["event"] in ("tx_sending", "simulation_reverted")]
+    assert keeper.nonce == nonce and not [
+        r for r in logs if r["event"] in ("tx_sending", "simulation_reverted")
+    ]
     # Lenders come back: the short leg is unblocked (logged once) and the keeper borrows.
     from deltavault.local import lending
 
@@ -114,7 +121,10 @@ def test_keeper__market_drained__one_blocked_line_and_nothing_sent(short, keeper
     short.morpho.supply(params, 200 * WAD, 0, attacker, b"", sender=attacker)
     short.advance()
     land(k, chain, logs)
-    assert [r["event"] for r in logs if r["event"].startswith("short_")] == ["short_blocked", "short_unblocked"]
+    assert [r["event"] for r in logs if r["event"].startswith("short_")] == [
+        "short_blocked",
+        "short_unblocked",
+    ]
     assert short.venue.position()[1] > 0
 
 
@@ -144,3 +154,36 @@ def test_keeper_status_cli__short_leg__table_and_json_show_debt_ltv_and_blocked(
     (line,) = [x for x in result.stdout.splitlines() if x.strip().startswith("short:")]
     assert f"owed {debt / WAD:,.6f}"[:14] in line and "venue no-liquidity" in line
     assert "blocked: no_liquidity (the lending market has no liquidity left" in line
+
+
+def test_lens__short_position__equals_the_venue_and_survives_a_stale_oracle(short, keeper, trader, chain):
+    from ape import project
+
+    lens = project.VaultLens.at(short.record["lens"])
+    short.write_puts(trader)
+    short.advance()
+    short.hedger.rebalance(sender=keeper)
+    _, (entry,) = lens.statuses([short.record["hedger"]])
+    ok, (venue, venue_status, owed, posted, health_ok, ltv, health_factor, liquidation, lltv) = (
+        entry[1],
+        entry[9],
+    )
+    collateral, debt = short.venue.position()
+    assert ok and venue == short.record["borrowVenue"] and venue_status == 0 and health_ok
+    assert (owed, posted) == (debt, collateral) and owed == short.vault.hedgeState().baseOwed
+    assert (ltv, health_factor, liquidation) == tuple(short.venue.health())
+    assert lltv == short.venue.lltv() and tuple(lens.shortPosition(short.vault)) == tuple(entry[9])
+    # The feed goes stale: the status and the venue's health revert, the position is still reported.
+    chain.pending_timestamp += 2 * 3600
+    chain.mine()
+    _, (entry,) = lens.statuses([short.record["hedger"]])
+    ok, (_, venue_status, owed, posted, health_ok, ltv, _, liquidation, _) = entry[1], entry[9]
+    assert not ok and not health_ok and ltv == liquidation == 0
+    assert venue_status == 2 and owed >= debt and posted == collateral  # OracleUnavailable
+
+
+def test_lens__vault_without_borrow_venue__short_position_all_zero(deployed):
+    from ape import project
+
+    _, (entry,) = project.VaultLens.at(deployed.record["lens"]).statuses([deployed.record["hedger"]])
+    assert entry[1] and tuple(entry[9]) == ("0x" + "00" * 20, 0, 0, 0, False, 0, 0, 0, 0)

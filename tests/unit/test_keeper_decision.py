@@ -97,7 +97,9 @@ def test_expected_bounty__priced_at_most_at_the_gas_price_paid():
 
 
 def test_decide__health_rule_posts_collateral__acts_and_says_so():
-    s = HedgeStatus(True, Rule.HEALTH, WAD, 0, WAD // 2, 0, 100, collateral_in=5_000 * 10**6, ltv=65 * WAD // 100)
+    s = HedgeStatus(
+        True, Rule.HEALTH, WAD, 0, WAD // 2, 0, 100, collateral_in=5_000 * 10**6, ltv=65 * WAD // 100
+    )
     d = decide(s, gas_price=0, max_gas_price=None, expected_bounty=0, gas_cost=0, require_profit=False)
     assert d.act and d.reason == "due: rule health ltv 0.6500, post collateral 5000000000"
 
