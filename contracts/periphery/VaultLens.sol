@@ -117,7 +117,12 @@ contract VaultLens {
         // Debt in base units to WAD (base tokens have at most 18 decimals).
         p.baseOwed = debt * 10 ** (18 - IERC20Metadata(venue.debtToken()).decimals());
         try venue.health() returns (uint256 ltv, uint256 healthFactor, uint256 liquidationPrice) {
-            (p.healthOk, p.ltv, p.healthFactor, p.liquidationPrice) = (true, ltv, healthFactor, liquidationPrice);
+            (p.healthOk, p.ltv, p.healthFactor, p.liquidationPrice) = (
+                true,
+                ltv,
+                healthFactor,
+                liquidationPrice
+            );
         } catch {}
     }
 }
