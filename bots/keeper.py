@@ -4,7 +4,8 @@
         silverback run bots.keeper:bot --network ethereum:sepolia:node --account keeper
 
 On every new block it runs one step of the same `deltavault.keeper.Keeper` as `ape run keeper run` (one batched
-read, the pure decision, at most one rebalance in flight) and returns the step as metrics. Needs the `dev`
+read, the pure decision, at most one rebalance in flight) and returns the step as metrics (with a short leg: `short_blocked`, the hedgers whose short leg cannot act,
+and `short_max_ltv`, the highest loan-to-value; the keeper logs a blocked short leg once). Needs the `dev`
 extras (silverback 0.7.38); importing this module without silverback installed raises ImportError.
 """
 
@@ -45,9 +46,16 @@ def rebalance_when_due(block):
     result = keeper.tick(block_number=block.number)
     if result is None:
         return {}
-    return {
+    metrics = {
         "due": sum(1 for v in result.views if v.status is not None and v.status.due),
         "sent": int(result.sent is not None),
         "rebalances": len(keeper.rebalances),
         "base_fee_gwei": result.basefee / 10**9,
     }
+    shorts = [v for v in result.views if v.short is not None]
+    if shorts:
+        # The short leg: how many hedgers cannot act on it (no liquidity, venue paused, ...; the keeper logs
+        # the reason once), and the highest loan-to-value among the shorts (a fraction).
+        metrics["short_blocked"] = sum(1 for v in shorts if v.blocked)
+        metrics["short_max_ltv"] = max((v.short.ltv or 0) for v in shorts) / 10**18
+    return metrics

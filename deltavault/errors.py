@@ -57,6 +57,8 @@ _SECONDS_FIELDS = {"maxAge", "gracePeriod", "timeToExpiry"}
 _QUOTE_FIELDS = {"required", "available", "premium", "maxPremium", "minPremium", "windowLoss", "budget"}
 # Errors whose `amount` / `min` are option amounts (WAD).
 _WAD_AMOUNT_ERRORS = {"AmountTooSmall", "ExceedsOutstanding"}
+# Errors whose `needed` / `capacity` are base amounts (WAD); `needed` elsewhere is in token units.
+_WAD_CAPACITY_ERRORS = {"HedgeCapacityExceeded"}
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,11 @@ def _human(error: str, field: str, value: Any, quote_decimals: int | None = None
         return f"{Decimal(value).scaleb(-quote_decimals):,f}"
     if field.endswith("Bps"):
         return f"{value} bps"
-    if field in _WAD_FIELDS or (error in _WAD_AMOUNT_ERRORS and field in ("amount", "min", "outstanding")):
+    if (
+        field in _WAD_FIELDS
+        or (error in _WAD_AMOUNT_ERRORS and field in ("amount", "min", "outstanding"))
+        or (error in _WAD_CAPACITY_ERRORS and field in ("needed", "capacity"))
+    ):
         return f"{(Decimal(value) / WAD).quantize(Decimal('1e-6')).normalize():,f}"
     return f"{value:,}" if abs(value) >= 10_000 else str(value)
 

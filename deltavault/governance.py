@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
+from decimal import Decimal
 from enum import IntEnum
 from functools import cached_property
 from typing import Any
@@ -24,7 +25,7 @@ from typing import Any
 from deltavault import abi as packaged
 from deltavault.policy import HedgePolicy, OracleConfig, VaultPolicy
 from deltavault.roles import Role
-from deltavault.sdk import DeploymentError, _bind, _Bound, _time
+from deltavault.sdk import DeploymentError, ShortLimits, _bind, _Bound, _time
 
 ZERO_ADDRESS = "0x" + "00" * 20
 
@@ -37,6 +38,8 @@ class ChangeKind(IntEnum):
     HEDGER_POLICY = 2
     HEDGER = 3
     ROLE = 4
+    SHORT_POLICY = 5
+    BORROW_VENUE = 6
 
     @property
     def label(self) -> str:
@@ -88,7 +91,34 @@ _DATA_TYPES = {
     ChangeKind.HEDGER_POLICY: _input_types("proposeHedgerPolicy"),
     ChangeKind.HEDGER: _input_types("proposeHedger"),
     ChangeKind.ROLE: _input_types("proposeRole"),
+    ChangeKind.SHORT_POLICY: _input_types("proposeShortPolicy"),
+    ChangeKind.BORROW_VENUE: _input_types("proposeBorrowVenue"),
 }
+WAD = 10**18
+_SHORT_FIELDS = ("target_ltv", "max_ltv", "max_base_owed")
+
+
+def short_policy_tuple(limits: ShortLimits) -> tuple[int, int, int]:
+    """`IDeltaHedger.ShortPolicy` (WAD) from the SDK's human `ShortLimits` (fractions, base tokens)."""
+    values = (limits.target_ltv, limits.max_ltv, limits.max_base_owed)
+    units = tuple(Decimal(v) * WAD for v in values)
+    for name, u in zip(_SHORT_FIELDS, units, strict=True):
+        if u != u.to_integral_value() or u < 0:
+            raise ValueError(f"{name} {u / WAD} is not a non-negative amount with at most 18 decimals")
+    return tuple(int(u) for u in units)  # type: ignore[return-value]
+
+
+def _short_diff(current: ShortLimits | None, proposed: tuple) -> str:
+    new = [Decimal(int(v)) / WAD for v in proposed]
+    if current is None:
+        return ", ".join(f"{n} {v.normalize():f}" for n, v in zip(_SHORT_FIELDS, new, strict=True))
+    old = [current.target_ltv, current.max_ltv, current.max_base_owed]
+    changed = [
+        f"{n} {a.normalize():f} -> {b.normalize():f}"
+        for n, a, b in zip(_SHORT_FIELDS, old, new, strict=True)
+        if a != b
+    ]
+    return ", ".join(changed) or "no field changes"
 
 
 def _plain(value: Any) -> Any:
@@ -143,6 +173,13 @@ def describe(kind: ChangeKind, data: bytes, current: dict[ChangeKind, Any]) -> s
         return f"hedger {hedger}: {what}"
     if kind == ChangeKind.HEDGER:
         return f"hedger -> {values[0]}"
+    if kind == ChangeKind.SHORT_POLICY:
+        hedger, policy = values
+        now = current.get(kind, {}).get(hedger.lower())
+        return f"short policy of hedger {hedger}: {_short_diff(now, policy)}"
+    if kind == ChangeKind.BORROW_VENUE:
+        venue = values[0]
+        return "borrow venue -> none (short leg off)" if int(venue, 16) == 0 else f"borrow venue -> {venue}"
     role, account, grant = values
     return f"{'grant' if grant else 'revoke'} {_role_name(role)} {'to' if grant else 'from'} {account}"
 
@@ -194,6 +231,7 @@ class Timelock(_Bound):
         }
         if hedger != ZERO_ADDRESS:
             current[ChangeKind.HEDGER_POLICY] = {hedger.lower(): Hedger.at(hedger).policy()}
+            current[ChangeKind.SHORT_POLICY] = {hedger.lower(): Hedger.at(hedger).short_limits()}
         return current
 
     def queue(self) -> list[QueuedChange]:
@@ -236,6 +274,15 @@ class Timelock(_Bound):
     def propose_hedger_policy(self, hedger: str, policy: HedgePolicy, *, sender: Any, **tx: Any) -> Proposal:
         receipt = self._transact("proposeHedgerPolicy", hedger, policy.as_tuple(), sender=sender, **tx)
         return self._proposal(receipt)
+
+    def propose_short_policy(self, hedger: str, limits: ShortLimits, *, sender: Any, **tx: Any) -> Proposal:
+        """The hedger's short policy: applied at once when no field rises, queued otherwise."""
+        policy = short_policy_tuple(limits)
+        return self._proposal(self._transact("proposeShortPolicy", hedger, policy, sender=sender, **tx))
+
+    def propose_borrow_venue(self, venue: str, *, sender: Any, **tx: Any) -> Proposal:
+        """A new borrow venue (ZERO_ADDRESS: the short leg off): always queued."""
+        return self._proposal(self._transact("proposeBorrowVenue", venue, sender=sender, **tx))
 
     def execute(self, change_id: str, *, sender: Any, **tx: Any) -> Any:
         return self._transact("execute", change_id, sender=sender, **tx)

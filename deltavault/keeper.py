@@ -45,6 +45,8 @@ TX_INTRINSIC_GAS = 21_000 + 4 * 16
 
 REBALANCE_SELECTOR = keccak(text="rebalance()")[:4]
 REBALANCED_TOPIC = keccak(text="Rebalanced(address,uint8,int256,int256,uint256,uint256,uint256,uint256)")
+# The health rule's collateral action (no trade): `CollateralPosted(caller, assets, ltvBefore, bounty)`.
+COLLATERAL_POSTED_TOPIC = keccak(text="CollateralPosted(address,uint256,uint256,uint256)")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -82,6 +84,58 @@ class HedgeStatus:
         return abs(self.delta - self.target)
 
 
+MAX_UINT = 2**256 - 1
+VENUE_STATUS = ("active", "no-liquidity", "oracle-unavailable", "paused")  # IBorrowVenue.Status
+
+
+@dataclass(frozen=True)
+class ShortView:
+    """`VaultLens.ShortPosition`: the short hedge on the vault's borrow venue. `base_owed`, `ltv`,
+    `health_factor`, `liquidation_price` and `lltv` in WAD (base; fractions; quote per base), `collateral` in
+    quote units; the health figures are None when the venue could not price them (or there is no debt)."""
+
+    venue: str
+    venue_status: str
+    base_owed: int
+    collateral: int
+    ltv: int | None
+    health_factor: int | None
+    liquidation_price: int | None
+    lltv: int
+
+    @classmethod
+    def from_tuple(cls, value: Sequence[Any]) -> ShortView | None:
+        venue, status, owed, collateral, health_ok, ltv, health_factor, liquidation_price, lltv = value
+        if int(venue, 16) == 0:
+            return None
+        no_debt = int(owed) == 0
+        return cls(
+            to_checksum_address(venue), VENUE_STATUS[int(status)], int(owed), int(collateral),
+            int(ltv) if health_ok else None,
+            None if no_debt or not health_ok else int(health_factor),
+            None if no_debt or not health_ok else int(liquidation_price),
+            int(lltv),
+        )  # fmt: skip
+
+    def as_log(self, quote_decimals: int) -> dict[str, Any]:
+        """Human units for logs and `keeper status --json` (strings, exact)."""
+        from decimal import Decimal
+
+        def wad(x: int | None) -> str | None:
+            return None if x is None else str(Decimal(x) / WAD)
+
+        return {
+            "venue": self.venue,
+            "venue_status": self.venue_status,
+            "base_owed": wad(self.base_owed),
+            "collateral": str(Decimal(self.collateral).scaleb(-quote_decimals)),
+            "ltv": wad(self.ltv),
+            "health_factor": wad(self.health_factor),
+            "liquidation_price": wad(self.liquidation_price),
+            "lltv": wad(self.lltv),
+        }
+
+
 @dataclass(frozen=True)
 class Decision:
     """Whether to send a rebalance now; `reason` starts with a stable slug (`due`, `not-due`, `cooldown`,
@@ -93,6 +147,17 @@ class Decision:
     @property
     def slug(self) -> str:
         return self.reason.split(":", 1)[0]
+
+
+# What each `Blocked` value means for an operator (the `short_blocked` log line and `keeper status`).
+BLOCKED_MESSAGES = {
+    Blocked.NONE: "the short leg can act",
+    Blocked.NO_LIQUIDITY: "the lending market has no liquidity left: the short is not grown until lenders return",
+    Blocked.VENUE_ORACLE_UNAVAILABLE: "the lending market's oracle cannot be read: no borrowing or withdrawal",
+    Blocked.VENUE_PAUSED: "the lending market is paused: the short is not grown",
+    Blocked.SHORT_CAP_REACHED: "base owed is at the short policy's maxBaseOwed: sales are capped there",
+    Blocked.HEALTH_UNFIXABLE: "the short's LTV is above maxLtv with no free quote to post or to buy base back",
+}
 
 
 def _wad(x: int) -> str:
@@ -137,6 +202,10 @@ def decide(
     if status.collateral_in:
         return Decision(
             True, f"due: rule health ltv {_wad(status.ltv)}, post collateral {status.collateral_in}"
+        )
+    if status.rule == Rule.HEALTH:
+        return Decision(
+            True, f"due: rule health ltv {_wad(status.ltv)}, buy base and repay, trade {_wad(status.trade)}"
         )
     return Decision(
         True,
@@ -299,6 +368,8 @@ class Rebalance:
     delta_before: int
     delta_after: int
     bounty: int
+    collateral_posted: int = 0  # quote units posted by the health rule (then no trade)
+    ltv_before: int = 0  # the short's loan-to-value before a health action, WAD
 
 
 @dataclass
@@ -314,6 +385,11 @@ class HedgerView:
     gas_cost: int = 0
     decision: Decision | None = None
     error: str | None = None
+    short: ShortView | None = None  # None without a borrow venue
+
+    @property
+    def blocked(self) -> Blocked:
+        return self.status.blocked if self.status is not None else Blocked.NONE
 
 
 @dataclass
@@ -365,6 +441,7 @@ class Keeper:
         self.dry_run = False  # decide but never send (the `keeper status` command)
         self.duties_done: list[dict[str, Any]] = []  # settlements and fulfilments this keeper landed
         self._duty_state: dict[str, _DutyState] = {}
+        self._blocked: dict[str, Blocked] = {}  # the short leg's last `blocked` per hedger (logged on change)
 
     # ------------------------------------------------------------------ construction from Ape objects
 
@@ -411,7 +488,7 @@ class Keeper:
         context, entries = self.lens.functions.statuses(self.hedgers).call(block_identifier=block)
         ctx = {"block": int(context[0]), "timestamp": int(context[1]), "basefee": int(context[2])}
         views = []
-        for hedger, ok, status, spot, quote_decimals, _gas, _mult, _cap, revert_data in entries:
+        for hedger, ok, status, spot, quote_decimals, _gas, _mult, _cap, revert_data, short in entries:
             views.append(
                 HedgerView(
                     hedger=to_checksum_address(hedger),
@@ -420,6 +497,7 @@ class Keeper:
                     spot=int(spot),
                     quote_decimals=int(quote_decimals),
                     error=None if ok else "0x" + bytes(revert_data).hex(),
+                    short=ShortView.from_tuple(short),
                 )
             )
         # Keep the bounty parameters next to the views for the decision.
@@ -553,26 +631,50 @@ class Keeper:
         return self._send(first["to"], ctx, data=data, duty=first["duty"])
 
     def _log_status(self, result: TickResult, view: HedgerView) -> None:
+        self._log_blocked(result, view)
         if not (self.config.log_every_block or (view.decision and view.decision.act)):
             return
         s = view.status
-        self.log(
-            {
-                "event": "status",
-                "block": result.block,
-                "hedger": view.hedger,
-                "due": s.due if s else None,
-                "rule": s.rule.name.lower() if s else None,
-                "delta": s.delta if s else None,
-                "band": s.band if s else None,
-                "trade": s.trade if s else None,
-                "gas_price": result.gas_price,
-                "bounty": view.expected_bounty,
-                "gas_cost": view.gas_cost,
-                "act": view.decision.act if view.decision else False,
-                "reason": view.decision.reason if view.decision else None,
-            }
-        )
+        record = {
+            "event": "status",
+            "block": result.block,
+            "hedger": view.hedger,
+            "due": s.due if s else None,
+            "rule": s.rule.name.lower() if s else None,
+            "delta": s.delta if s else None,
+            "band": s.band if s else None,
+            "trade": s.trade if s else None,
+            "gas_price": result.gas_price,
+            "bounty": view.expected_bounty,
+            "gas_cost": view.gas_cost,
+            "act": view.decision.act if view.decision else False,
+            "reason": view.decision.reason if view.decision else None,
+        }
+        if view.short is not None:
+            record["blocked"] = view.blocked.name.lower()
+            record["collateral_in"] = s.collateral_in if s else None
+            record["short"] = view.short.as_log(view.quote_decimals)
+        self.log(record)
+
+    def _log_blocked(self, result: TickResult, view: HedgerView) -> None:
+        """One `short_blocked` line when the short leg becomes blocked (no liquidity, venue oracle down, venue
+        paused, cap reached, health unfixable) and one `short_unblocked` when it clears: logged on the change,
+        whatever `log_every_block` says, never repeated every block and never a transaction."""
+        if view.status is None:
+            return
+        before = self._blocked.get(view.hedger, Blocked.NONE)
+        now = view.blocked
+        if now == before:
+            return
+        self._blocked[view.hedger] = now
+        record: dict[str, Any] = {"block": result.block, "hedger": view.hedger}
+        if now == Blocked.NONE:
+            self.log({"event": "short_unblocked", **record, "was": before.name.lower()})
+            return
+        self.log({"event": "short_blocked", **record, "blocked": now.name.lower(),
+                  "rule": view.status.rule.name.lower(), "due": view.status.due,
+                  "message": BLOCKED_MESSAGES[now],
+                  "short": view.short.as_log(view.quote_decimals) if view.short else None})  # fmt: skip
 
     # ------------------------------------------------------------------ sending
 
@@ -775,6 +877,14 @@ class Keeper:
                     Rule(rule),
                     before,
                     after,
+                    bounty,
+                )
+            elif topics and bytes(topics[0]) == COLLATERAL_POSTED_TOPIC and entry["address"] == p.hedger:
+                assets, ltv_before, bounty = decode(["uint256"] * 3, bytes(entry["data"]))
+                landed.rule, landed.collateral_posted, landed.ltv_before, landed.bounty = (
+                    Rule.HEALTH,
+                    assets,
+                    ltv_before,
                     bounty,
                 )
         self.rebalances.append(landed)

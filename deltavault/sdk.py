@@ -112,10 +112,14 @@ class Quote:
         return self.premium / self.options if self.options else Decimal(0)
 
 
+VENUE_STATUS = ("active", "no-liquidity", "oracle-unavailable", "paused")  # IBorrowVenue.Status
+
+
 @dataclass(frozen=True)
 class ShortPosition:
     """The hedge's holdings with a borrow venue: base held and owed (base), collateral (quote), the position's
-    loan-to-value and health factor (fractions) and the base price at which it can be liquidated (quote)."""
+    loan-to-value and health factor (fractions) and the base price at which it can be liquidated (quote);
+    the venue's address and status (`VENUE_STATUS`) and its liquidation loan-to-value (fraction)."""
 
     base_held: Decimal
     base_owed: Decimal
@@ -123,6 +127,28 @@ class ShortPosition:
     ltv: Decimal
     health_factor: Decimal | None  # None without debt
     liquidation_price: Decimal | None  # None without debt
+    venue: str = ""
+    venue_status: str = "active"
+    liquidation_ltv: Decimal = Decimal(0)
+
+    @property
+    def healthy(self) -> bool:
+        """The position cannot be liquidated at the current price (no debt, or a health factor above 1)."""
+        return self.health_factor is None or self.health_factor > 1
+
+
+@dataclass(frozen=True)
+class ShortLimits:
+    """The hedger's short policy (`IDeltaHedger.ShortPolicy`) in human units: loan-to-values as fractions,
+    the cap on base owed in base tokens (0: the short leg is off)."""
+
+    target_ltv: Decimal
+    max_ltv: Decimal
+    max_base_owed: Decimal
+
+    @property
+    def enabled(self) -> bool:
+        return self.max_base_owed > 0
 
 
 @dataclass(frozen=True)
@@ -304,6 +330,15 @@ class Hedger(_Bound):
     def set_policy(self, policy: HedgePolicy, *, sender: Any, **tx: Any) -> Any:
         """`setPolicy` (the vault's owner only; the contract checks every bound)."""
         return self._transact("setPolicy", policy.as_tuple(), sender=sender, **tx)
+
+    def short_limits(self) -> ShortLimits:
+        """The short leg's policy (`shortPolicy()`) in human units."""
+        p = self.contract.shortPolicy()
+        return ShortLimits(_wad(p.targetLtv), _wad(p.maxLtv), _wad(p.maxBaseOwed))
+
+    def short_position(self) -> ShortPosition | None:
+        """The short position of the vault this hedger serves (None without a borrow venue)."""
+        return Vault.at(self.vault_address).short_position()
 
 
 class Vault(_Bound):
@@ -498,20 +533,79 @@ class Vault(_Bound):
             short=short,
         )
 
+    def short_position(self) -> ShortPosition | None:
+        """The hedge's short position in human units (None without a borrow venue); raises `ContractError`
+        when the vault cannot price it (stale oracle)."""
+        return self._short_position(self._call(self.contract.hedgeState, what="hedgeState"))
+
     def _short_position(self, h: Any) -> ShortPosition | None:
-        venue = self.contract.borrowVenue()
-        if int(venue, 16) == 0:
+        address = self.contract.borrowVenue()
+        if int(address, 16) == 0:
             return None
-        ltv, health_factor, liquidation_price = _bind("MorphoBlueVenue", venue).health()
+        venue = _bind("MorphoBlueVenue", address)
+        status = int(venue.status())
+        try:
+            ltv, health_factor, liquidation_price = venue.health()
+        except Exception:  # the venue's oracle reverts: no health to report, the holdings still stand
+            ltv, health_factor, liquidation_price = 0, 0, 0
         no_debt = int(h.baseOwed) == 0
         return ShortPosition(
             base_held=_wad(h.baseHeld),
             base_owed=_wad(h.baseOwed),
             collateral=self.quote.human(h.collateral),
             ltv=_wad(ltv),
-            health_factor=None if no_debt else _wad(health_factor),
-            liquidation_price=None if no_debt else _wad(liquidation_price),
+            health_factor=None if no_debt or not health_factor else _wad(health_factor),
+            liquidation_price=None if no_debt or not liquidation_price else _wad(liquidation_price),
+            venue=venue.address,
+            venue_status=VENUE_STATUS[status] if status < len(VENUE_STATUS) else str(status),
+            liquidation_ltv=_wad(venue.lltv()),
         )
+
+    def preview_buy(self, series_id: int, options: Decimal | str | int, max_premium: Decimal, *, sender: Any,
+                    receiver: Any = None) -> int:  # fmt: skip
+        """Simulate `buyOption` from `sender` without sending it (an `eth_call` on the latest block) and return
+        the premium in quote units; a revert (e.g. `HedgeCapacityExceeded`) raises `ContractError`. When
+        `sender` has not approved the premium yet, the call runs with the allowance overridden (OpenZeppelin's
+        ERC-20 layout, checked by reading the allowance back); a token of another layout gets the allowance
+        revert, as the transaction itself would before its approval."""
+        from ape import chain
+        from eth_abi import decode as abi_decode
+
+        fn = self.contract.buyOption
+        sender_address = getattr(sender, "address", sender)
+        receiver_address = getattr(receiver, "address", receiver) or sender_address
+        args = (series_id, _options_units(options), self.quote.units(max_premium), receiver_address)
+        tx = {"from": sender_address, "to": self.address, "data": "0x" + bytes(fn.encode_input(*args)).hex()}
+        web3 = chain.provider.web3
+        override = self._allowance_override(sender_address)
+        try:
+            raw = web3.eth.call(tx, "latest", override) if override else web3.eth.call(tx)
+        except Exception as err:
+            decoded = decode(revert_data(err), quote_decimals=self.quote_decimals)
+            if decoded is None:
+                raise
+            raise ContractError(decoded, "buyOption") from None
+        return int(abi_decode(["uint256"], bytes(raw))[0])
+
+    def _allowance_override(self, owner: str) -> dict | None:
+        """A state override giving the vault an unlimited allowance of `owner`'s quote, or None when it is not
+        needed or the token does not keep allowances where OpenZeppelin's ERC-20 does (slot 1)."""
+        from ape import chain
+        from eth_abi import encode
+        from eth_utils import keccak
+
+        token = self.quote_contract
+        if int(token.allowance(owner, self.address)) >= 2**255:
+            return None
+        inner = keccak(encode(["address", "uint256"], [owner, 1]))
+        slot = "0x" + keccak(encode(["address"], [self.address]) + inner).hex()
+        override = {token.address: {"stateDiff": {slot: "0x" + "ff" * 32}}}
+        data = "0x" + bytes(token.allowance.encode_input(owner, self.address)).hex()
+        try:
+            raw = chain.provider.web3.eth.call({"to": token.address, "data": data}, "latest", override)
+        except Exception:  # a node without state overrides
+            return None
+        return override if int.from_bytes(bytes(raw)[-32:], "big") == 2**256 - 1 else None
 
     # ------------------------------------------------------------------ transactions (human amounts)
 

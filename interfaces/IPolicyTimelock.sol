@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IBorrowVenue} from "./IBorrowVenue.sol";
 import {IDeltaHedger} from "./IDeltaHedger.sol";
 import {IDeltaVault} from "./IDeltaVault.sol";
 
@@ -17,7 +18,12 @@ import {IDeltaVault} from "./IDeltaVault.sol";
 ///        request delay, cooldown, loss window, grace period);
 ///      - `Any`: any change loosens (addresses of feeds, the hedging rules and bands, and every field whose
 ///        safe direction depends on the market).
-///      A new hedger (and with it a new adapter and hedge policy) and every role change are always queued.
+///      The short leg's policy (`shortPolicyRules`): a higher target or maximum loan-to-value, or a higher cap on
+///      base owed, loosens (the position sits closer to liquidation, or the vault can owe more); lowering any of
+///      them tightens and applies at once (the hedger's own bounds still apply: target <= max < the venue's
+///      liquidation LTV). Turning the short leg on (cap from 0) is therefore queued, turning it off is not.
+///      A new hedger (and with it a new adapter and hedge policy), a new borrow venue (a new lending market,
+///      its oracle and liquidation LTV) and every role change are always queued.
 ///      Deployment: the vault's owner grants `Roles.OWNER` to the timelock and renounces it.
 interface IPolicyTimelock {
     // ---------------------------------------------------------------- types
@@ -28,7 +34,9 @@ interface IPolicyTimelock {
         OracleConfig,
         HedgerPolicy,
         Hedger,
-        Role
+        Role,
+        ShortPolicy,
+        BorrowVenue
     }
 
     /// @notice Which move of a field loosens protection.
@@ -48,7 +56,7 @@ interface IPolicyTimelock {
     /// @param kind What it sets.
     /// @param readyAt When it can be applied, seconds.
     /// @param data The ABI-encoded arguments: a `Policy`, an `OracleConfig`, (hedger, `IDeltaHedger.Policy`), a
-    ///        hedger address, or (role, account, grant).
+    ///        hedger address, (role, account, grant), (hedger, `IDeltaHedger.ShortPolicy`) or a venue address.
     struct Change {
         ChangeKind kind;
         uint64 readyAt;
@@ -109,6 +117,17 @@ interface IPolicyTimelock {
     /// @notice Proposes granting (`grant`) or revoking `role` of the vault for `account`: always queued.
     function proposeRole(bytes32 role, address account, bool grant) external returns (bytes32 id);
 
+    /// @notice Proposes the short-leg policy of `hedger` (`IDeltaHedger.setShortPolicy`): applied at once when
+    ///         no field rises (lower loan-to-values or a lower cap on base owed), queued otherwise.
+    function proposeShortPolicy(
+        address hedger,
+        IDeltaHedger.ShortPolicy calldata policy
+    ) external returns (bytes32 id, bool applied);
+
+    /// @notice Proposes a new borrow venue for the vault's short leg (`IDeltaVault.setBorrowVenue`; address(0)
+    ///         turns the short leg off): always queued.
+    function proposeBorrowVenue(IBorrowVenue venue) external returns (bytes32 id);
+
     // ---------------------------------------------------------------- execution and cancellation
 
     /// @notice Applies a queued change once its delay has passed (anyone may call, within the grace period).
@@ -154,6 +173,15 @@ interface IPolicyTimelock {
         IDeltaHedger.Policy calldata current,
         IDeltaHedger.Policy calldata next
     ) external pure returns (bytes32 field);
+
+    /// @notice The first field of `next` that loosens protection against `current` (0 when none does).
+    function shortPolicyLoosens(
+        IDeltaHedger.ShortPolicy calldata current,
+        IDeltaHedger.ShortPolicy calldata next
+    ) external pure returns (bytes32 field);
+
+    /// @notice The rule of each field of `IDeltaHedger.ShortPolicy`, in field order.
+    function shortPolicyRules() external pure returns (FieldRule[] memory);
 
     /// @notice The rule of each field of `IDeltaVault.Policy`, in field order.
     function vaultPolicyRules() external pure returns (FieldRule[] memory);

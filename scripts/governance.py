@@ -14,6 +14,7 @@ timelock (`timelock`), and `ape run vault status` shows its queue.
 """
 
 import json
+from decimal import Decimal
 
 import click
 from ape.cli import account_option, network_option
@@ -21,8 +22,10 @@ from ape.cli import account_option, network_option
 from deltavault.cli import (
     AccountRef,
     Command,
+    DecimalRange,
     Duration,
     PolicyAssignment,
+    TokenAmount,
     confirm_broadcast,
     deployment_option,
     load_deployment,
@@ -174,6 +177,8 @@ def propose():
     Example:
       ape run governance propose vault-policy --set entry_fee_bps=100 --account TEST::0
       ape run governance propose hedger-policy --set band=300000000000000000 --account TEST::0
+      ape run governance propose short-policy --max-base-owed 100 --account TEST::0
+      ape run governance propose borrow-venue 0x... --account TEST::0
     """
 
 
@@ -236,6 +241,100 @@ def vault_policy(network, account, deployment_file, sets, yes):
 def hedger_policy(network, account, deployment_file, sets, yes):
     """Propose the hedger policy with the given fields changed (names as in `deltavault.policy.HedgePolicy`)."""
     _propose(network, account, deployment_file, sets, yes, hedger=True)
+
+
+def _admin_timelock(account, deployment_file):
+    d = load_deployment(deployment_file, _chain_id())
+    lock = _timelock(d)
+    if account.address != lock.admin:
+        raise click.ClickException(
+            f"only the timelock's admin {lock.admin} proposes; {account.address} is not it"
+        )
+    return d, lock
+
+
+def _report(result) -> None:
+    if result.applied:
+        click.echo(f"applied at once (tightens only): {result.id}")
+    else:
+        click.echo(f"queued {result.id}: {result.loosened} loosens; anyone can apply it from {_when(result.ready_at)}"
+                   " (`ape run governance execute ID`)")  # fmt: skip
+
+
+LTV = DecimalRange(Decimal(0), Decimal(1), min_open=True)
+
+
+@propose.command(
+    "short-policy", cls=Command, short_help="Loan-to-values and cap on base owed of the short leg"
+)
+@network_option()
+@account_option()
+@deployment_option()
+@click.option(
+    "--target-ltv", type=LTV, default=None, help="loan-to-value the short is opened at, e.g. 0.5 or 50%"
+)
+@click.option("--max-ltv", type=LTV, default=None, help="loan-to-value above which the health rule acts")
+@click.option("--max-base-owed", type=TokenAmount(allow_zero=True), default=None,
+              help="largest base owed, in base tokens (0 turns the short leg off)")  # fmt: skip
+@yes_option()
+def short_policy(network, account, deployment_file, target_ltv, max_ltv, max_base_owed, yes):
+    """Propose the hedger's short policy with the given fields changed (the others stay). Lower values tighten
+    and apply at once; any higher value (the short nearer liquidation, or more base owed) waits the notice.
+
+    
+    Example:
+      ape run governance propose short-policy --max-ltv 0.55 --max-base-owed 100 --account TEST::0
+    """
+    from dataclasses import replace
+
+    from deltavault.sdk import Hedger
+
+    d, lock = _admin_timelock(account, deployment_file)
+    changes = {k: v for k, v in
+               {"target_ltv": target_ltv, "max_ltv": max_ltv, "max_base_owed": max_base_owed}.items()
+               if v is not None}  # fmt: skip
+    if not changes:
+        raise click.ClickException("nothing to propose: give --target-ltv, --max-ltv or --max-base-owed")
+    hedger = Hedger.at(d["hedger"])
+    current = hedger.short_limits()
+    proposed = replace(current, **changes)
+    if proposed.target_ltv > proposed.max_ltv:
+        raise click.ClickException(
+            f"target LTV {proposed.target_ltv} is above the max LTV {proposed.max_ltv}: the hedger refuses it"
+        )
+    plan = [
+        "propose short policy: " + ", ".join(f"{k} {getattr(current, k)} -> {v}" for k, v in changes.items())
+    ]
+    confirm_broadcast(_chain_id(), plan, yes=yes, sender=account.address)
+    unlock(account)
+    _report(_send(plan[0], lock.propose_short_policy, hedger=hedger.address, limits=proposed, sender=account))
+
+
+@propose.command(
+    "borrow-venue", cls=Command, short_help="A new lending market for the short leg (always queued)"
+)
+@network_option()
+@account_option()
+@deployment_option()
+@click.argument("venue", type=AccountRef())
+@yes_option()
+def borrow_venue(network, account, deployment_file, venue, yes):
+    """Propose VENUE (a borrow venue adapter for this vault; the zero address turns the short leg off) as the
+    vault's borrow venue. Always queued for the timelock's notice.
+
+    
+    Example:
+      ape run governance propose borrow-venue 0xabc... --account TEST::0
+    """
+    from ape import chain
+
+    d, lock = _admin_timelock(account, deployment_file)
+    if int(venue, 16) != 0 and not chain.provider.get_code(venue):
+        raise click.ClickException(f"no contract at {venue}: a borrow venue is a deployed adapter")
+    plan = [f"propose borrow venue {venue}" + (" (short leg off)" if int(venue, 16) == 0 else "")]
+    confirm_broadcast(_chain_id(), plan, yes=yes, sender=account.address)
+    unlock(account)
+    _report(_send(plan[0], lock.propose_borrow_venue, venue=venue, sender=account))
 
 
 def _change_id(ctx, param, value: str) -> str:

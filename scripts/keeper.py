@@ -124,6 +124,9 @@ def status(network, deployment_files, max_gas_price, priority_fee, as_json):
                 "gasCost": str(fmt(view.gas_cost, view.quote_decimals, view.quote_decimals)),
                 "act": view.decision.act if view.decision else False,
                 "decision": view.decision.reason if view.decision else None,
+                "blocked": view.blocked.name.lower() if s else None,
+                "collateralIn": str(fmt(s.collateral_in, view.quote_decimals, view.quote_decimals)) if s else None,
+                "short": view.short.as_log(view.quote_decimals) if view.short else None,
             })  # fmt: skip
         payload = {"block": result.block, "timestamp": result.timestamp, "time": when,
                    "baseFeeWei": result.basefee, "gasPriceWei": result.gas_price, "hedgers": rows}  # fmt: skip
@@ -145,3 +148,23 @@ def status(network, deployment_files, max_gas_price, priority_fee, as_json):
             f"{fmt(s.target, 18, 2):>8} {fmt(s.band, 18):>8} {fmt(s.trade, 18):>10} {allowed:<20} "
             f"{fmt(view.expected_bounty, q, 4):>9} {fmt(view.gas_cost, q, 4):>9}  {view.decision.reason}"
         )
+        if view.short is not None:
+            click.echo("  " + _short_line(view))
+
+
+def _short_line(view) -> str:
+    """The short hedge in one line: base owed, collateral, LTV against the policy's bound, liquidation price,
+    the venue's status and what blocks the short leg (if anything)."""
+    from deltavault.keeper import BLOCKED_MESSAGES
+
+    p, q = view.short, view.quote_decimals
+    ltv = "n/a" if p.ltv is None else f"{p.ltv / 1e18:.4f}"
+    liquidation = "-" if p.liquidation_price is None else f"{fmt(p.liquidation_price, 18, 2)}"
+    health = "-" if p.health_factor is None else f"{p.health_factor / 1e18:.3f}"
+    line = (f"short: owed {fmt(p.base_owed, 18, 6)} base, collateral {fmt(p.collateral, q, 2)}, ltv {ltv} "
+            f"(lltv {p.lltv / 1e18:.2f}), health {health}, liquidation price {liquidation}, "
+            f"venue {p.venue_status}")  # fmt: skip
+    blocked = view.blocked
+    if blocked:
+        line += f"; blocked: {blocked.name.lower()} ({BLOCKED_MESSAGES[blocked]})"
+    return line

@@ -275,6 +275,24 @@ def _live_series(v, series_id: int, what: str):
     return s
 
 
+# Reverts of the simulated buy that only say the approval is not sent yet (a token whose allowance the preview
+# cannot override); the buy itself still checks them after the approval.
+_ALLOWANCE_ERRORS = {"ERC20InsufficientAllowance"}
+
+
+def _preview_buy(v, account, series_id: int, options: Decimal, bound: Decimal, receiver) -> None:
+    """Simulate the buy before anything is signed: a revert the transaction would hit (the short leg's
+    `HedgeCapacityExceeded`, a limit, the solvency check) ends the command in one line, with nothing sent."""
+    try:
+        v.preview_buy(series_id, options, bound, sender=account, receiver=receiver)
+    except ContractError as err:
+        if err.decoded.name in _ALLOWANCE_ERRORS:
+            return
+        raise click.ClickException(
+            f"buy {options} options of series {series_id} would revert: {err.decoded.message}"
+        ) from None
+
+
 @cli.command(cls=Command, short_help="Buy options of a series")
 @_common
 @click.option("--series", "series_id", type=SERIES_ID, required=True, help="series id (see status)")
@@ -310,6 +328,7 @@ def buy(network, account, deployment_file, yes, series_id, options, max_premium,
         )
     plan: list[str] = []
     needs_approval = _ensure_quote(v, account, bound, approve, plan)
+    _preview_buy(v, account, series_id, options, bound, receiver)
     plan.append(f"buy {options} options of series {series_id} for ~{_money(premium)} {q.symbol} "
                 f"(at most {_money(bound)})")  # fmt: skip
     confirm_broadcast(_chain_id(), plan, yes=yes, sender=account.address)
@@ -513,7 +532,8 @@ def _status_json(status, series, position, quotes) -> dict:
         "short": None if status.short is None else {
             "baseHeld": d(status.short.base_held), "baseOwed": d(status.short.base_owed),
             "collateral": d(status.short.collateral), "ltv": d(status.short.ltv),
-            "healthFactor": d(status.short.health_factor), "liquidationPrice": d(status.short.liquidation_price)},
+            "healthFactor": d(status.short.health_factor), "liquidationPrice": d(status.short.liquidation_price),
+            "venue": status.short.venue, "venueStatus": status.short.venue_status},
         "errors": status.errors,
         "series": [{"id": s.id, "type": s.kind, "strike": d(s.strike), "cap": d(s.cap),
                     "expiry": s.expiry.isoformat(), "outstanding": d(s.outstanding), "state": s.state(status.time),
@@ -579,7 +599,8 @@ def status(network, deployment_file, owner, as_json):
         health = "-" if s.health_factor is None else f"{s.health_factor:,.3f}"
         liquidation = "-" if s.liquidation_price is None else _money(s.liquidation_price)
         click.echo(f"  base held {s.base_held:,.4f}  owed {s.base_owed:,.4f}  collateral {_money(s.collateral)}  "
-                   f"ltv {s.ltv:.3f}  health {health}  liquidation price {liquidation}")  # fmt: skip
+                   f"ltv {s.ltv:.3f}  health {health}  liquidation price {liquidation}  "
+                   f"venue {s.venue_status}")  # fmt: skip
     for key, why in st.errors.items():
         click.echo(f"  {key} unavailable: {why}")
     if governance:

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 
+import {IBorrowVenue} from "@deltavault/interfaces/IBorrowVenue.sol";
 import {IDeltaHedger} from "@deltavault/interfaces/IDeltaHedger.sol";
 import {IDeltaVault} from "@deltavault/interfaces/IDeltaVault.sol";
 import {IPolicyTimelock} from "@deltavault/interfaces/IPolicyTimelock.sol";
@@ -114,6 +115,26 @@ contract PolicyTimelock is IPolicyTimelock {
         (id, ) = _propose(ChangeKind.Role, abi.encode(role, account, grant), "role");
     }
 
+    /// @inheritdoc IPolicyTimelock
+    function proposeShortPolicy(
+        address hedger,
+        IDeltaHedger.ShortPolicy calldata policy
+    ) external onlyAdmin returns (bytes32 id, bool applied) {
+        if (hedger == address(0)) revert ZeroAddress();
+        bytes32 field = _firstLoosened(
+            ChangeKind.ShortPolicy,
+            abi.encode(IDeltaHedger(hedger).shortPolicy()),
+            abi.encode(policy),
+            shortPolicyRules()
+        );
+        return _propose(ChangeKind.ShortPolicy, abi.encode(hedger, policy), field);
+    }
+
+    /// @inheritdoc IPolicyTimelock
+    function proposeBorrowVenue(IBorrowVenue venue) external onlyAdmin returns (bytes32 id) {
+        (id, ) = _propose(ChangeKind.BorrowVenue, abi.encode(venue), "borrowVenue");
+    }
+
     // ---------------------------------------------------------------- execution and cancellation
 
     /// @inheritdoc IPolicyTimelock
@@ -202,6 +223,16 @@ contract PolicyTimelock is IPolicyTimelock {
         r[18] = FieldRule("observationSpacing", Loosens.Any);
     }
 
+    /// @inheritdoc IPolicyTimelock
+    /// @dev A higher loan-to-value (target or maximum) puts the position nearer its liquidation price; a higher
+    ///      cap on base owed lets the vault owe more to the venue: higher loosens, for all three.
+    function shortPolicyRules() public pure returns (FieldRule[] memory r) {
+        r = new FieldRule[](3);
+        r[0] = FieldRule("targetLtv", Loosens.Higher);
+        r[1] = FieldRule("maxLtv", Loosens.Higher);
+        r[2] = FieldRule("maxBaseOwed", Loosens.Higher);
+    }
+
     // ---------------------------------------------------------------- views
 
     /// @inheritdoc IPolicyTimelock
@@ -251,6 +282,15 @@ contract PolicyTimelock is IPolicyTimelock {
             );
     }
 
+    /// @inheritdoc IPolicyTimelock
+    function shortPolicyLoosens(
+        IDeltaHedger.ShortPolicy calldata current,
+        IDeltaHedger.ShortPolicy calldata next
+    ) external pure returns (bytes32) {
+        return
+            _firstLoosened(ChangeKind.ShortPolicy, abi.encode(current), abi.encode(next), shortPolicyRules());
+    }
+
     // ---------------------------------------------------------------- internal
 
     modifier onlyAdmin() {
@@ -288,6 +328,14 @@ contract PolicyTimelock is IPolicyTimelock {
             IDeltaHedger(hedger).setPolicy(policy);
         } else if (kind == ChangeKind.Hedger) {
             vault.setHedger(abi.decode(data, (address)));
+        } else if (kind == ChangeKind.ShortPolicy) {
+            (address hedger, IDeltaHedger.ShortPolicy memory policy) = abi.decode(
+                data,
+                (address, IDeltaHedger.ShortPolicy)
+            );
+            IDeltaHedger(hedger).setShortPolicy(policy);
+        } else if (kind == ChangeKind.BorrowVenue) {
+            vault.setBorrowVenue(abi.decode(data, (IBorrowVenue)));
         } else {
             (bytes32 role, address account, bool grant) = abi.decode(data, (bytes32, address, bool));
             if (grant) IAccessControl(address(vault)).grantRole(role, account);

@@ -25,6 +25,11 @@ def _call(task, *args):
 
 @pytest.fixture
 def bot(deployed, keeper, tmp_path, monkeypatch):
+    return _start(monkeypatch, tmp_path, deployed.record, keeper)
+
+
+def _start(monkeypatch, tmp_path, record, keeper):
+    """The bot module as Silverback starts it, for the deployment `record`, signing with `keeper`."""
     # Silverback binds the provider that is connected ("adhoc") instead of starting its own network.
     monkeypatch.setenv("SILVERBACK_NETWORK_CHOICE", "adhoc")
     module = importlib.reload(sys.modules["bots.keeper"]) if "bots.keeper" in sys.modules else None
@@ -32,7 +37,7 @@ def bot(deployed, keeper, tmp_path, monkeypatch):
         import bots.keeper as module
 
     path = tmp_path / "31337.json"
-    path.write_text(json.dumps(deployed.record))
+    path.write_text(json.dumps(record))
     monkeypatch.setenv("DELTAVAULT_DEPLOYMENT", str(path))
     monkeypatch.setenv("DELTAVAULT_MAX_GAS_PRICE_GWEI", "0.5")
     monkeypatch.setenv("DELTAVAULT_ALLOW_UNPROFITABLE", "1")  # anvil's zero base fee pays no bounty
@@ -65,3 +70,27 @@ def test_bot__vault_becomes_due__next_block_rebalances_and_reports_it(bot, deplo
     assert metrics["rebalances"] == 1 and metrics["due"] == 0
     assert abs(deployed.system.hedger.rebalanceStatus().delta) < WAD // 2
     assert _call(bot.rebalance_when_due, chain.blocks.head) == {}  # the same block is not processed twice
+
+
+def test_bot__short_leg__reports_ltv_and_a_blocked_leg_without_sending(
+    owner, depositor, keeper, trader, attacker, chain, tmp_path, monkeypatch
+):
+    from tests.utils.short_stack import deploy_short_stack
+
+    short = deploy_short_stack(owner, depositor, chain)
+    module = _start(monkeypatch, tmp_path, short.record, keeper)
+    short.write_puts(trader)
+    short.advance()
+    metrics = _call(module.rebalance_when_due, chain.blocks.head)
+    assert metrics["sent"] == 1 and metrics["short_blocked"] == 0 and metrics["short_max_ltv"] == 0
+    chain.mine()
+    metrics = _call(module.rebalance_when_due, chain.blocks.head)
+    ltv = short.venue.health().ltv
+    assert metrics["rebalances"] == 1 and metrics["short_max_ltv"] == ltv / WAD > 0
+    short.set_policy(target=-5 * WAD)  # more short needed, and no lender left
+    short.drain(attacker)
+    short.advance()
+    nonce = keeper.nonce
+    metrics = _call(module.rebalance_when_due, chain.blocks.head)
+    assert metrics["short_blocked"] == 1 and metrics["sent"] == 0 and metrics["due"] == 0
+    assert keeper.nonce == nonce

@@ -106,3 +106,11 @@ def test_contract_error__names_the_action():
     (error,) = [e for e in error_abis().values() if e.name == "SeriesNotListed"]
     err = ContractError(decode(_encode(error, [9])), "buyOption")
     assert str(err) == "buyOption reverted: The series id does not exist: seriesId 9 [SeriesNotListed]"
+
+
+def test_decode__hedge_capacity_in_base_tokens__collateral_needed_stays_in_units():
+    (capacity,) = [e for e in error_abis().values() if e.name == "HedgeCapacityExceeded"]
+    message = decode(_encode(capacity, [36_348_912 * 10**12, 14 * WAD]), quote_decimals=6).message
+    assert message.endswith("needed 36.348912, capacity 14 [HedgeCapacityExceeded]")
+    (collateral,) = [e for e in error_abis().values() if e.name == "CollateralAboveMax"]
+    assert "needed 5,000,000, maxCollateral" in decode(_encode(collateral, [5 * 10**6, 10**6])).message

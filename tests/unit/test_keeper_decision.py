@@ -2,8 +2,16 @@
 
 import pytest
 
-from deltavault.keeper import Decision, HedgeStatus, decide, expected_bounty, gas_cost_in_quote
-from deltavault.policy import Rule
+from deltavault.keeper import (
+    BLOCKED_MESSAGES,
+    Decision,
+    HedgeStatus,
+    ShortView,
+    decide,
+    expected_bounty,
+    gas_cost_in_quote,
+)
+from deltavault.policy import Blocked, Rule
 from tests.utils.constants import GWEI, WAD
 
 
@@ -86,3 +94,39 @@ def test_expected_bounty__priced_at_most_at_the_gas_price_paid():
     b = expected_bounty(gas=250_000, basefee=20 * GWEI, spot=2000 * WAD, quote_decimals=6, multiplier_bps=12_000,
                         cap=10**12, tx_gas_price=21 * GWEI)  # fmt: skip
     assert b == 310_000 * 21 * GWEI * 2000 * WAD // 10**30 == 13_020_000
+
+
+def test_decide__health_rule_posts_collateral__acts_and_says_so():
+    s = HedgeStatus(
+        True, Rule.HEALTH, WAD, 0, WAD // 2, 0, 100, collateral_in=5_000 * 10**6, ltv=65 * WAD // 100
+    )
+    d = decide(s, gas_price=0, max_gas_price=None, expected_bounty=0, gas_cost=0, require_profit=False)
+    assert d.act and d.reason == "due: rule health ltv 0.6500, post collateral 5000000000"
+
+
+def test_decide__health_rule_buys_back__acts_and_says_so():
+    s = HedgeStatus(True, Rule.HEALTH, WAD, 0, WAD // 2, 3 * WAD, 100, ltv=7 * WAD // 10)
+    d = decide(s, gas_price=0, max_gas_price=None, expected_bounty=0, gas_cost=0, require_profit=False)
+    assert d.act and d.reason == "due: rule health ltv 0.7000, buy base and repay, trade 3.0000"
+
+
+@pytest.mark.parametrize("blocked", [b for b in Blocked if b != Blocked.NONE])
+def test_decide__short_leg_blocked__does_not_act_and_names_the_block(blocked):
+    s = HedgeStatus(False, Rule.HEALTH, WAD, 0, WAD // 2, 0, 100, blocked=blocked)
+    d = decide(s, gas_price=0, max_gas_price=None, expected_bounty=10, gas_cost=0, now=500)
+    assert not d.act and d.reason == f"blocked: rule health fires, {blocked.name.lower()}"
+    assert BLOCKED_MESSAGES[blocked]
+
+
+def test_short_view__from_lens_tuple__none_without_venue_and_health_none_without_debt():
+    venue = "0x" + "11" * 20
+    assert ShortView.from_tuple(("0x" + "00" * 20, 0, 0, 0, False, 0, 0, 0, 0)) is None
+    v = ShortView.from_tuple((venue, 1, 0, 10**6, True, 0, 2**256 - 1, 2**256 - 1, 86 * WAD // 100))
+    assert v.venue_status == "no-liquidity" and v.health_factor is None and v.liquidation_price is None
+    v = ShortView.from_tuple((venue, 0, 5 * WAD // 2, 10_000 * 10**6, True, WAD // 2, 17 * WAD // 10,
+                              3440 * WAD, 86 * WAD // 100))  # fmt: skip
+    assert v.as_log(6) == {"venue": v.venue, "venue_status": "active", "base_owed": "2.5",
+                           "collateral": "10000.000000", "ltv": "0.5", "health_factor": "1.7",
+                           "liquidation_price": "3440", "lltv": "0.86"}  # fmt: skip
+    v = ShortView.from_tuple((venue, 2, WAD, 10**6, False, 0, 0, 0, 86 * WAD // 100))
+    assert v.venue_status == "oracle-unavailable" and v.ltv is None and v.liquidation_price is None
