@@ -1,6 +1,11 @@
 """Shared fixtures: role accounts (session-scoped) and factories for the contracts under test."""
 
+import functools
+
+import ape_test.accounts
 import pytest
+from ape.exceptions import ContractLogicError, TransactionError
+from ape.utils.testing import generate_dev_accounts
 from ape_foundry.provider import FoundryProvider
 
 from tests.utils.vault import WAD, VaultEnv, default_policy, oracle_config
@@ -16,6 +21,28 @@ def _anvil_without_steps_tracing(self) -> list[str]:
 
 
 FoundryProvider.build_command = _anvil_without_steps_tracing
+
+
+# ape-foundry prints the call trace of every reverted transaction or call (`trace.show()`): it fetches the trace
+# and enriches every frame, asking for each address whether it is a test account (which derives the ten accounts
+# from the mnemonic again, each time). Under pytest that output is captured and never read; it made a test that
+# expects a revert several seconds slower. The error raised is the same: built and enriched as ape-foundry does.
+def _handle_execution_reverted_without_trace(self, exception, revert_message=None, **kwargs):
+    if revert_message == "0x":
+        revert_message = TransactionError.DEFAULT_MESSAGE
+    else:
+        revert_message = revert_message or TransactionError.DEFAULT_MESSAGE
+    if revert_message.startswith("revert: "):
+        revert_message = revert_message[8:]
+    error = ContractLogicError(base_err=exception, revert_message=revert_message, **kwargs)
+    return self.compiler_manager.enrich_error(error)
+
+
+FoundryProvider._handle_execution_reverted = _handle_execution_reverted_without_trace
+
+# Ape's test-account container derives an account from the mnemonic (PBKDF2 and elliptic-curve steps) on every
+# look-up, e.g. for each `address in accounts`: the derivation is deterministic, so it is done once per index.
+ape_test.accounts.generate_dev_accounts = functools.lru_cache(maxsize=None)(generate_dev_accounts)
 
 
 @pytest.fixture(scope="session")
