@@ -2,6 +2,7 @@
 
 import functools
 
+import ape_ethereum.provider
 import ape_test.accounts
 import pytest
 from ape.exceptions import ContractLogicError, TransactionError
@@ -39,6 +40,10 @@ def _handle_execution_reverted_without_trace(self, exception, revert_message=Non
 
 
 FoundryProvider._handle_execution_reverted = _handle_execution_reverted_without_trace
+
+# After every transaction to a contract, Ape fetches its call tree (`trace_transaction`) to print the contracts'
+# `console.log` lines; no contract here logs. The tree is still fetched when a test reads a return value.
+ape_ethereum.provider._post_send_transaction = lambda txn, receipt: None
 
 # Ape's test-account container derives an account from the mnemonic (PBKDF2 and elliptic-curve steps) on every
 # look-up, e.g. for each `address in accounts`: the derivation is deterministic, so it is done once per index.
