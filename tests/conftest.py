@@ -14,14 +14,60 @@ from tests.utils.vault import WAD, VaultEnv, default_policy, oracle_config
 # ape-foundry starts anvil with `--steps-tracing`, which records every opcode of every transaction for geth-style
 # struct-log traces. The suites never read those (return values come from parity `trace_transaction`, revert
 # data from the failed call), and recording them made the main suite about 30 % slower.
+# Anvil keeps the state after each of the last 500 blocks in memory and writes older ones to disk (up to 3,600,
+# several MB each as JSON under ~/.foundry/anvil/tmp): a test session wrote GBs there that nothing reads back.
+# `--prune-history N` keeps the last N states in memory and writes none. The suites read state at most a few
+# blocks back (calls at a receipt's parent block, a keeper's block); snapshots (evm_snapshot/evm_revert) are kept
+# apart from this history, and `trace_transaction` reads traces stored with each transaction.
+ANVIL_STATES_KEPT = 256
 _anvil_command = FoundryProvider.build_command
 
 
-def _anvil_without_steps_tracing(self) -> list[str]:
-    return [arg for arg in _anvil_command(self) if arg != "--steps-tracing"]
+def _test_anvil_command(self) -> list[str]:
+    command = [arg for arg in _anvil_command(self) if arg != "--steps-tracing"]
+    return [*command, "--prune-history", str(ANVIL_STATES_KEPT)]
 
 
-FoundryProvider.build_command = _anvil_without_steps_tracing
+FoundryProvider.build_command = _test_anvil_command
+
+
+# Ape asks anvil whether it mines on its own (`anvil_getAutomine`) several times per transaction and for each
+# fixture it isolates; the answer changes only when a request switches it. It is kept per node (provider and URI)
+# and forgotten on any request that switches mining, through Ape or a raw `make_request`.
+_AUTOMINE_SWITCHES = frozenset(
+    {
+        "evm_setAutomine",
+        "anvil_setAutomine",
+        "evm_setIntervalMining",
+        "anvil_setIntervalMining",
+        "anvil_reset",
+    }
+)
+_automine: dict[tuple[int, str], bool] = {}
+_make_request = FoundryProvider.make_request
+
+
+def _make_request_remembering_automine(self, rpc, parameters=None):
+    if rpc in _AUTOMINE_SWITCHES:
+        _automine.clear()
+    elif rpc == "anvil_getAutomine":
+        key = (id(self), self.uri)
+        if key not in _automine:
+            _automine[key] = _make_request(self, rpc, parameters)
+        return _automine[key]
+    return _make_request(self, rpc, parameters)
+
+
+FoundryProvider.make_request = _make_request_remembering_automine
+_disconnect = FoundryProvider.disconnect
+
+
+def _disconnect_forgetting_automine(self):
+    _automine.clear()
+    _disconnect(self)
+
+
+FoundryProvider.disconnect = _disconnect_forgetting_automine
 
 
 # ape-foundry prints the call trace of every reverted transaction or call (`trace.show()`): it fetches the trace
