@@ -1,6 +1,12 @@
 """Shared fixtures: role accounts (session-scoped) and factories for the contracts under test."""
 
+import functools
+
+import ape_ethereum.provider
+import ape_test.accounts
 import pytest
+from ape.exceptions import ContractLogicError, TransactionError
+from ape.utils.testing import generate_dev_accounts
 from ape_foundry.provider import FoundryProvider
 
 from tests.utils.vault import WAD, VaultEnv, default_policy, oracle_config
@@ -8,14 +14,86 @@ from tests.utils.vault import WAD, VaultEnv, default_policy, oracle_config
 # ape-foundry starts anvil with `--steps-tracing`, which records every opcode of every transaction for geth-style
 # struct-log traces. The suites never read those (return values come from parity `trace_transaction`, revert
 # data from the failed call), and recording them made the main suite about 30 % slower.
+# Anvil keeps the state after each of the last 500 blocks in memory and writes older ones to disk (up to 3,600,
+# several MB each as JSON under ~/.foundry/anvil/tmp): a test session wrote GBs there that nothing reads back.
+# `--prune-history N` keeps the last N states in memory and writes none. The suites read state at most a few
+# blocks back (calls at a receipt's parent block, a keeper's block); snapshots (evm_snapshot/evm_revert) are kept
+# apart from this history, and `trace_transaction` reads traces stored with each transaction.
+ANVIL_STATES_KEPT = 256
 _anvil_command = FoundryProvider.build_command
 
 
-def _anvil_without_steps_tracing(self) -> list[str]:
-    return [arg for arg in _anvil_command(self) if arg != "--steps-tracing"]
+def _test_anvil_command(self) -> list[str]:
+    command = [arg for arg in _anvil_command(self) if arg != "--steps-tracing"]
+    return [*command, "--prune-history", str(ANVIL_STATES_KEPT)]
 
 
-FoundryProvider.build_command = _anvil_without_steps_tracing
+FoundryProvider.build_command = _test_anvil_command
+
+
+# Ape asks anvil whether it mines on its own (`anvil_getAutomine`) several times per transaction and for each
+# fixture it isolates; the answer changes only when a request switches it. It is kept per node (provider and URI)
+# and forgotten on any request that switches mining, through Ape or a raw `make_request`.
+_AUTOMINE_SWITCHES = frozenset(
+    {
+        "evm_setAutomine",
+        "anvil_setAutomine",
+        "evm_setIntervalMining",
+        "anvil_setIntervalMining",
+        "anvil_reset",
+    }
+)
+_automine: dict[tuple[int, str], bool] = {}
+_make_request = FoundryProvider.make_request
+
+
+def _make_request_remembering_automine(self, rpc, parameters=None):
+    if rpc in _AUTOMINE_SWITCHES:
+        _automine.clear()
+    elif rpc == "anvil_getAutomine":
+        key = (id(self), self.uri)
+        if key not in _automine:
+            _automine[key] = _make_request(self, rpc, parameters)
+        return _automine[key]
+    return _make_request(self, rpc, parameters)
+
+
+FoundryProvider.make_request = _make_request_remembering_automine
+_disconnect = FoundryProvider.disconnect
+
+
+def _disconnect_forgetting_automine(self):
+    _automine.clear()
+    _disconnect(self)
+
+
+FoundryProvider.disconnect = _disconnect_forgetting_automine
+
+
+# ape-foundry prints the call trace of every reverted transaction or call (`trace.show()`): it fetches the trace
+# and enriches every frame, asking for each address whether it is a test account (which derives the ten accounts
+# from the mnemonic again, each time). Under pytest that output is captured and never read; it made a test that
+# expects a revert several seconds slower. The error raised is the same: built and enriched as ape-foundry does.
+def _handle_execution_reverted_without_trace(self, exception, revert_message=None, **kwargs):
+    if revert_message == "0x":
+        revert_message = TransactionError.DEFAULT_MESSAGE
+    else:
+        revert_message = revert_message or TransactionError.DEFAULT_MESSAGE
+    if revert_message.startswith("revert: "):
+        revert_message = revert_message[8:]
+    error = ContractLogicError(base_err=exception, revert_message=revert_message, **kwargs)
+    return self.compiler_manager.enrich_error(error)
+
+
+FoundryProvider._handle_execution_reverted = _handle_execution_reverted_without_trace
+
+# After every transaction to a contract, Ape fetches its call tree (`trace_transaction`) to print the contracts'
+# `console.log` lines; no contract here logs. The tree is still fetched when a test reads a return value.
+ape_ethereum.provider._post_send_transaction = lambda txn, receipt: None
+
+# Ape's test-account container derives an account from the mnemonic (PBKDF2 and elliptic-curve steps) on every
+# look-up, e.g. for each `address in accounts`: the derivation is deterministic, so it is done once per index.
+ape_test.accounts.generate_dev_accounts = functools.lru_cache(maxsize=None)(generate_dev_accounts)
 
 
 @pytest.fixture(scope="session")
