@@ -20,6 +20,10 @@ from pathlib import Path
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
+from deltavault.local.anvil import lean_anvil
+
+lean_anvil()  # the local anvil of `ape run demo` keeps its history in memory only
+
 REPORTS = Path(__file__).resolve().parent.parent / "reports"
 
 

@@ -9,26 +9,14 @@ from ape.exceptions import ContractLogicError, TransactionError
 from ape.utils.testing import generate_dev_accounts
 from ape_foundry.provider import FoundryProvider
 
+from deltavault.local.anvil import lean_anvil
 from tests.utils.vault import WAD, VaultEnv, default_policy, oracle_config
 
 # ape-foundry starts anvil with `--steps-tracing`, which records every opcode of every transaction for geth-style
 # struct-log traces. The suites never read those (return values come from parity `trace_transaction`, revert
-# data from the failed call), and recording them made the main suite about 30 % slower.
-# Anvil keeps the state after each of the last 500 blocks in memory and writes older ones to disk (up to 3,600,
-# several MB each as JSON under ~/.foundry/anvil/tmp): a test session wrote GBs there that nothing reads back.
-# `--prune-history N` keeps the last N states in memory and writes none. The suites read state at most a few
-# blocks back (calls at a receipt's parent block, a keeper's block); snapshots (evm_snapshot/evm_revert) are kept
-# apart from this history, and `trace_transaction` reads traces stored with each transaction.
-ANVIL_STATES_KEPT = 256
-_anvil_command = FoundryProvider.build_command
-
-
-def _test_anvil_command(self) -> list[str]:
-    command = [arg for arg in _anvil_command(self) if arg != "--steps-tracing"]
-    return [*command, "--prune-history", str(ANVIL_STATES_KEPT)]
-
-
-FoundryProvider.build_command = _test_anvil_command
+# data from the failed call), and recording them made the main suite about 30 % slower. Anvil's history is kept
+# in memory only (deltavault.local.anvil).
+lean_anvil(steps_tracing=False)
 
 
 # Ape asks anvil whether it mines on its own (`anvil_getAutomine`) several times per transaction and for each
