@@ -11,7 +11,6 @@ import {
     MarketParams,
     Position
 } from "@morpho-org/morpho-blue/src/interfaces/IMorpho.sol";
-import {IMorphoRepayCallback} from "@morpho-org/morpho-blue/src/interfaces/IMorphoCallbacks.sol";
 import {IIrm} from "@morpho-org/morpho-blue/src/interfaces/IIrm.sol";
 import {IOracle} from "@morpho-org/morpho-blue/src/interfaces/IOracle.sol";
 import {MarketParamsLib} from "@morpho-org/morpho-blue/src/libraries/MarketParamsLib.sol";
@@ -29,7 +28,7 @@ import {IBorrowVenue} from "@deltavault/interfaces/IBorrowVenue.sol";
 ///         `extSloads` call), so they equal what Morpho itself computes in the same block.
 /// @dev Rounding follows Morpho's (debt up, collateral value down) and the limits are checked before Morpho's own
 ///      checks, so that a refused operation reverts with this venue's error carrying the values.
-contract MorphoBlueVenue is IBorrowVenue, IMorphoRepayCallback {
+contract MorphoBlueVenue is IBorrowVenue {
     using SafeERC20 for IERC20;
     using MathLib for uint256;
     using SharesMathLib for uint256;
@@ -61,8 +60,6 @@ contract MorphoBlueVenue is IBorrowVenue, IMorphoRepayCallback {
     error InvalidMarketTokens(address loanToken, address collateralToken);
     /// @notice The vault is the zero address.
     error ZeroVault();
-    /// @notice A Morpho callback came from `caller`, not from Morpho.
-    error NotMorpho(address caller);
 
     // ------------------------------------------------------------------------------------------------------
     // Constants
@@ -70,8 +67,6 @@ contract MorphoBlueVenue is IBorrowVenue, IMorphoRepayCallback {
 
     /// @dev Morpho's oracle price scale.
     uint256 internal constant ORACLE_PRICE_SCALE = 1e36;
-    /// @dev Non-empty data makes Morpho call `onMorphoRepay`, where the repayment is pulled from the vault.
-    bytes internal constant REPAY_CALLBACK = hex"01";
 
     // ------------------------------------------------------------------------------------------------------
     // Storage (immutable)
@@ -224,15 +219,6 @@ contract MorphoBlueVenue is IBorrowVenue, IMorphoRepayCallback {
         if (withdrawn != 0) _withdraw(params, withdrawn, s.collateral);
     }
 
-    /// @notice Morpho's repay callback: pulls the repayment Morpho is about to take from the vault.
-    /// @dev Morpho calls back only the caller of `repay`, i.e. this contract inside `repay` above.
-    function onMorphoRepay(uint256 assets, bytes calldata) external {
-        if (msg.sender != address(morpho)) revert NotMorpho(msg.sender);
-        // Morpho calls back only the caller of `repay`: this contract, inside the vault-only `repay` above.
-        // slither-disable-next-line arbitrary-send-erc20
-        IERC20(debtToken).safeTransferFrom(vault, address(this), assets);
-    }
-
     /// @inheritdoc IBorrowVenue
     function skim(address token) external returns (uint256 amount) {
         amount = IERC20(token).balanceOf(address(this));
@@ -365,20 +351,29 @@ contract MorphoBlueVenue is IBorrowVenue, IMorphoRepayCallback {
         );
     }
 
-    /// @dev Repays min(assets, debt); the whole debt is closed by shares, so no dust remains, and Morpho then
-    ///      charges the debt exactly. The amount is pulled from the vault in `onMorphoRepay`, as Morpho computed it.
+    /// @dev Repays min(assets, debt); the whole debt is closed by shares, so no dust remains. The amount Morpho
+    ///      takes is pulled from the vault first (no repay callback): `assets`, or for the whole debt `s.debt`,
+    ///      which is Morpho's own `toAssetsUp` of the shares on the totals as accrued this block (`s` is read
+    ///      after `accrueInterest`, so Morpho's accrual inside `repay` adds nothing). Anything pulled that Morpho
+    ///      did not take goes straight back to the vault; base sent to the venue by others stays for `skim`.
     function _repay(
         MarketParams memory params,
         State memory s,
         uint256 assets
     ) internal returns (uint256 repaid, uint256 debtAfter) {
         if (s.debt == 0) return (0, 0);
+        bool whole = assets >= s.debt;
+        uint256 pulled = whole ? s.debt : assets;
+        // Reached only from the vault-only `repay` and `repayAndWithdraw`: the vault pays its own debt.
+        // slither-disable-next-line arbitrary-send-erc20
+        IERC20(debtToken).safeTransferFrom(vault, address(this), pulled);
         uint256 repaidShares;
-        if (assets >= s.debt) {
-            (repaid, repaidShares) = morpho.repay(params, 0, s.shares, address(this), REPAY_CALLBACK);
+        if (whole) {
+            (repaid, repaidShares) = morpho.repay(params, 0, s.shares, address(this), "");
         } else {
-            (repaid, repaidShares) = morpho.repay(params, assets, 0, address(this), REPAY_CALLBACK);
+            (repaid, repaidShares) = morpho.repay(params, assets, 0, address(this), "");
         }
+        if (pulled > repaid) IERC20(debtToken).safeTransfer(vault, pulled - repaid);
         // Morpho's state after the repayment, as it computes it (the total never goes below zero).
         debtAfter = (s.shares - repaidShares).toAssetsUp(
             _zeroFloorSub(s.borrowAssets, repaid),
@@ -464,9 +459,31 @@ contract MorphoBlueVenue is IBorrowVenue, IMorphoRepayCallback {
     /// @dev Interest accrual adds the same amount to Morpho's total supply and total borrow, so their difference
     ///      as stored is the difference with interest accrued to now (no IRM call).
     function availableLiquidity() public view returns (uint256) {
-        (uint256 supplyWord, uint256 borrowWord, , ) = _words();
+        address target = address(morpho);
+        uint256 marketSlot = _marketSlot;
+        uint256 supplyWord;
+        uint256 borrowWord;
+        assembly ("memory-safe") {
+            // `_words` for the market's two totals only: 4 + 4 words out, 4 words back.
+            let ptr := mload(0x40)
+            mstore(ptr, shl(224, 0x7784c685)) // extSloads(bytes32[])
+            mstore(add(ptr, 0x04), 0x20)
+            mstore(add(ptr, 0x24), 2)
+            mstore(add(ptr, 0x44), marketSlot)
+            mstore(add(ptr, 0x64), add(marketSlot, 1))
+            if iszero(staticcall(gas(), target, ptr, 0x84, ptr, 0x80)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            if iszero(and(eq(returndatasize(), 0x80), eq(mload(add(ptr, 0x20)), 2))) {
+                revert(0, 0)
+            }
+            supplyWord := mload(add(ptr, 0x40))
+            borrowWord := mload(add(ptr, 0x60))
+        }
         return _zeroFloorSub(uint128(supplyWord), uint128(borrowWord));
     }
+
     /// @inheritdoc IBorrowVenue
     function lendingState() external view returns (uint256 liquidity, bool priced) {
         liquidity = availableLiquidity();

@@ -404,8 +404,6 @@ def test_position_changes__not_vault__revert(env, third):
         venue.borrowWithCollateral(1, WAD // 2, 1, sender=third)
     with reverts(venue.NotVault, caller=third.address, vault=env.vault.address):
         venue.repayAndWithdraw(1, WAD // 2, sender=third)
-    with reverts(venue.NotMorpho, caller=third.address):
-        venue.onMorphoRepay(1, b"\x01", sender=third)
 
 
 def test_position_changes__zero_amount__revert(env):
