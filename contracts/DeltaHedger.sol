@@ -260,7 +260,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
             uint256 valueOut = F.fullMulDiv(amountOut * _baseScale, spot, _quoteScale);
             loss = amountIn > valueOut ? amountIn - valueOut : 0;
             // Repay before holding: the debt takes what was bought first; the collateral it frees comes back.
-            if (h.baseOwed != 0) vault.repayBase(amountOut, (_short.targetLtv * WITHDRAW_LTV_BPS) / BPS);
+            if (h.baseOwed != 0) vault.repayBase(amountOut, _withdrawLtv(h, amountOut * _baseScale));
         } else {
             // Sell: spend `trade` base; receive at least (1 - slippage) of its oracle value in quote.
             amountIn = uint256(-trade) / _baseScale;
@@ -460,13 +460,13 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         }
         IBorrowVenue venue = vault.borrowVenue();
         if (address(venue) == address(0)) return 0;
-        // Two reads instead of `status()` (which reads the liquidity as well): Morpho Blue never pauses.
-        uint256 liquidity = venue.availableLiquidity();
+        // One read instead of `status()` (which does not return the liquidity): Morpho Blue never pauses.
+        (uint256 liquidity, bool priced) = venue.lendingState();
         if (liquidity == 0) {
             s.blocked = Blocked.NoLiquidity;
             return 0;
         }
-        try venue.price() returns (uint256) {} catch {
+        if (!priced) {
             s.blocked = Blocked.VenueOracleUnavailable;
             return 0;
         }
@@ -483,6 +483,24 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         uint256 debtValue = Math.mulDiv(h.baseOwed + borrow, h.spot, _quoteScale, Math.Rounding.Ceil);
         if (Math.mulDiv(h.collateral, target, WAD) >= debtValue) return target;
         return (target * POST_LTV_BPS) / BPS;
+    }
+
+    /// @dev The loan-to-value a repayment of `repaid` (WAD) takes collateral back to: `WITHDRAW_LTV_BPS` of
+    ///      `targetLtv`; 0 (repay only: no venue price read, no withdrawal) when the collateral posted would not
+    ///      exceed what the debt left needs there by `BORROW_PRICE_MARGIN_BPS` at the oracle price, i.e. when
+    ///      the venue, pricing from the same feed, would find (next to) nothing to withdraw. A withdrawal skipped
+    ///      leaves collateral posted, still counted in NAV; once the debt is repaid in full, all of it comes back.
+    function _withdrawLtv(
+        IDeltaVault.HedgeState memory h,
+        uint256 repaid
+    ) internal view returns (uint256 ltv) {
+        ltv = (_short.targetLtv * WITHDRAW_LTV_BPS) / BPS;
+        if (repaid >= h.baseOwed) return ltv;
+        uint256 debtValue = Math.mulDiv(h.baseOwed - repaid, h.spot, _quoteScale);
+        // Collateral the debt left needs at `ltv` (WAD), with the price margin: at or above the collateral
+        // posted, nothing is due back.
+        uint256 needed = Math.mulDiv(debtValue, WAD * (BPS + BORROW_PRICE_MARGIN_BPS), ltv * BPS);
+        if (needed >= h.collateral) return 0;
     }
 
     /// @dev Base (WAD) owed that the collateral posted plus the free quote less the bounty cap carries at

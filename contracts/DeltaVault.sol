@@ -265,9 +265,11 @@ contract DeltaVault is IDeltaVault, VaultCore, ERC4626 {
         _swapAdapter = address(0);
         _swapTokenIn = address(0);
         _swapBudget = 0;
-        amountOut = tokenOut.balanceOf(address(this)) - before;
+        uint256 balanceOut = tokenOut.balanceOf(address(this));
+        amountOut = balanceOut - before;
         if (amountOut < minAmountOut) revert HedgeSlippage(amountOut, minAmountOut);
-        _checkSolvent();
+        // A sale's output balance is the quote balance now: no second read.
+        _checkSolventAt(buyBase ? IERC20(asset()).balanceOf(address(this)) : balanceOut);
         emit Hedged(adapter, buyBase, paid, amountOut);
     }
 
@@ -680,7 +682,11 @@ contract DeltaVault is IDeltaVault, VaultCore, ERC4626 {
 
     /// @dev The solvency invariant: the quote balance covers every reserve.
     function _checkSolvent() internal view {
-        uint256 balance = IERC20(asset()).balanceOf(address(this));
+        _checkSolventAt(IERC20(asset()).balanceOf(address(this)));
+    }
+
+    /// @dev `_checkSolvent` with the quote balance `balance` just read.
+    function _checkSolventAt(uint256 balance) internal view {
         uint256 reserved = reservedAssets();
         if (balance < reserved) revert InsufficientCollateral(reserved, balance);
     }

@@ -139,6 +139,12 @@ interface IBorrowVenue {
     /// @notice Debt tokens the market can lend now (supplied minus borrowed, with interest accrued to now).
     function availableLiquidity() external view returns (uint256);
 
+    /// @notice What a borrow needs, in one call: `availableLiquidity()` and whether the market's price can be read
+    ///         now (`price()` would not revert). Never reverts on the oracle's account.
+    /// @return liquidity Debt tokens the market can lend now.
+    /// @return priced True when the market's oracle answers with a non-zero price.
+    function lendingState() external view returns (uint256 liquidity, bool priced);
+
     /// @notice Debt tokens the position can borrow now without its loan-to-value exceeding `ltv` (WAD, at most
     ///         `lltv()`), within `availableLiquidity()`; 0 when the position is at or beyond `ltv`.
     function maxBorrow(uint256 ltv) external view returns (uint256 assets);

@@ -11,27 +11,29 @@ import {
     MarketParams,
     Position
 } from "@morpho-org/morpho-blue/src/interfaces/IMorpho.sol";
-import {IMorphoRepayCallback} from "@morpho-org/morpho-blue/src/interfaces/IMorphoCallbacks.sol";
+import {IIrm} from "@morpho-org/morpho-blue/src/interfaces/IIrm.sol";
 import {IOracle} from "@morpho-org/morpho-blue/src/interfaces/IOracle.sol";
 import {MarketParamsLib} from "@morpho-org/morpho-blue/src/libraries/MarketParamsLib.sol";
 import {MathLib, WAD} from "@morpho-org/morpho-blue/src/libraries/MathLib.sol";
 import {SharesMathLib} from "@morpho-org/morpho-blue/src/libraries/SharesMathLib.sol";
-import {MorphoBalancesLib} from "@morpho-org/morpho-blue/src/libraries/periphery/MorphoBalancesLib.sol";
+import {UtilsLib} from "@morpho-org/morpho-blue/src/libraries/UtilsLib.sol";
+import {MorphoStorageLib} from "@morpho-org/morpho-blue/src/libraries/periphery/MorphoStorageLib.sol";
 import {IBorrowVenue} from "@deltavault/interfaces/IBorrowVenue.sol";
 
 /// @title MorphoBlueVenue
 /// @notice The vault's borrow venue on one Morpho Blue market whose loan token is the vault's base asset and whose
 ///         collateral token is its quote asset. The venue holds the position in its own name; only the vault
 ///         changes it. Reads use Morpho's own share math on the market's balances with interest accrued to now
-///         (`MorphoBalancesLib`), so they equal what Morpho itself computes in the same block.
+///         (`MorphoBalancesLib.expectedMarketBalances`' computation on the raw storage words, read in one
+///         `extSloads` call), so they equal what Morpho itself computes in the same block.
 /// @dev Rounding follows Morpho's (debt up, collateral value down) and the limits are checked before Morpho's own
 ///      checks, so that a refused operation reverts with this venue's error carrying the values.
-contract MorphoBlueVenue is IBorrowVenue, IMorphoRepayCallback {
+contract MorphoBlueVenue is IBorrowVenue {
     using SafeERC20 for IERC20;
     using MathLib for uint256;
     using SharesMathLib for uint256;
     using MarketParamsLib for MarketParams;
-    using MorphoBalancesLib for IMorpho;
+    using UtilsLib for uint256;
 
     // ------------------------------------------------------------------------------------------------------
     // Types
@@ -58,8 +60,6 @@ contract MorphoBlueVenue is IBorrowVenue, IMorphoRepayCallback {
     error InvalidMarketTokens(address loanToken, address collateralToken);
     /// @notice The vault is the zero address.
     error ZeroVault();
-    /// @notice A Morpho callback came from `caller`, not from Morpho.
-    error NotMorpho(address caller);
 
     // ------------------------------------------------------------------------------------------------------
     // Constants
@@ -67,8 +67,6 @@ contract MorphoBlueVenue is IBorrowVenue, IMorphoRepayCallback {
 
     /// @dev Morpho's oracle price scale.
     uint256 internal constant ORACLE_PRICE_SCALE = 1e36;
-    /// @dev Non-empty data makes Morpho call `onMorphoRepay`, where the repayment is pulled from the vault.
-    bytes internal constant REPAY_CALLBACK = hex"01";
 
     // ------------------------------------------------------------------------------------------------------
     // Storage (immutable)
@@ -97,6 +95,10 @@ contract MorphoBlueVenue is IBorrowVenue, IMorphoRepayCallback {
     /// @dev 10**(loan decimals) and 10**(collateral decimals).
     uint256 internal immutable _debtUnit;
     uint256 internal immutable _collateralUnit;
+    /// @dev Morpho's storage slots of the market (`Market`: three consecutive words from this one) and of this
+    ///      venue's borrow shares and collateral (`MorphoStorageLib`), read with `extSloads`.
+    uint256 internal immutable _marketSlot;
+    bytes32 internal immutable _positionSlot;
 
     // ------------------------------------------------------------------------------------------------------
     // Constructor
@@ -129,6 +131,8 @@ contract MorphoBlueVenue is IBorrowVenue, IMorphoRepayCallback {
         // ERC-20 decimals are at most 255 in type; 10**(54 + 255) would overflow, but no token with more than
         // 18 decimals is lent on Morpho, and the constructor reverts (checked arithmetic) beyond 77 digits.
         _priceScale = 10 ** (54 + debtDecimals - collateralDecimals);
+        _marketSlot = uint256(MorphoStorageLib.marketTotalSupplyAssetsAndSharesSlot(id));
+        _positionSlot = MorphoStorageLib.positionBorrowSharesAndCollateralSlot(id, address(this));
         // Morpho pulls collateral and repayments from this contract; it is immutable and trusted.
         IERC20(params.collateralToken).forceApprove(address(morpho_), type(uint256).max);
         IERC20(params.loanToken).forceApprove(address(morpho_), type(uint256).max);
@@ -153,7 +157,7 @@ contract MorphoBlueVenue is IBorrowVenue, IMorphoRepayCallback {
     function withdrawCollateral(uint256 assets) external onlyVault {
         if (assets == 0) revert ZeroAmount();
         MarketParams memory params = _params();
-        State memory s = _state(params);
+        State memory s = _accruedState(params);
         uint256 withdrawable = s.debt == 0
             ? s.collateral
             : _withdrawable(s.collateral, s.debt, lltv, _oraclePrice());
@@ -165,7 +169,7 @@ contract MorphoBlueVenue is IBorrowVenue, IMorphoRepayCallback {
     function borrow(uint256 assets) external onlyVault returns (uint256 shares) {
         if (assets == 0) revert ZeroAmount();
         MarketParams memory params = _params();
-        return _borrow(params, _state(params), assets, _oraclePrice());
+        return _borrow(params, _accruedState(params), assets, _oraclePrice());
     }
 
     /// @inheritdoc IBorrowVenue
@@ -174,7 +178,7 @@ contract MorphoBlueVenue is IBorrowVenue, IMorphoRepayCallback {
     function repay(uint256 assets) external onlyVault returns (uint256 repaid) {
         if (assets == 0) revert ZeroAmount();
         MarketParams memory params = _params();
-        (repaid, ) = _repay(params, _state(params), assets);
+        (repaid, ) = _repay(params, _accruedState(params), assets);
     }
 
     /// @inheritdoc IBorrowVenue
@@ -186,7 +190,7 @@ contract MorphoBlueVenue is IBorrowVenue, IMorphoRepayCallback {
         if (assets == 0) revert ZeroAmount();
         _checkLtv(ltv);
         MarketParams memory params = _params();
-        State memory s = _state(params);
+        State memory s = _accruedState(params);
         uint256 price = _oraclePrice();
         // The new debt can come out one unit above debt + assets (see `_borrowRoom`).
         uint256 needed = _collateralFor(s.debt + assets + 1, ltv, price);
@@ -206,22 +210,13 @@ contract MorphoBlueVenue is IBorrowVenue, IMorphoRepayCallback {
     ) external onlyVault returns (uint256 repaid, uint256 withdrawn) {
         _checkLtv(ltv);
         MarketParams memory params = _params();
-        State memory s = _state(params);
+        State memory s = _accruedState(params);
         uint256 debtAfter = s.debt;
         if (assets != 0) (repaid, debtAfter) = _repay(params, s, assets);
         withdrawn = debtAfter == 0
             ? s.collateral
             : _withdrawable(s.collateral, debtAfter, ltv, _oraclePrice());
         if (withdrawn != 0) _withdraw(params, withdrawn, s.collateral);
-    }
-
-    /// @notice Morpho's repay callback: pulls the repayment Morpho is about to take from the vault.
-    /// @dev Morpho calls back only the caller of `repay`, i.e. this contract inside `repay` above.
-    function onMorphoRepay(uint256 assets, bytes calldata) external {
-        if (msg.sender != address(morpho)) revert NotMorpho(msg.sender);
-        // Morpho calls back only the caller of `repay`: this contract, inside the vault-only `repay` above.
-        // slither-disable-next-line arbitrary-send-erc20
-        IERC20(debtToken).safeTransferFrom(vault, address(this), assets);
     }
 
     /// @inheritdoc IBorrowVenue
@@ -241,12 +236,86 @@ contract MorphoBlueVenue is IBorrowVenue, IMorphoRepayCallback {
         return MarketParams(debtToken, collateralToken, oracle, irm, lltv);
     }
 
+    /// @dev Morpho's market (three words) and this venue's position word in one `extSloads` call, then the
+    ///      interest accrued since the market's last update added to both totals exactly as
+    ///      `MorphoBalancesLib.expectedMarketBalances` does (the IRM is given the market as stored; the fee only
+    ///      mints supply shares, which no figure here uses). No IRM call when the market was updated this block.
     function _state(MarketParams memory params) internal view returns (State memory s) {
-        (s.supplyAssets, , s.borrowAssets, s.borrowShares) = morpho.expectedMarketBalances(params);
-        Position memory p = morpho.position(marketId, address(this));
-        s.collateral = p.collateral;
-        s.shares = p.borrowShares;
+        (uint256 supplyWord, uint256 borrowWord, uint256 updateWord, uint256 positionWord) = _words();
+        s.supplyAssets = uint128(supplyWord);
+        s.borrowAssets = uint128(borrowWord);
+        s.borrowShares = borrowWord >> 128;
+        s.shares = uint128(positionWord);
+        s.collateral = positionWord >> 128;
+        uint256 elapsed = block.timestamp - uint128(updateWord);
+        if (elapsed != 0 && s.borrowAssets != 0 && params.irm != address(0)) {
+            Market memory m = Market(
+                uint128(supplyWord),
+                uint128(supplyWord >> 128),
+                uint128(borrowWord),
+                uint128(borrowWord >> 128),
+                uint128(updateWord),
+                uint128(updateWord >> 128)
+            );
+            uint256 rate = IIrm(params.irm).borrowRateView(params, m);
+            // Morpho's own cast: an accrual beyond 128 bits reverts there as well.
+            uint256 interest = s.borrowAssets.wMulDown(rate.wTaylorCompounded(elapsed)).toUint128();
+            s.supplyAssets += interest;
+            s.borrowAssets += interest;
+        }
         s.debt = s.shares.toAssetsUp(s.borrowAssets, s.borrowShares);
+    }
+
+    /// @dev `_state` for a position change: Morpho's own accrual first (what its `borrow`, `repay` and
+    ///      `withdrawCollateral` do first anyway, so they then skip it), then the words as stored are current.
+    function _accruedState(MarketParams memory params) internal returns (State memory) {
+        morpho.accrueInterest(params);
+        return _state(params);
+    }
+
+    /// @dev Morpho's storage words: total supply (assets | shares << 128), total borrow (same), last update
+    ///      (| fee << 128) of the market, and this venue's borrow shares (| collateral << 128), in one
+    ///      `extSloads(bytes32[])` call encoded by hand (the generic encoder costs more than the read).
+    function _words()
+        internal
+        view
+        returns (uint256 supplyWord, uint256 borrowWord, uint256 updateWord, uint256 positionWord)
+    {
+        address target = address(morpho);
+        uint256 marketSlot = _marketSlot;
+        bytes32 positionSlot = _positionSlot;
+        assembly ("memory-safe") {
+            // Scratch memory past the free memory pointer: 4 + 6 words out, 6 words back.
+            let ptr := mload(0x40)
+            mstore(ptr, shl(224, 0x7784c685)) // extSloads(bytes32[])
+            mstore(add(ptr, 0x04), 0x20)
+            mstore(add(ptr, 0x24), 4)
+            mstore(add(ptr, 0x44), marketSlot)
+            mstore(add(ptr, 0x64), add(marketSlot, 1))
+            mstore(add(ptr, 0x84), add(marketSlot, 2))
+            mstore(add(ptr, 0xa4), positionSlot)
+            if iszero(staticcall(gas(), target, ptr, 0xc4, ptr, 0xc0)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            // The answer is (offset 0x20, length 4, the four words).
+            if iszero(and(eq(returndatasize(), 0xc0), eq(mload(add(ptr, 0x20)), 4))) {
+                revert(0, 0)
+            }
+            supplyWord := mload(add(ptr, 0x40))
+            borrowWord := mload(add(ptr, 0x60))
+            updateWord := mload(add(ptr, 0x80))
+            positionWord := mload(add(ptr, 0xa0))
+        }
+    }
+
+    /// @dev The low and high 128 bits of a packed Morpho storage word.
+    function _low(bytes32 word) internal pure returns (uint128) {
+        return uint128(uint256(word));
+    }
+
+    function _high(bytes32 word) internal pure returns (uint128) {
+        return uint128(uint256(word) >> 128);
     }
 
     function _supply(MarketParams memory params, uint256 assets, uint256 collateralBefore) internal {
@@ -282,20 +351,29 @@ contract MorphoBlueVenue is IBorrowVenue, IMorphoRepayCallback {
         );
     }
 
-    /// @dev Repays min(assets, debt); the whole debt is closed by shares, so no dust remains, and Morpho then
-    ///      charges the debt exactly. The amount is pulled from the vault in `onMorphoRepay`, as Morpho computed it.
+    /// @dev Repays min(assets, debt); the whole debt is closed by shares, so no dust remains. The amount Morpho
+    ///      takes is pulled from the vault first (no repay callback): `assets`, or for the whole debt `s.debt`,
+    ///      which is Morpho's own `toAssetsUp` of the shares on the totals as accrued this block (`s` is read
+    ///      after `accrueInterest`, so Morpho's accrual inside `repay` adds nothing). Anything pulled that Morpho
+    ///      did not take goes straight back to the vault; base sent to the venue by others stays for `skim`.
     function _repay(
         MarketParams memory params,
         State memory s,
         uint256 assets
     ) internal returns (uint256 repaid, uint256 debtAfter) {
         if (s.debt == 0) return (0, 0);
+        bool whole = assets >= s.debt;
+        uint256 pulled = whole ? s.debt : assets;
+        // Reached only from the vault-only `repay` and `repayAndWithdraw`: the vault pays its own debt.
+        // slither-disable-next-line arbitrary-send-erc20
+        IERC20(debtToken).safeTransferFrom(vault, address(this), pulled);
         uint256 repaidShares;
-        if (assets >= s.debt) {
-            (repaid, repaidShares) = morpho.repay(params, 0, s.shares, address(this), REPAY_CALLBACK);
+        if (whole) {
+            (repaid, repaidShares) = morpho.repay(params, 0, s.shares, address(this), "");
         } else {
-            (repaid, repaidShares) = morpho.repay(params, assets, 0, address(this), REPAY_CALLBACK);
+            (repaid, repaidShares) = morpho.repay(params, assets, 0, address(this), "");
         }
+        if (pulled > repaid) IERC20(debtToken).safeTransfer(vault, pulled - repaid);
         // Morpho's state after the repayment, as it computes it (the total never goes below zero).
         debtAfter = (s.shares - repaidShares).toAssetsUp(
             _zeroFloorSub(s.borrowAssets, repaid),
@@ -378,9 +456,40 @@ contract MorphoBlueVenue is IBorrowVenue, IMorphoRepayCallback {
     }
 
     /// @inheritdoc IBorrowVenue
+    /// @dev Interest accrual adds the same amount to Morpho's total supply and total borrow, so their difference
+    ///      as stored is the difference with interest accrued to now (no IRM call).
     function availableLiquidity() public view returns (uint256) {
-        (uint256 supplyAssets, , uint256 borrowAssets, ) = morpho.expectedMarketBalances(_params());
-        return _zeroFloorSub(supplyAssets, borrowAssets);
+        address target = address(morpho);
+        uint256 marketSlot = _marketSlot;
+        uint256 supplyWord;
+        uint256 borrowWord;
+        assembly ("memory-safe") {
+            // `_words` for the market's two totals only: 4 + 4 words out, 4 words back.
+            let ptr := mload(0x40)
+            mstore(ptr, shl(224, 0x7784c685)) // extSloads(bytes32[])
+            mstore(add(ptr, 0x04), 0x20)
+            mstore(add(ptr, 0x24), 2)
+            mstore(add(ptr, 0x44), marketSlot)
+            mstore(add(ptr, 0x64), add(marketSlot, 1))
+            if iszero(staticcall(gas(), target, ptr, 0x84, ptr, 0x80)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            if iszero(and(eq(returndatasize(), 0x80), eq(mload(add(ptr, 0x20)), 2))) {
+                revert(0, 0)
+            }
+            supplyWord := mload(add(ptr, 0x40))
+            borrowWord := mload(add(ptr, 0x60))
+        }
+        return _zeroFloorSub(uint128(supplyWord), uint128(borrowWord));
+    }
+
+    /// @inheritdoc IBorrowVenue
+    function lendingState() external view returns (uint256 liquidity, bool priced) {
+        liquidity = availableLiquidity();
+        try IOracle(oracle).price() returns (uint256 p) {
+            priced = p != 0;
+        } catch {}
     }
 
     /// @inheritdoc IBorrowVenue
