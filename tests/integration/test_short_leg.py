@@ -183,13 +183,27 @@ def expected_debt(m) -> int:
     return to_assets_up(shares, market.totalBorrowAssets + interest, market.totalBorrowShares)
 
 
-def expected_nav_without_options(m) -> int:
-    """Quote held + collateral + base held x spot - base owed x spot (owed rounded up, value rounded up)."""
-    spot = m.vault.spotPrice()
+def expected_nav_without_options(m, spot: int | None = None) -> int:
+    """Quote held + collateral + base held x spot - base owed x spot at the oracle's spot (or `spot`), base scaled
+    to WAD first; the owed value rounded up, the held value down (against the vault)."""
+    spot = m.vault.spotPrice() if spot is None else spot
+    base_to_wad = 10 ** (18 - m.base.decimals())
     collateral = m.lending.morpho.position(m.lending.id, m.venue).collateral
-    owed_value = -(-expected_debt(m) * spot // m.quote_scale)
-    held_value = m.base.balanceOf(m.vault) * spot // m.quote_scale
+    owed_value = -(-expected_debt(m) * base_to_wad * spot // m.quote_scale)
+    held_value = m.base.balanceOf(m.vault) * base_to_wad * spot // m.quote_scale
     return m.quote.balanceOf(m.vault) + collateral + held_value - owed_value
+
+
+def expected_band_without_options(m) -> int:
+    """`markedNav`'s band of a book without options: the largest NAV change with spot one `jumpMarkBps` jump up
+    or down (the jump rounded up)."""
+    spot = m.vault.spotPrice()
+    jump = -(-spot * m.vault.policy().jumpMarkBps // 10_000)
+    nav = expected_nav_without_options(m, spot)
+    return max(
+        abs(expected_nav_without_options(m, spot + jump) - nav),
+        abs(expected_nav_without_options(m, spot - jump) - nav),
+    )
 
 
 # ------------------------------------------------------------------------------------------------ the legs
@@ -282,7 +296,8 @@ def test_nav__short_without_options__equals_independent_value_through_price_move
         nav, band = m.vault.markedNav()
         assert m.position()[1] == expected_debt(m)
         assert nav == expected_nav_without_options(m)
-        # The band of a short: the owed base revalued one jump up (rounded against the vault).
+        # The band of a short: the owed base revalued one jump up or down.
+        assert band == expected_band_without_options(m) > 0
     # 30 days of interest: the debt grew, and the value paid it.
     debt = m.position()[1]
     assert debt > 10 * WAD

@@ -8,9 +8,17 @@ import pytest
 from deltavault.deploy import deploy_vault_system
 from deltavault.local import lending, uniswap
 from deltavault.policy import HedgePolicy
-from tests.integration.test_short_leg import LLTV, MAX_LTV, TARGET_LTV, Short, rebalanced
+from tests.integration.test_short_leg import (
+    LLTV,
+    MAX_LTV,
+    TARGET_LTV,
+    Short,
+    expected_band_without_options,
+    expected_debt,
+    expected_nav_without_options,
+    rebalanced,
+)
 from tests.utils.constants import DAY, HOUR, MAX_UINT, WAD
-from tests.utils.morpho import accrued_interest, irm_rate, to_assets_up, utilization
 
 BASE_DECIMALS = 8
 BASE_UNIT = 10**BASE_DECIMALS
@@ -52,28 +60,6 @@ def short(owner, manager, guardian, depositor, trader, keeper, maker, lender, cr
     m = Short(stack, feed, vault, hedger, venue, market, owner, trader, depositor, maker, chain, 1, 2)
     m.advance(120)
     return m
-
-
-def expected_debt(m) -> int:
-    """The venue's debt in base units now: Morpho's stored market and position, interest since its last update
-    accrued at LinearIrm's rate (tests/utils/morpho.py)."""
-    market = m.lending.morpho.market(m.lending.id)
-    shares = m.lending.morpho.position(m.lending.id, m.venue).borrowShares
-    rate = irm_rate(utilization(market.totalBorrowAssets, market.totalSupplyAssets), lending.DEFAULT_IRM)
-    elapsed = m.chain.blocks.head.timestamp - market.lastUpdate
-    interest = accrued_interest(market.totalBorrowAssets, rate, elapsed)
-    return to_assets_up(shares, market.totalBorrowAssets + interest, market.totalBorrowShares)
-
-
-def expected_nav_without_options(m) -> int:
-    """Quote held + collateral + base held x spot - base owed x spot, base scaled to WAD first; the owed value
-    rounded up, the held value down (against the vault)."""
-    spot = m.vault.spotPrice()
-    quote_scale = 10**36 // Q
-    collateral = m.lending.morpho.position(m.lending.id, m.venue).collateral
-    owed_value = -(-expected_debt(m) * BASE_TO_WAD * spot // quote_scale)
-    held_value = m.base.balanceOf(m.vault) * BASE_TO_WAD * spot // quote_scale
-    return m.quote.balanceOf(m.vault) + collateral + held_value - owed_value
 
 
 def test_8_decimals__borrow_and_sell__debt_in_base_units_short_at_target(short, keeper):
@@ -119,9 +105,10 @@ def test_8_decimals__nav_of_a_short__equals_independent_value_to_the_wei(short, 
     for price, seconds in ((2000, 0), (1800, 3 * DAY), (2300, 7 * DAY), (2100, 20 * DAY)):
         m.chain.pending_timestamp += seconds
         m.push_price(price)
-        nav, _ = m.vault.markedNav()
+        nav, band = m.vault.markedNav()
         assert m.position()[1] == expected_debt(m)
         assert nav == expected_nav_without_options(m)
+        assert band == expected_band_without_options(m) > 0
     debt = m.position()[1]
     assert debt > 10 * BASE_UNIT
     assert debt == pytest.approx(10 * BASE_UNIT * (1 + 0.02 * 30 / 365), rel=2e-3)
