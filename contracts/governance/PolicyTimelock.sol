@@ -67,26 +67,15 @@ contract PolicyTimelock is IPolicyTimelock {
     function proposeVaultPolicy(
         IDeltaVault.Policy calldata policy
     ) external onlyAdmin returns (bytes32 id, bool applied) {
-        bytes32 field = _firstLoosened(
-            ChangeKind.VaultPolicy,
-            abi.encode(vault.policy()),
-            abi.encode(policy),
-            vaultPolicyRules()
-        );
-        return _propose(ChangeKind.VaultPolicy, abi.encode(policy), field);
+        return _proposeRuled(ChangeKind.VaultPolicy, abi.encode(vault.policy()), abi.encode(policy), "");
     }
 
     /// @inheritdoc IPolicyTimelock
     function proposeOracleConfig(
         IDeltaVault.OracleConfig calldata config
     ) external onlyAdmin returns (bytes32 id, bool applied) {
-        bytes32 field = _firstLoosened(
-            ChangeKind.OracleConfig,
-            abi.encode(vault.oracleConfig()),
-            abi.encode(config),
-            oracleConfigRules()
-        );
-        return _propose(ChangeKind.OracleConfig, abi.encode(config), field);
+        return
+            _proposeRuled(ChangeKind.OracleConfig, abi.encode(vault.oracleConfig()), abi.encode(config), "");
     }
 
     /// @inheritdoc IPolicyTimelock
@@ -95,13 +84,13 @@ contract PolicyTimelock is IPolicyTimelock {
         IDeltaHedger.Policy calldata policy
     ) external onlyAdmin returns (bytes32 id, bool applied) {
         if (hedger == address(0)) revert ZeroAddress();
-        bytes32 field = _firstLoosened(
-            ChangeKind.HedgerPolicy,
-            abi.encode(IDeltaHedger(hedger).policy()),
-            abi.encode(policy),
-            hedgerPolicyRules()
-        );
-        return _propose(ChangeKind.HedgerPolicy, abi.encode(hedger, policy), field);
+        return
+            _proposeRuled(
+                ChangeKind.HedgerPolicy,
+                abi.encode(IDeltaHedger(hedger).policy()),
+                abi.encode(policy),
+                abi.encode(hedger)
+            );
     }
 
     /// @inheritdoc IPolicyTimelock
@@ -121,13 +110,13 @@ contract PolicyTimelock is IPolicyTimelock {
         IDeltaHedger.ShortPolicy calldata policy
     ) external onlyAdmin returns (bytes32 id, bool applied) {
         if (hedger == address(0)) revert ZeroAddress();
-        bytes32 field = _firstLoosened(
-            ChangeKind.ShortPolicy,
-            abi.encode(IDeltaHedger(hedger).shortPolicy()),
-            abi.encode(policy),
-            shortPolicyRules()
-        );
-        return _propose(ChangeKind.ShortPolicy, abi.encode(hedger, policy), field);
+        return
+            _proposeRuled(
+                ChangeKind.ShortPolicy,
+                abi.encode(IDeltaHedger(hedger).shortPolicy()),
+                abi.encode(policy),
+                abi.encode(hedger)
+            );
     }
 
     /// @inheritdoc IPolicyTimelock
@@ -250,8 +239,7 @@ contract PolicyTimelock is IPolicyTimelock {
         IDeltaVault.Policy calldata current,
         IDeltaVault.Policy calldata next
     ) external pure returns (bytes32) {
-        return
-            _firstLoosened(ChangeKind.VaultPolicy, abi.encode(current), abi.encode(next), vaultPolicyRules());
+        return _firstLoosened(ChangeKind.VaultPolicy, abi.encode(current), abi.encode(next));
     }
 
     /// @inheritdoc IPolicyTimelock
@@ -259,13 +247,7 @@ contract PolicyTimelock is IPolicyTimelock {
         IDeltaVault.OracleConfig calldata current,
         IDeltaVault.OracleConfig calldata next
     ) external pure returns (bytes32) {
-        return
-            _firstLoosened(
-                ChangeKind.OracleConfig,
-                abi.encode(current),
-                abi.encode(next),
-                oracleConfigRules()
-            );
+        return _firstLoosened(ChangeKind.OracleConfig, abi.encode(current), abi.encode(next));
     }
 
     /// @inheritdoc IPolicyTimelock
@@ -273,13 +255,7 @@ contract PolicyTimelock is IPolicyTimelock {
         IDeltaHedger.Policy calldata current,
         IDeltaHedger.Policy calldata next
     ) external pure returns (bytes32) {
-        return
-            _firstLoosened(
-                ChangeKind.HedgerPolicy,
-                abi.encode(current),
-                abi.encode(next),
-                hedgerPolicyRules()
-            );
+        return _firstLoosened(ChangeKind.HedgerPolicy, abi.encode(current), abi.encode(next));
     }
 
     /// @inheritdoc IPolicyTimelock
@@ -287,8 +263,7 @@ contract PolicyTimelock is IPolicyTimelock {
         IDeltaHedger.ShortPolicy calldata current,
         IDeltaHedger.ShortPolicy calldata next
     ) external pure returns (bytes32) {
-        return
-            _firstLoosened(ChangeKind.ShortPolicy, abi.encode(current), abi.encode(next), shortPolicyRules());
+        return _firstLoosened(ChangeKind.ShortPolicy, abi.encode(current), abi.encode(next));
     }
 
     // ---------------------------------------------------------------- internal
@@ -353,14 +328,33 @@ contract PolicyTimelock is IPolicyTimelock {
         delete _pendingIndex[id];
     }
 
+    /// @dev Proposes a change of a struct with a rule table: applied at once unless a field of `next` loosens
+    ///      protection against `current`; the change's data is `prefix` (the target, if any) followed by `next`.
+    function _proposeRuled(
+        ChangeKind kind,
+        bytes memory current,
+        bytes memory next,
+        bytes memory prefix
+    ) internal returns (bytes32 id, bool applied) {
+        return _propose(kind, bytes.concat(prefix, next), _firstLoosened(kind, current, next));
+    }
+
+    /// @dev The rule table of a change kind with one (empty for the others).
+    function _rules(ChangeKind kind) internal pure returns (FieldRule[] memory rules) {
+        if (kind == ChangeKind.VaultPolicy) return vaultPolicyRules();
+        if (kind == ChangeKind.OracleConfig) return oracleConfigRules();
+        if (kind == ChangeKind.HedgerPolicy) return hedgerPolicyRules();
+        if (kind == ChangeKind.ShortPolicy) return shortPolicyRules();
+    }
+
     /// @dev The name of the first field whose move from `current` to `next` loosens protection by its rule, or
     ///      0 when none does. Both are ABI encodings of one struct of static fields: one word per field.
     function _firstLoosened(
         ChangeKind kind,
         bytes memory current,
-        bytes memory next,
-        FieldRule[] memory rules
+        bytes memory next
     ) internal pure returns (bytes32) {
+        FieldRule[] memory rules = _rules(kind);
         uint256 fields = next.length / 32;
         if (fields != rules.length || current.length != next.length) {
             revert RuleTableMismatch(kind, fields, rules.length);
