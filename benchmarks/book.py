@@ -14,7 +14,7 @@ Run: `python -m benchmarks book`.
 
 import time
 
-from deltavault.bench import merge_report, print_table
+from deltavault.bench import report
 
 WAD = 10**18
 DAY = 86_400
@@ -81,7 +81,7 @@ def measure() -> list[dict]:
 def main() -> bool:
     started = time.monotonic()
     rows = measure()
-    print_table(
+    return report(
         f"GreeksEngine.book: gas of the call from a contract (BookHarness), spot 2000, vol 0.8 "
         f"({time.monotonic() - started:.0f} s)",
         rows,
@@ -91,8 +91,6 @@ def main() -> bool:
             ("gas", "gas"),
         ],
     )
-    print(f"\nwrote {merge_report(rows)}")
-    return True
 
 
 if __name__ == "__main__":

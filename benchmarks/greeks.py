@@ -18,7 +18,7 @@ import requests
 from eth_abi import decode, encode
 from eth_utils import keccak
 
-from deltavault.bench import merge_report, print_table
+from deltavault.bench import report
 
 SEED = 20240601
 POINTS = 10_000
@@ -174,7 +174,7 @@ def main() -> bool:
         )
         rows.append(row)
 
-    print_table(
+    return report(
         f"BlackScholes greeks: {len(randoms):,} random points (seed {SEED}) + {len(grid)} edge-grid points, "
         f"accurate domain ({time.monotonic() - started:.0f} s)",
         rows,
@@ -192,8 +192,6 @@ def main() -> bool:
     )
     for row in rows:
         row.pop("worst")
-    print(f"\nwrote {merge_report(rows)}")
-    return all(row["targets_met"] for row in rows)
 
 
 if __name__ == "__main__":

@@ -84,16 +84,14 @@ def run() -> list[dict]:
 
 
 def main() -> bool:
-    from deltavault.bench import merge_report, print_table
+    from deltavault.bench import report
 
     rows = run()
-    print_table(
+    return report(
         "What an honest user pays for protection against a predictable mark (1 M USDC vault at 2000)",
         rows,
         [("name", "case"), ("bps", "bps"), ("nav", "NAV (USDC)"), ("delay", "delay (s)")],
     )
-    print(f"\nwrote {merge_report(rows)}")
-    return True
 
 
 if __name__ == "__main__":

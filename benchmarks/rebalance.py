@@ -20,7 +20,7 @@ crosses its band at both rebalances.
 
 import time
 
-from deltavault.bench import merge_report, print_table
+from deltavault.bench import report
 from deltavault.policy import HedgePolicy, Rule, Rules
 
 WAD = 10**18
@@ -125,7 +125,7 @@ def main() -> bool:
             row["gas_per_extra_target"] = TARGET_PER_EXTRA
         row["targets_met"] = point["gas"] <= TARGET_ONE if n == 1 else per_extra <= TARGET_PER_EXTRA
         rows.append(row)
-    print_table(
+    return report(
         f"DeltaHedger.rebalance() gas: oracle, greeks of every live series, Uniswap V3 swap, bounty at "
         f"{BASE_FEE // 10**9} gwei; targets on the running vault ({time.monotonic() - started:.0f} s)",
         rows,
@@ -141,8 +141,6 @@ def main() -> bool:
             ("targets_met", "met"),
         ],
     )
-    print(f"\nwrote {merge_report(rows)}")
-    return all(row["targets_met"] for row in rows)
 
 
 if __name__ == "__main__":

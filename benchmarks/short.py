@@ -16,7 +16,7 @@ Targets (running vault, one series): `grow` and `shrink` at most 300,000 gas.
 
 import time
 
-from deltavault.bench import merge_report, print_table
+from deltavault.bench import report
 
 WAD = 10**18
 USDC = 10**6
@@ -107,7 +107,7 @@ def main() -> bool:
     started = time.monotonic()
     with networks.parse_network_choice("ethereum:local:foundry", disconnect_after=True):
         rows = measure()
-    print_table(
+    return report(
         f"DeltaHedger.rebalance() gas, short leg on Morpho Blue (one put series, bounty at {BASE_FEE // 10**9} "
         f"gwei; targets on the running short) ({time.monotonic() - started:.0f} s)",
         rows,
@@ -121,8 +121,6 @@ def main() -> bool:
             ("targets_met", "met"),
         ],
     )
-    print(f"\nwrote {merge_report(rows)}")
-    return all(row["targets_met"] for row in rows)
 
 
 if __name__ == "__main__":

@@ -125,13 +125,11 @@ def run() -> list[dict]:
 
 def main() -> bool:
     """Prints the table and merges the rows into reports/bench.json (no targets: always True)."""
-    from deltavault.bench import merge_report, print_table
+    from deltavault.bench import report
 
     rows = run()
-    print_table("DeltaVault entry points: gas from receipts (portfolioGreeks: eth_estimateGas)", rows,
-                [("name", "entry point"), ("gas", "gas")])  # fmt: skip
-    print(f"\nwrote {merge_report(rows)}")
-    return True
+    return report("DeltaVault entry points: gas from receipts (portfolioGreeks: eth_estimateGas)", rows,
+                  [("name", "entry point"), ("gas", "gas")])  # fmt: skip
 
 
 if __name__ == "__main__":

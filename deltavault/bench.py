@@ -47,3 +47,10 @@ def merge_report(rows: Sequence[dict], path: Path = REPORT) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(sorted(merged, key=lambda row: row["name"]), indent=2) + "\n")
     return path
+
+
+def report(title: str, rows: Sequence[dict], columns: Sequence[tuple[str, str]]) -> bool:
+    """Print the table, merge the rows into the report, and say whether every row with targets met them."""
+    print_table(title, rows, columns)
+    print(f"\nwrote {merge_report(rows)}")
+    return all(row.get("targets_met", True) for row in rows)
