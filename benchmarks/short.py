@@ -5,11 +5,14 @@ Each rebalance: the oracle read, the greeks of the book, the short's position re
 V3 swap (local pool from the npm artifacts, 10 M of liquidity at 2000), the loss budget and the keeper bounty at
 a non-zero base fee. The vault writes 100 30-day 2000 puts (net long delta: the hedge goes short) and rebalances:
 
-- `open`: the first short of the vault (borrow + sell): Morpho's position and the vault's quote allowance
-  slots go from zero to non-zero, as for the first long hedge;
-- `grow`: the price falls 5 %, the puts' delta grows, the hedge borrows and sells more (the running short);
-- `shrink`: the price rises 10 %, the hedge buys base and repays, and takes back the collateral the smaller
-  debt no longer needs.
+- `open`: the first short of the vault (post collateral, borrow + sell, through the vault): storage written
+  from zero for the venue's Morpho position, Morpho's collateral-token balance and the market's borrow totals
+  (the first borrow of this fresh market), and, in this setup only, the keeper's first quote balance and the
+  pool's fee growth in the sale's direction (its first such swap);
+- `grow`: the price falls 5 %, the puts' delta grows, the hedge borrows and sells more (the running short; the
+  collateral posted carries it, so the hedger borrows on the venue directly);
+- `shrink`: the price rises 10 %, the hedge buys base and repays (no collateral comes back: at 60 % of the
+  target loan-to-value the debt left still needs all of it, so the venue only pulls the repayment from the vault).
 
 Targets (running vault, one series): `grow` and `shrink` at most 300,000 gas.
 """

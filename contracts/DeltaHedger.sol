@@ -23,8 +23,11 @@ import {Roles} from "./libraries/Roles.sol";
 ///      from the oracle price and `maxSlippageBps`; a per-window loss budget bounds what repeated rebalances can
 ///      lose; the trade must shrink |D - T|; a cooldown separates rebalances (so never twice in one block); the
 ///      bounty is paid only by a rebalance that traded (or posted collateral for the health rule). The caller
-///      passes nothing. The short leg borrows on the vault's borrow venue through the vault (`borrowBase`,
-///      `repayBase`, `addCollateral`); its position is read live from the venue on every decision.
+///      passes nothing. The short leg borrows on the vault's borrow venue: through the vault when collateral
+///      moves (`borrowBase`, `repayBase`, `addCollateral`: the vault checks that only free quote is posted), on
+///      the venue directly when only base moves (`borrow` to the vault, `repay` pulled from it: the venue takes
+///      these from the vault's hedger; the vault's quote is untouched). Its position is read live from the venue
+///      on every decision.
 contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
     // ---------------------------------------------------------------- constants
 
@@ -66,6 +69,11 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
     ///         Morpho call saved per leg).
     uint256 public constant POST_LTV_BPS = 8_000;
     uint256 public constant WITHDRAW_LTV_BPS = 6_000;
+    /// @dev Lengths of the ABI-encoded `ShortPolicy` (3 words) and `Policy` (19 words) in the policy data.
+    uint256 internal constant SHORT_POLICY_BYTES = 96;
+    uint256 internal constant POLICY_BYTES = 608;
+    /// @dev Solady SSTORE2's data contracts start with one STOP byte.
+    uint256 internal constant DATA_OFFSET = 1;
 
     // ---------------------------------------------------------------- immutables
 
@@ -84,14 +92,13 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
     uint40 public lossWindowStart;
     uint40 public lastObservation;
     uint128 public windowLoss;
-    /// @dev The policy, ABI-encoded in the code of a data contract (Solady SSTORE2): a rebalance reads it with
-    ///      one account access instead of six cold storage slots; a new policy writes a new data contract.
+    /// @dev The short leg's policy (`SHORT_POLICY_BYTES`) followed by the policy, ABI-encoded in the code of a
+    ///      data contract (Solady SSTORE2): a rebalance reads them with one account access instead of seven cold
+    ///      storage slots; a new policy or short policy writes a new data contract.
     address internal _policyData;
     /// @notice Realized-variance EWMA (annualized, WAD) and the last observed price (WAD).
     uint128 public variance;
     uint128 public lastObservedPrice;
-    /// @dev The short leg's policy (one slot), read only when the short is in play.
-    ShortPolicy internal _short;
 
     // ---------------------------------------------------------------- constructor
 
@@ -171,13 +178,13 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         _bound("maxLtv", sp.maxLtv, MIN_LTV, venue.lltv() - 1);
         _bound("targetLtv", sp.targetLtv, MIN_LTV, sp.maxLtv);
         _bound("maxBaseOwed", sp.maxBaseOwed, 0, MAX_BAND);
-        _short = sp;
+        _writePolicy(sp, _loadPolicy());
         emit ShortPolicySet(sp);
     }
 
     /// @inheritdoc IDeltaHedger
     function shortPolicy() external view returns (ShortPolicy memory) {
-        return _short;
+        return _loadShort();
     }
 
     /// @inheritdoc IDeltaHedger
@@ -187,7 +194,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         int256 optionsDelta = h.delta - int256(h.baseHeld) + int256(h.baseOwed);
         if (optionsDelta <= optionsDeltaBefore || optionsDelta <= p.target) return;
         uint256 needed = uint256(optionsDelta - p.target);
-        ShortPolicy memory sp = _short;
+        ShortPolicy memory sp = _loadShort();
         uint256 capacity = h.baseOwed;
         IBorrowVenue venue = vault.borrowVenue();
         if (sp.maxBaseOwed != 0 && venue.status() == IBorrowVenue.Status.Active) {
@@ -260,14 +267,22 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
             uint256 valueOut = F.fullMulDiv(amountOut * _baseScale, spot, _quoteScale);
             loss = amountIn > valueOut ? amountIn - valueOut : 0;
             // Repay before holding: the debt takes what was bought first; the collateral it frees comes back.
-            if (h.baseOwed != 0) vault.repayBase(amountOut, _withdrawLtv(h, amountOut * _baseScale));
+            if (h.baseOwed != 0) {
+                uint256 ltv = _withdrawLtv(h, amountOut * _baseScale);
+                if (ltv == 0) vault.borrowVenue().repay(amountOut);
+                else vault.repayBase(amountOut, ltv);
+            }
         } else {
             // Sell: spend `trade` base; receive at least (1 - slippage) of its oracle value in quote.
             amountIn = uint256(-trade) / _baseScale;
             // Held base goes first: only what it cannot cover is borrowed (base held is whole token units).
             uint256 held = h.baseHeld / _baseScale;
-            if (amountIn > held)
-                vault.borrowBase(amountIn - held, _borrowLtv(h, (amountIn - held) * _baseScale));
+            if (amountIn > held) {
+                uint256 borrowed = amountIn - held;
+                uint256 ltv = _borrowLtv(h, borrowed * _baseScale);
+                if (ltv == 0) vault.borrowVenue().borrow(borrowed);
+                else vault.borrowBase(borrowed, ltv);
+            }
             uint256 valueIn = F.fullMulDiv(amountIn * _baseScale, spot, _quoteScale);
             amountOut = vault.hedge(address(adapter), false, amountIn, F.fullMulDiv(valueIn, keep, BPS));
             baseChange = -int256(amountIn * _baseScale);
@@ -362,7 +377,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         if (s.rule == Rule.None) s.band = primary;
         if (h.baseOwed != 0) {
             // Health first: the short's loan-to-value at the oracle price (the venue prices from the same feed).
-            ShortPolicy memory sp = _short;
+            ShortPolicy memory sp = _loadShort();
             uint256 debtValue = Math.mulDiv(h.baseOwed, spot, _quoteScale, Math.Rounding.Ceil);
             s.ltv = h.collateral == 0
                 ? type(uint256).max
@@ -453,7 +468,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         Policy memory p,
         Status memory s
     ) internal view returns (uint256) {
-        ShortPolicy memory sp = _short;
+        ShortPolicy memory sp = _loadShort();
         if (sp.maxBaseOwed <= h.baseOwed) {
             if (sp.maxBaseOwed != 0) s.blocked = Blocked.ShortCapReached;
             return 0;
@@ -476,12 +491,14 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         return Math.min(room, carried - h.baseOwed);
     }
 
-    /// @dev The loan-to-value a borrow of `borrow` (WAD) is made at: `targetLtv` when the collateral posted
-    ///      already carries the debt after it there (nothing is posted), else `POST_LTV_BPS` of it.
+    /// @dev The loan-to-value a borrow of `borrow` (WAD) posts collateral down to: `POST_LTV_BPS` of
+    ///      `targetLtv`; 0 (a plain borrow on the venue, nothing posted) when the collateral posted already carries
+    ///      the debt after it at `targetLtv` at the oracle price (the venue prices from the same feed, and the
+    ///      market's own limit, the liquidation LTV, lies above `maxLtv`).
     function _borrowLtv(IDeltaVault.HedgeState memory h, uint256 borrow) internal view returns (uint256) {
-        uint256 target = _short.targetLtv;
+        uint256 target = _loadShort().targetLtv;
         uint256 debtValue = Math.mulDiv(h.baseOwed + borrow, h.spot, _quoteScale, Math.Rounding.Ceil);
-        if (Math.mulDiv(h.collateral, target, WAD) >= debtValue) return target;
+        if (Math.mulDiv(h.collateral, target, WAD) >= debtValue) return 0;
         return (target * POST_LTV_BPS) / BPS;
     }
 
@@ -494,7 +511,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         IDeltaVault.HedgeState memory h,
         uint256 repaid
     ) internal view returns (uint256 ltv) {
-        ltv = (_short.targetLtv * WITHDRAW_LTV_BPS) / BPS;
+        ltv = (_loadShort().targetLtv * WITHDRAW_LTV_BPS) / BPS;
         if (repaid >= h.baseOwed) return ltv;
         uint256 debtValue = Math.mulDiv(h.baseOwed - repaid, h.spot, _quoteScale);
         // Collateral the debt left needs at `ltv` (WAD), with the price margin: at or above the collateral
@@ -522,8 +539,30 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- internal: policy
 
-    function _loadPolicy() internal view returns (Policy memory) {
-        return abi.decode(SSTORE2.read(_policyData), (Policy));
+    /// @dev The policy, copied from the data contract's code into memory as is: a struct of static fields has
+    ///      the same layout in memory as ABI-encoded, and the words were encoded (clean, within bounds) by
+    ///      `_setPolicy`, the only writer of that immutable code, so no decoding checks are needed.
+    function _loadPolicy() internal view returns (Policy memory p) {
+        address data = _policyData;
+        assembly ("memory-safe") {
+            extcodecopy(data, p, add(DATA_OFFSET, SHORT_POLICY_BYTES), POLICY_BYTES)
+        }
+    }
+
+    /// @dev The short leg's policy, copied as `_loadPolicy` does; all zero (the short leg off) before the first
+    ///      policy is written (a copy from an account without code is zeros).
+    function _loadShort() internal view returns (ShortPolicy memory sp) {
+        address data = _policyData;
+        assembly ("memory-safe") {
+            extcodecopy(data, sp, DATA_OFFSET, SHORT_POLICY_BYTES)
+        }
+    }
+
+    function _writePolicy(ShortPolicy memory sp, Policy memory p) internal {
+        bytes memory data = abi.encode(sp, p);
+        // The lengths `_loadPolicy` and `_loadShort` copy.
+        assert(data.length == SHORT_POLICY_BYTES + POLICY_BYTES);
+        _policyData = SSTORE2.write(data);
     }
 
     function _setPolicy(Policy memory p) internal {
@@ -544,7 +583,7 @@ contract DeltaHedger is IDeltaHedger, ReentrancyGuardTransient {
         _bound("referenceVol", p.referenceVol, MIN_REFERENCE_VOL, MAX_REFERENCE_VOL);
         _bound("ewmaAlpha", p.ewmaAlpha, MIN_EWMA_ALPHA, MAX_EWMA_ALPHA);
         _bound("observationSpacing", p.observationSpacing, MIN_OBSERVATION_SPACING, MAX_OBSERVATION_SPACING);
-        _policyData = SSTORE2.write(abi.encode(p));
+        _writePolicy(_loadShort(), p);
         emit PolicySet(p);
     }
 

@@ -4,9 +4,10 @@ pragma solidity ^0.8.24;
 /// @title IBorrowVenue
 /// @notice A lending market the vault borrows its short hedge from: the vault posts the collateral token (its
 ///         quote asset) and borrows the debt token (its base asset). One venue serves one vault, its owner, and
-///         holds one position on one market in its own name; only the vault changes it. The venue keeps no funds
-///         between calls: collateral and repayments are pulled from the vault (`transferFrom`, so the vault
-///         gives the venue an allowance; only the vault can make it pull) in the exact amounts the market takes,
+///         holds one position on one market in its own name; only the vault changes it (and, for a plain `borrow`
+///         or `repay`, the vault's current hedger). The venue keeps no funds between calls: collateral and
+///         repayments are pulled from the vault (`transferFrom`, so the vault gives the venue an allowance; only
+///         the vault or its hedger can make it pull) in the exact amounts the market takes,
 ///         and withdrawn collateral and borrowed tokens go straight to the vault. Tokens sent to the venue by
 ///         anyone else stay out of every operation until `skim` returns them to the vault.
 /// @dev Units: token amounts in the token's own units; prices in WAD (1e18) of collateral token per one whole
@@ -36,6 +37,9 @@ interface IBorrowVenue {
 
     /// @notice A state-changing function was called by `caller`, not by the venue's vault `vault`.
     error NotVault(address caller, address vault);
+    /// @notice `borrow` or `repay` was called by `caller`, neither the venue's vault `vault` nor its current
+    ///         hedger `hedger`.
+    error NotVaultOrHedger(address caller, address vault, address hedger);
     /// @notice An operation was asked for a zero amount.
     error ZeroAmount();
     /// @notice A borrow of `assets` exceeds what the market can lend now (`available`).
@@ -59,11 +63,11 @@ interface IBorrowVenue {
     event CollateralSupplied(uint256 assets, uint256 collateral);
     /// @notice `assets` of collateral were withdrawn to the vault; the position now holds `collateral`.
     event CollateralWithdrawn(uint256 assets, uint256 collateral);
-    /// @notice `assets` of the debt token were borrowed (for `shares` of the market's debt) and sent to the vault;
-    ///         the position now owes `debt`.
-    event Borrowed(uint256 assets, uint256 shares, uint256 debt);
-    /// @notice `assets` pulled from the vault repaid `shares` of the market's debt; the position now owes `debt`.
-    event Repaid(uint256 assets, uint256 shares, uint256 debt);
+    /// @notice `assets` of the debt token were borrowed (for `shares` of the market's debt) and sent to the vault
+    ///         (the debt after it: `position()`).
+    event Borrowed(uint256 assets, uint256 shares);
+    /// @notice `assets` pulled from the vault repaid `shares` of the market's debt (the debt after it: `position()`).
+    event Repaid(uint256 assets, uint256 shares);
     /// @notice Tokens sent to the venue by others were returned to the vault.
     event Skimmed(address indexed token, uint256 amount);
 
@@ -78,13 +82,15 @@ interface IBorrowVenue {
     ///         `withdrawableCollateral(lltv)` would leave.
     function withdrawCollateral(uint256 assets) external;
 
-    /// @notice Borrows `assets` of the debt token and sends them to the vault. Reverts with
-    ///         `InsufficientLiquidity` or `BorrowAboveLimit` (the market's own check is the same one).
+    /// @notice Borrows `assets` of the debt token and sends them to the vault. Callable by the vault or its
+    ///         hedger (no collateral moves). Reverts with `InsufficientLiquidity` or `BorrowAboveLimit` when the
+    ///         market refuses (its own checks decide; the venue's `maxBorrow` holds one unit back from them).
     /// @return shares The market's debt shares added (0 for venues without shares).
     function borrow(uint256 assets) external returns (uint256 shares);
 
-    /// @notice Repays `min(assets, debt)`, pulled from the vault. When `assets` covers the whole debt, the debt is
-    ///         closed exactly (no dust left) and only what it takes is pulled.
+    /// @notice Repays `min(assets, debt)`, pulled from the vault. Callable by the vault or its hedger. When
+    ///         `assets` covers the whole debt, the debt is closed exactly (no dust left) and only what it takes is
+    ///         pulled.
     /// @return repaid The debt tokens pulled from the vault and repaid.
     function repay(uint256 assets) external returns (uint256 repaid);
 

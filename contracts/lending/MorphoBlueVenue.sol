@@ -147,6 +147,16 @@ contract MorphoBlueVenue is IBorrowVenue {
         _;
     }
 
+    /// @dev The vault or its current hedger (`IDeltaVault.hedger()`, read from the vault on each call, so a
+    ///      replaced hedger loses the right at once).
+    modifier onlyVaultOrHedger() {
+        if (msg.sender != vault) {
+            address hedger = _vaultHedger();
+            if (msg.sender != hedger) revert NotVaultOrHedger(msg.sender, vault, hedger);
+        }
+        _;
+    }
+
     /// @inheritdoc IBorrowVenue
     function supplyCollateral(uint256 assets) external onlyVault {
         if (assets == 0) revert ZeroAmount();
@@ -166,19 +176,40 @@ contract MorphoBlueVenue is IBorrowVenue {
     }
 
     /// @inheritdoc IBorrowVenue
-    function borrow(uint256 assets) external onlyVault returns (uint256 shares) {
+    /// @dev Morpho accrues and checks (liquidity, health at the liquidation LTV) in its own `borrow`: the venue
+    ///      computes its limits only when Morpho refuses, to revert with them (`_borrowRefused`).
+    function borrow(uint256 assets) external onlyVaultOrHedger returns (uint256 shares) {
         if (assets == 0) revert ZeroAmount();
         MarketParams memory params = _params();
-        return _borrow(params, _accruedState(params), assets, _oraclePrice());
+        try morpho.borrow(params, assets, 0, address(this), vault) returns (uint256, uint256 added) {
+            shares = added;
+        } catch (bytes memory reason) {
+            _borrowRefused(params, assets, reason);
+        }
+        emit Borrowed(assets, shares);
     }
 
     /// @inheritdoc IBorrowVenue
     /// @dev With no debt, returns 0 and pulls nothing (a third-party liquidation may have closed the debt between
-    ///      a keeper's decision and its transaction).
-    function repay(uint256 assets) external onlyVault returns (uint256 repaid) {
+    ///      a keeper's decision and its transaction). A repayment below the debt as stored (interest only adds to
+    ///      it) is pulled and left to Morpho's own accrual; one that may cover the debt accrues first, to close
+    ///      it exactly (`_repay`).
+    function repay(uint256 assets) external onlyVaultOrHedger returns (uint256 repaid) {
         if (assets == 0) revert ZeroAmount();
         MarketParams memory params = _params();
-        (repaid, ) = _repay(params, _accruedState(params), assets);
+        (uint256 borrowWord, uint256 positionWord) = _debtWords();
+        uint256 shares = uint128(positionWord);
+        if (shares == 0) return 0;
+        if (assets < shares.toAssetsUp(uint128(borrowWord), borrowWord >> 128)) {
+            // Reached only from the vault or its hedger: the vault pays its own debt.
+            // slither-disable-next-line arbitrary-send-erc20
+            IERC20(debtToken).safeTransferFrom(vault, address(this), assets);
+            uint256 repaidShares;
+            (repaid, repaidShares) = morpho.repay(params, assets, 0, address(this), "");
+            emit Repaid(repaid, repaidShares);
+        } else {
+            (repaid, ) = _repay(params, _accruedState(params), assets);
+        }
     }
 
     /// @inheritdoc IBorrowVenue
@@ -309,6 +340,30 @@ contract MorphoBlueVenue is IBorrowVenue {
         }
     }
 
+    /// @dev `_words` for the market's total borrow and this venue's position only: 4 + 4 words out, 4 back.
+    function _debtWords() internal view returns (uint256 borrowWord, uint256 positionWord) {
+        address target = address(morpho);
+        uint256 borrowSlot = _marketSlot + 1;
+        bytes32 positionSlot = _positionSlot;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, shl(224, 0x7784c685)) // extSloads(bytes32[])
+            mstore(add(ptr, 0x04), 0x20)
+            mstore(add(ptr, 0x24), 2)
+            mstore(add(ptr, 0x44), borrowSlot)
+            mstore(add(ptr, 0x64), positionSlot)
+            if iszero(staticcall(gas(), target, ptr, 0x84, ptr, 0x80)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            if iszero(and(eq(returndatasize(), 0x80), eq(mload(add(ptr, 0x20)), 2))) {
+                revert(0, 0)
+            }
+            borrowWord := mload(add(ptr, 0x40))
+            positionWord := mload(add(ptr, 0x60))
+        }
+    }
+
     /// @dev The low and high 128 bits of a packed Morpho storage word.
     function _low(bytes32 word) internal pure returns (uint128) {
         return uint128(uint256(word));
@@ -343,12 +398,33 @@ contract MorphoBlueVenue is IBorrowVenue {
         uint256 limit = _borrowRoom(s.collateral, s.debt, lltv, price);
         if (assets > limit) revert BorrowAboveLimit(assets, limit);
         (, shares) = morpho.borrow(params, assets, 0, address(this), vault);
-        // Morpho's state after the borrow: the same totals plus (assets, shares), so the debt is exact.
-        emit Borrowed(
-            assets,
-            shares,
-            (s.shares + shares).toAssetsUp(s.borrowAssets + assets, s.borrowShares + shares)
-        );
+        emit Borrowed(assets, shares);
+    }
+
+    /// @dev Morpho refused a borrow of `assets`: reverts with the venue's error and its values when the market,
+    ///      as Morpho saw it (interest accrued to now), lacks the liquidity or the collateral; else with
+    ///      Morpho's own `reason`.
+    function _borrowRefused(MarketParams memory params, uint256 assets, bytes memory reason) internal view {
+        State memory s = _state(params);
+        uint256 available = _zeroFloorSub(s.supplyAssets, s.borrowAssets);
+        if (assets > available) revert InsufficientLiquidity(assets, available);
+        uint256 limit = _borrowRoom(s.collateral, s.debt, lltv, _oraclePrice());
+        if (assets > limit) revert BorrowAboveLimit(assets, limit);
+        assembly ("memory-safe") {
+            revert(add(reason, 0x20), mload(reason))
+        }
+    }
+
+    /// @dev The vault's hedger, or address(0) when the vault does not answer `hedger()` with one word.
+    function _vaultHedger() internal view returns (address hedger) {
+        address target = vault;
+        assembly ("memory-safe") {
+            mstore(0, shl(224, 0x079cff94)) // hedger()
+            let ok := staticcall(gas(), target, 0, 4, 0, 0x20)
+            if and(ok, eq(returndatasize(), 0x20)) {
+                hedger := and(mload(0), 0xffffffffffffffffffffffffffffffffffffffff)
+            }
+        }
     }
 
     /// @dev Repays min(assets, debt); the whole debt is closed by shares, so no dust remains. The amount Morpho
@@ -379,7 +455,7 @@ contract MorphoBlueVenue is IBorrowVenue {
             _zeroFloorSub(s.borrowAssets, repaid),
             s.borrowShares - repaidShares
         );
-        emit Repaid(repaid, repaidShares, debtAfter);
+        emit Repaid(repaid, repaidShares);
     }
 
     function _oraclePrice() internal view returns (uint256) {

@@ -582,6 +582,37 @@ def test_position_changes__not_hedger__revert(short, attacker, call):
         getattr(short.vault, call)(WAD, TARGET_LTV, sender=attacker)
 
 
+def test_venue_borrow_repay__neither_vault_nor_hedger__revert_with_both(short, attacker):
+    m = short
+    for call in (m.venue.borrow, m.venue.repay):
+        with reverts(
+            m.venue.NotVaultOrHedger, caller=attacker.address, vault=m.vault.address, hedger=m.hedger.address
+        ):
+            call(WAD, sender=attacker)
+
+
+def test_venue_borrow_repay__replaced_hedger__loses_the_right_at_once(short, keeper, owner):
+    m = short
+    m.set_policy(target=-10 * WAD)
+    rebalanced(m, keeper)
+    old = ape.accounts[m.hedger.address]  # the hedger contract's own address, impersonated
+    m.chain.set_balance(old, 10**18)
+    one = 10 ** m.base.decimals()
+    held, owed = m.base.balanceOf(m.vault), m.position()[1]
+    # The vault's hedger borrows straight from the venue: the base goes to the vault, never to the caller.
+    m.venue.borrow(one, sender=old)
+    assert m.base.balanceOf(m.vault) == held + one and m.base.balanceOf(old) == 0
+    assert owed + one <= m.position()[1] <= owed + one + one // 10**6  # plus the interest of a block
+    m.venue.repay(one, sender=old)  # pulled from the vault
+    assert m.base.balanceOf(m.vault) == held
+    m.vault.setHedger(owner, sender=owner)
+    for call in (m.venue.borrow, m.venue.repay):
+        with reverts(
+            m.venue.NotVaultOrHedger, caller=old.address, vault=m.vault.address, hedger=owner.address
+        ):
+            call(one, sender=old)
+
+
 def test_add_collateral__not_hedger__reverts(short, attacker):
     with reverts(short.vault.OnlyHedger, caller=attacker.address):
         short.vault.addCollateral(1, sender=attacker)
