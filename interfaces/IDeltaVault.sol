@@ -263,9 +263,13 @@ interface IDeltaVault is IERC4626, ISwapPayer {
     event KeeperPaid(address indexed keeper, uint256 amount);
     /// @notice The owner set the borrow venue of the short hedge (address(0): none).
     event BorrowVenueSet(address indexed venue);
-    /// @notice The hedge borrowed `assets` of base (base units), posting `collateralAdded` of free quote first.
+    /// @notice The hedge borrowed `assets` of base (base units) through the vault, posting `collateralAdded` of free
+    ///         quote first. A borrow that posts no collateral goes from the hedger to the venue directly and shows in
+    ///         the venue's `Borrowed` event.
     event BaseBorrowed(uint256 assets, uint256 collateralAdded);
-    /// @notice The hedge repaid `repaid` base (base units) and took back `collateralWithdrawn` quote.
+    /// @notice The hedge repaid `repaid` base (base units) through the vault and took back `collateralWithdrawn`
+    ///         quote. A repayment that withdraws no collateral goes from the hedger to the venue directly and shows
+    ///         in the venue's `Repaid` event.
     event BaseRepaid(uint256 repaid, uint256 collateralWithdrawn);
     /// @notice The hedge posted `assets` of free quote as extra collateral (the health action).
     event CollateralAdded(uint256 assets);
