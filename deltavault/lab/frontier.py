@@ -498,7 +498,8 @@ def robust_tune(
                                progress=progress)  # fmt: skip
         runnable = deployable(points)
         for k, p in enumerate(extras):
-            ratios[k].append(p.cost / cost_at_risk(runnable, p.risk))
+            front = cost_at_risk(runnable, p.risk)
+            ratios[k].append(p.cost / front if front > 0 else (1.0 if p.cost == 0 else math.inf))
             if scenario == reference:
                 reference_risk[k] = p.risk
     rows = [RobustRow(c, r, q) for c, r, q in zip(candidates, reference_risk, ratios, strict=True)]
