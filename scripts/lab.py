@@ -433,6 +433,8 @@ def _robust(n_paths, grid, seed, max_risk, out_file: Path):
 
     if max_risk is None:
         raise LabError("--robust needs --max-risk (the budget on demo / GBM 0.8)")
+    if n_paths <= 0:
+        raise LabError(f"paths must be positive, got {n_paths}")
     scenarios = standard_scenarios()
     candidates = robust_candidates()
     click.echo(f"{len(candidates)} candidates x {len(scenarios)} scenarios, {n_paths} paths, seed {seed}")
