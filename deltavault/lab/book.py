@@ -73,13 +73,14 @@ class Book:
         self,
         spot: np.ndarray,
         t_seconds: np.ndarray,
-        vol: float | None = None,
+        vol: float | np.ndarray | None = None,
         *,
         settle_spot: np.ndarray | None = None,
         value: bool = True,
     ):
         """Value, delta and gamma of the vault's *short* book (so value is the liability, delta and gamma are
-        the vault's) for spot of shape (steps, paths) at times `t_seconds` (steps,) since the start.
+        the vault's) for spot of shape (steps, paths) at times `t_seconds` (steps,) since the start, at the implied
+        vol `vol` (the book's when None; a float, or an array of spot's shape: the vault's mark at each step).
 
         Returns (liability, delta, gamma), each (steps, paths); liability is None when `value` is False. After
         a leg's expiry it is settled: its value is the payoff at `settle_spot[leg]` (the price at its expiry,
@@ -87,6 +88,8 @@ class Book:
         the delta is the step (0.5 at the money), like BlackScholes.sol.
         """
         vol = self.implied_vol if vol is None else vol
+        if np.ndim(vol) and np.shape(vol) != spot.shape:
+            raise LabError(f"vol marks must have the shape of the prices {spot.shape}, got {np.shape(vol)}")
         strikes, is_calls, weights, expiries = self._legs()
         shape = spot.shape
         liability = np.zeros(shape) if value else None
@@ -99,7 +102,8 @@ class Book:
             if live.any():
                 rows = slice(0, int(live.sum()))  # times are increasing: live rows come first
                 s = spot[rows]
-                sq = (vol * np.sqrt(tau[rows]))[:, None]
+                root = np.sqrt(tau[rows])[:, None]
+                sq = vol[rows] * root if np.ndim(vol) else vol * root
                 d1 = (np.log(s / strike) + 0.5 * sq * sq) / sq
                 nd1 = ndtr(d1)
                 delta[rows] -= weight * (nd1 if is_call else nd1 - 1.0)

@@ -5,7 +5,9 @@ volatility-adjusted band, cost-aware band (DeltaHedger's fixed + proportional co
 `RebalanceLib.fixedCostBand`), and combinations (threshold + time, cost + time). Every policy of every family
 runs on the same paths (`simulate_many`); the *frontier* is the set of policies no other policy beats on both
 risk (std of P&L / premium) and cost (mean cost / premium). Comparisons "at equal risk" interpolate a family's
-efficient points in log-log space at the reference risk.
+efficient points in log-log space at the reference risk. `robust_tune` picks the cost-aware policy whose worst
+cost / frontier ratio over the standard scenarios is least within a risk budget on one of them (the default of
+`deltavault.policy.HedgePolicy`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ import numpy as np
 
 from deltavault.lab.book import Book, load_book
 from deltavault.lab.errors import LabError
-from deltavault.lab.paths import Grid, eth_history, garch_fit, make_paths
+from deltavault.lab.marks import Marking, manager_marks
+from deltavault.lab.paths import Grid, eth_history, garch_fit, garch_t, history, make_paths
 from deltavault.lab.rules import check_policy
 from deltavault.lab.sim import LabPolicy, Market, Result, simulate_many
 from deltavault.policy import WAD, HedgePolicy, Rules
@@ -148,10 +151,23 @@ class Scenario:
     model: str  # gbm, merton, garch-t, history
     vol: float = 0.8  # GBM / Merton diffusion vol; also the vault's implied vol for them
     allow_short: bool = False
+    # GARCH-t and history: the manager re-marks the vault's implied vol daily to the trailing 30-day realized
+    # vol through setImpliedVol (`deltavault.lab.marks`); False keeps one constant mark (`implied_vol`).
+    remark: bool = True
+
+    def market_paths(self, n_paths: int, grid: Grid, *, spot: float, seed: int):
+        """(paths, the vault's implied vol): one value, or the manager's marks per check and path."""
+        if self.remark and self.model in ("garch-t", "history"):
+            maker = garch_t if self.model == "garch-t" else history
+            paths, prior = maker(n_paths, grid, spot=spot, seed=seed, prior=True)
+            marking = Marking(long_run_vol=None if self.model == "garch-t" else self.implied_vol())
+            return paths, manager_marks(prior, paths, grid, marking)
+        paths = make_paths(self.model, n_paths, grid, spot=spot, vol=self.vol, seed=seed)
+        return paths, self.implied_vol()
 
     def implied_vol(self) -> float:
-        """The vault's implied vol: the path vol for GBM/Merton, the fitted unconditional vol for GARCH-t, the
-        realized vol of the whole history for the history replay."""
+        """The vault's constant implied vol: the path vol for GBM/Merton, the fitted unconditional vol for
+        GARCH-t, the realized vol of the whole history for the history replay (when not re-marked)."""
         if self.model in ("gbm", "merton"):
             return self.vol
         if self.model == "garch-t":
@@ -203,10 +219,9 @@ def run_policies(
     progress: Callable[[int], None] | None = None,
 ) -> list[Result]:
     book = book or load_book(scenario.book)
-    paths = make_paths(scenario.model, n_paths, grid, spot=book.spot, vol=scenario.vol, seed=seed)
+    paths, vol = scenario.market_paths(n_paths, grid, spot=book.spot, seed=seed)
     return simulate_many(
-        book, paths, grid, policies, scenario.market(), seed=seed + 1, implied_vol=scenario.implied_vol(),
-        progress=progress,
+        book, paths, grid, policies, scenario.market(), seed=seed + 1, implied_vol=vol, progress=progress,
     )  # fmt: skip
 
 
@@ -430,3 +445,68 @@ def scale_study(
             rows.append(ScaleRow(scale, rule, aversions[best], at_true / objective[best], chunk[best].risk,
                                  chunk[best].cost))  # fmt: skip
     return rows
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Robust tuning: one policy for every standard scenario
+# ---------------------------------------------------------------------------------------------------------
+
+
+def robust_candidates(scale: float = 1.0) -> list[LabPolicy]:
+    """The cost-aware rule (DeltaHedger's) with riskAversion 1e-5 .. 1e-2 per quote unit (steps of 10^0.25),
+    minBand 0.05 or 0.25 ETH, alone or with the 1-day time rule."""
+    base = HedgePolicy.for_quote_decimals(6, hedge_cap=_wad(50 * max(1, math.ceil(scale))))
+    out = []
+    for e in range(-20, -7):
+        a = 10 ** (e / 4)
+        for min_band in (0.05, 0.25):
+            for rules, suffix in ((Rules.COST, ""), (Rules.COST | Rules.TIME, " + 1 d")):
+                hp = base.with_(rules=rules, risk_aversion=max(1, _wad(a)), band=_wad(scale),
+                                min_band=_wad(min_band * scale), max_interval=DAY)  # fmt: skip
+                out.append(LabPolicy(hp, "fixed", f"cost ra {a:.3g} min {min_band:g}{suffix}"))
+    return out
+
+
+@dataclass
+class RobustRow:
+    policy: LabPolicy
+    reference_risk: float  # risk on the reference scenario
+    ratios: list[float]  # cost / frontier cost at the policy's own risk, per scenario
+
+    @property
+    def worst(self) -> float:
+        return max(self.ratios)
+
+
+def robust_tune(
+    scenarios: list[Scenario],
+    reference: Scenario,
+    *,
+    max_risk: float,
+    n_paths: int,
+    grid: Grid,
+    seed: int,
+    candidates: list[LabPolicy] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[RobustRow]:
+    """Every candidate on every scenario beside the families (same paths): its cost over the frontier's cost at
+    its own risk (the frontier of the families DeltaHedger runs), per scenario. Returns the candidates within
+    `max_risk` on `reference`, the one with the smallest worst ratio first."""
+    candidates = candidates if candidates is not None else robust_candidates()
+    ratios: list[list[float]] = [[] for _ in candidates]
+    reference_risk = [math.nan] * len(candidates)
+    for scenario in scenarios:
+        points, extras = sweep(scenario, n_paths=n_paths, grid=grid, seed=seed, extra=candidates,
+                               progress=progress)  # fmt: skip
+        runnable = deployable(points)
+        for k, p in enumerate(extras):
+            front = cost_at_risk(runnable, p.risk)
+            ratios[k].append(p.cost / front if front > 0 else (1.0 if p.cost == 0 else math.inf))
+            if scenario == reference:
+                reference_risk[k] = p.risk
+    rows = [RobustRow(c, r, q) for c, r, q in zip(candidates, reference_risk, ratios, strict=True)]
+    ok = [row for row in rows if row.reference_risk <= max_risk]
+    if not ok:
+        raise LabError(f"no candidate reaches risk {max_risk:g} x premium on {reference.name}")
+    # NaN (safer than the whole frontier) counts as on the frontier.
+    return sorted(ok, key=lambda row: max(0.0 if math.isnan(x) else x for x in row.ratios))

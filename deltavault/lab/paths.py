@@ -26,6 +26,8 @@ from deltavault.lab.errors import LabError
 
 YEAR_SECONDS = 365 * 86_400
 DAY_SECONDS = 86_400
+# Days of daily returns before a history or GARCH-t window: what the vault's volatility mark starts from.
+PRIOR_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -142,22 +144,32 @@ def eth_history() -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, str]]:
     return close, high, low, (rows[0][0], rows[-1][0])
 
 
-def history(n_paths: int, grid: Grid, *, spot: float, seed: int) -> np.ndarray:
+def history(n_paths: int, grid: Grid, *, spot: float, seed: int, prior: bool = False):
     """Rolling windows of real daily closes (evenly spread over the history when there are more windows than
-    paths), each scaled to start at `spot`, intraday filled by a Parkinson-variance Brownian bridge."""
+    paths; each starts after `PRIOR_DAYS` days of history), each scaled to start at `spot`, intraday filled by a
+    Parkinson-variance Brownian bridge. With `prior`, also the `PRIOR_DAYS` daily log returns before each window,
+    shape (PRIOR_DAYS, paths), for the vault's volatility marks (`deltavault.lab.marks`)."""
     _check_paths(n_paths)
     close, high, low, _ = eth_history()
     days = int(math.ceil(grid.days))
-    starts_all = np.arange(0, len(close) - days)
+    starts_all = np.arange(PRIOR_DAYS, len(close) - days)
     starts = starts_all[np.linspace(0, len(starts_all) - 1, min(n_paths, len(starts_all))).astype(int)]
     starts = np.resize(starts, n_paths)
     idx = starts[None, :] + np.arange(1, days + 1)[:, None]
     daily_log = np.log(close[idx] / close[idx - 1])
     parkinson = np.log(high[idx] / low[idx]) ** 2 / (4 * math.log(2))
-    return _fill(daily_log, parkinson, grid, spot, np.random.default_rng(seed))
+    paths = _fill(daily_log, parkinson, grid, spot, np.random.default_rng(seed))
+    return (paths, _prior_returns(close, starts)) if prior else paths
 
 
-def history_window(start: str, grid: Grid, *, spot: float, seed: int) -> tuple[np.ndarray, str]:
+def _prior_returns(close: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """The `PRIOR_DAYS` daily log returns up to each start (fewer days of history before it: the first ones
+    repeated), shape (PRIOR_DAYS, paths)."""
+    idx = np.maximum(starts[None, :] + np.arange(-PRIOR_DAYS + 1, 1)[:, None], 1)
+    return np.log(close[idx] / close[idx - 1])
+
+
+def history_window(start: str, grid: Grid, *, spot: float, seed: int, prior: bool = False):
     """One path: the real history from day `start` (YYYY-MM-DD), scaled to `spot`, intraday filled as in
     `history`. Returns the path (steps + 1, 1) and the start day."""
     close, high, low, (first, last) = eth_history()
@@ -174,7 +186,8 @@ def history_window(start: str, grid: Grid, *, spot: float, seed: int) -> tuple[n
     idx = np.arange(i0 + 1, i0 + n_days + 1)[:, None]
     daily_log = np.log(close[idx] / close[idx - 1])
     parkinson = np.log(high[idx] / low[idx]) ** 2 / (4 * math.log(2))
-    return _fill(daily_log, parkinson, grid, spot, np.random.default_rng(seed)), start
+    path = _fill(daily_log, parkinson, grid, spot, np.random.default_rng(seed))
+    return (path, start, _prior_returns(close, np.array([i0]))) if prior else (path, start)
 
 
 @lru_cache(maxsize=1)
@@ -187,27 +200,31 @@ def garch_fit():
     return arch_model(returns, mean="Zero", vol="GARCH", p=1, q=1, dist="t").fit(disp="off")
 
 
-def garch_t(n_paths: int, grid: Grid, *, spot: float, seed: int) -> np.ndarray:
-    """Daily returns simulated from the fitted GARCH(1,1)-t (started at its unconditional variance, shocks
-    bounded by the largest standardized residual, variance by the largest fitted one), filled to the step size by a Brownian bridge with each
-    day's conditional variance."""
+def garch_t(n_paths: int, grid: Grid, *, spot: float, seed: int, prior: bool = False):
+    """Daily returns simulated from the fitted GARCH(1,1)-t (started at its unconditional variance `PRIOR_DAYS`
+    days before the window, so that each window starts in its own volatility regime; shocks bounded by the
+    largest standardized residual, variance by the largest fitted one), filled to the step size by a Brownian
+    bridge with each day's conditional variance. With `prior`, also the `PRIOR_DAYS` simulated daily log
+    returns before the window (for the vault's volatility marks)."""
     _check_paths(n_paths)
     fit = garch_fit()
     omega, alpha, beta, nu = (fit.params[k] for k in ("omega", "alpha[1]", "beta[1]", "nu"))
     rng = np.random.default_rng(seed)
     days = int(math.ceil(grid.days))
+    total = PRIOR_DAYS + days
     var = np.full(n_paths, omega / max(1e-9, 1 - alpha - beta))
     # Unit-variance t shocks, bounded by the largest standardized residual of the fit (with nu near 3 an
     # unbounded draw can multiply the price a hundredfold in a month, which the history never did).
     bound = float(np.nanmax(np.abs(fit.std_resid)))
-    shocks = np.clip(rng.standard_t(nu, (days, n_paths)) * math.sqrt((nu - 2) / nu), -bound, bound)
+    shocks = np.clip(rng.standard_t(nu, (total, n_paths)) * math.sqrt((nu - 2) / nu), -bound, bound)
     var_cap = float(np.nanmax(fit.conditional_volatility)) ** 2
-    daily_log, daily_var = np.empty((days, n_paths)), np.empty((days, n_paths))
-    for d in range(days):
+    daily_log, daily_var = np.empty((total, n_paths)), np.empty((total, n_paths))
+    for d in range(total):
         r = np.sqrt(var) * shocks[d]
         daily_log[d], daily_var[d] = r / 100, var / 1e4
         var = np.minimum(omega + alpha * r * r + beta * var, var_cap)
-    return _fill(daily_log, daily_var, grid, spot, rng)
+    paths = _fill(daily_log[PRIOR_DAYS:], daily_var[PRIOR_DAYS:], grid, spot, rng)
+    return (paths, daily_log[:PRIOR_DAYS]) if prior else paths
 
 
 def from_csv(path: str) -> np.ndarray:

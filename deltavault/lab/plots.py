@@ -58,7 +58,8 @@ def frontier_plot(points: list[Point], marked: list[Point], title: str, out: Pat
 
 
 def backtest_plot(trace: dict, title: str, out: Path, start: datetime | None = None) -> None:
-    """Four panels on a real time axis (hours, or dates when `start` is given): price with the rebalances;
+    """Four panels on a real time axis (hours, or dates when `start` is given): price with the rebalances (and
+    the vault's implied vol mark);
     portfolio delta before and after the keeper with the target +- band; base held; P&L (NAV change of book
     + hedge) and cumulative costs."""
     plt = _pyplot()
@@ -79,8 +80,15 @@ def backtest_plot(trace: dict, title: str, out: Path, start: datetime | None = N
         x[hit], trace["price"][hit], s=14, color="tab:orange", zorder=3, label=f"rebalance ({hit.sum()})"
     )
     ax.set_ylabel("USD per ETH")
-    ax.legend(loc="best", fontsize=8)
+    ax.legend(loc="upper left", fontsize=8)
     ax.set_title(title)
+    if "vol" in trace:
+        vol_ax = ax.twinx()
+        vol_ax.plot(x, 100 * trace["vol"], color="tab:purple", lw=0.9, drawstyle="steps-post",
+                    label="vault's implied vol mark (right)")  # fmt: skip
+        vol_ax.set_ylabel("implied vol (%)", color="tab:purple")
+        vol_ax.set_ylim(0, 1.15 * 100 * max(trace["vol"].max(), 0.01))
+        vol_ax.legend(loc="upper right", fontsize=8)
     ax = axes[1]
     target = trace["target"]
     ax.fill_between(x, target - trace["band"], target + trace["band"], step="mid", color="tab:blue", alpha=0.15,

@@ -259,14 +259,17 @@ def simulate_many(
     market: Market | None = None,
     *,
     seed: int = 0,
-    implied_vol: float | None = None,
+    implied_vol: float | np.ndarray | None = None,
     trace_path: int | None = None,
     chunk_steps: int = 288,
     progress: Callable[[int], None] | None = None,
 ) -> list[Result]:
     """Runs every policy on every path, all at once (common random numbers: the same paths and base fees for
     each policy). `paths` is (grid.steps + 1, n). `trace_path` records that path of the first policy step by
-    step (for the backtest plot). `progress(k)` is called with the number of steps done since its last call."""
+    step (for the backtest plot). `progress(k)` is called with the number of steps done since its last call.
+    `implied_vol` is the vault's mark: one value, or one per check and path (shape of `paths`, e.g. a
+    manager's re-marks from `deltavault.lab.marks`); the book is written at the first row's mark, so each
+    path collects its own premium (`Result.premium` is their mean)."""
     market = market or Market()
     if not policies:
         raise LabError("no policy to simulate")
@@ -275,16 +278,28 @@ def simulate_many(
     if not np.all(np.isfinite(paths)) or np.any(paths <= 0):
         raise LabError("paths: every price must be positive and finite")
     vol = book.implied_vol if implied_vol is None else implied_vol
-    if vol <= 0:
-        raise LabError(f"implied vol must be positive, got {vol:g}")
-    book = Book(book.series, book.spot, vol, book.name)
+    if np.ndim(vol):
+        vol = np.asarray(vol, dtype=float)
+        if vol.shape != paths.shape:
+            raise LabError(
+                f"implied vol marks must have the shape of the paths {paths.shape}, got {vol.shape}"
+            )
+        if not np.all(np.isfinite(vol)) or np.any(vol <= 0):
+            raise LabError("implied vol marks must be positive and finite")
+        marks = vol
+    else:
+        if vol <= 0:
+            raise LabError(f"implied vol must be positive, got {vol:g}")
+        book = Book(book.series, book.spot, vol, book.name)
+        marks = None
     n, n_pol = paths.shape[1], len(policies)
     m = n * n_pol
     P = _Params(policies, n, market.quote_decimals)
     times = grid.times()
     rng = np.random.default_rng(seed)
-    liab0, delta0, _ = book.greeks(paths[:1], times[:1])
-    premium = float(liab0.mean())
+    liab0, delta0, _ = book.greeks(paths[:1], times[:1], None if marks is None else marks[:1])
+    premium_paths = liab0[0]
+    premium = float(premium_paths.mean())
     if premium <= 0:
         raise LabError("the book has no value at the start (nothing sold)")
     obs_every = max(1, int(math.ceil(P.spacing / grid.step_seconds)))
@@ -308,7 +323,7 @@ def simulate_many(
     trace = None
     if trace_path is not None:
         keys = ("price", "delta_before", "delta", "band", "hedge", "pnl", "cost", "rebalanced", "rule_fired",
-                "trade", "gamma", "variance", "elapsed", "basefee_gwei", "hedge_before")  # fmt: skip
+                "trade", "gamma", "variance", "elapsed", "basefee_gwei", "hedge_before", "vol")  # fmt: skip
         trace = {k: np.zeros(grid.steps + 1) for k in keys}
         trace["time"] = times
         trace["target"] = np.full(grid.steps + 1, P.target[trace_path])
@@ -317,6 +332,7 @@ def simulate_many(
         trace["band"][0] = P.band[trace_path]
         trace["hedge"][0] = hedge[trace_path]
         trace["pnl"][0] = 0.0
+        trace["vol"][0] = vol if marks is None else marks[0, trace_path]
 
     # The price each leg settles at: the first check at or after its expiry.
     settle_rows = np.minimum(np.ceil(book.expiries_seconds() / grid.step_seconds).astype(int), grid.steps)
@@ -327,8 +343,9 @@ def simulate_many(
         for start in range(1, grid.steps + 1, chunk_steps):
             stop = min(start + chunk_steps, grid.steps + 1)
             liab_c, delta_c, gamma_c = book.greeks(
-                paths[start:stop], times[start:stop], settle_spot=settle, value=trace is not None
-            )
+                paths[start:stop], times[start:stop], None if marks is None else marks[start:stop],
+                settle_spot=settle, value=trace is not None,
+            )  # fmt: skip
             impact_c = market.impact_per_base(paths[start:stop])
             for j, i in enumerate(range(start, stop)):
                 t = times[i]
@@ -437,12 +454,15 @@ def simulate_many(
                     trace["hedge_before"][i] = hedge[tp] - q[tp]
                     spent = sum(costs[c][tp] for c in COMPONENTS)
                     trace["cost"][i] = spent
-                    trace["pnl"][i] = premium - liab_c[j][tp] + hedge_pnl[tp] - spent
+                    trace["pnl"][i] = premium_paths[tp] - liab_c[j][tp] + hedge_pnl[tp] - spent
+                    trace["vol"][i] = vol if marks is None else marks[i, tp]
             if progress is not None:
                 progress(stop - start)
 
-    liab_end, _, _ = book.greeks(paths[-1:], times[-1:], settle_spot=settle)
-    pnl = premium - tile(liab_end[0]) + hedge_pnl - sum(costs[c] for c in COMPONENTS)
+    liab_end, _, _ = book.greeks(
+        paths[-1:], times[-1:], None if marks is None else marks[-1:], settle_spot=settle
+    )
+    pnl = tile(premium_paths) - tile(liab_end[0]) + hedge_pnl - sum(costs[c] for c in COMPONENTS)
     results = []
     for k in range(n_pol):
         cols = slice(k * n, (k + 1) * n)

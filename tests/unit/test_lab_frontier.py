@@ -18,8 +18,12 @@ from deltavault.lab.frontier import (
     load_policy,
     policy_json,
     risk_resolution,
+    robust_candidates,
+    robust_tune,
+    standard_scenarios,
     tune,
 )
+from deltavault.lab.paths import Grid
 from deltavault.lab.rules import check_policy
 from deltavault.lab.sim import LabPolicy, Result
 
@@ -96,3 +100,25 @@ def test_policy_json__round_trip_and_dataclass_text(tmp_path):
     loaded = load_policy(str(f))
     assert loaded.hedge == policy.hedge and loaded.cost_rule == "ww"
     assert dataclass_values(policy).startswith("HedgePolicy(rules=Rules.COST, ")
+
+
+def test_default_policy__one_of_the_robust_candidates():
+    """HedgePolicy()'s rule fields are those of a candidate `ape run lab tune --robust` searches (the unused
+    threshold band aside)."""
+    default = default_policy().hedge
+    assert any(c.hedge.with_(band=default.band) == default for c in robust_candidates())
+
+
+def test_robust_tune__small_run__within_budget_and_least_worst_ratio_first():
+    scenarios = standard_scenarios()[:2]
+    grid = Grid(days=2, step_seconds=1800)
+    candidates = robust_candidates()[::8]
+    rows = robust_tune(scenarios, scenarios[1], max_risk=10.0, n_paths=8, grid=grid, seed=3,
+                       candidates=candidates)  # fmt: skip
+    assert len(rows) == len(candidates) and all(len(r.ratios) == 2 for r in rows)
+    worst = [max(0.0 if math.isnan(x) else x for x in r.ratios) for r in rows]
+    assert worst == sorted(worst)
+    with pytest.raises(LabError, match="no candidate reaches risk"):
+        robust_tune(
+            scenarios, scenarios[1], max_risk=1e-9, n_paths=8, grid=grid, seed=3, candidates=candidates
+        )
