@@ -7,7 +7,7 @@ import json
 import pytest
 
 from deltavault.roles import Role
-from tests.utils.cli import invoke, ok, one_line_error
+from tests.utils.cli import invoke, ok, on_node, one_line_error
 from tests.utils.constants import DAY
 
 DELAY = 2 * DAY
@@ -20,7 +20,7 @@ def run(deployed, tmp_path_factory, chain):
     path.write_text(json.dumps(deployed.record))
 
     def run(script, *args):
-        return invoke(script, *args, "--network", chain.provider.uri, "--deployment", str(path))
+        return invoke(script, *args, *on_node(chain), "--deployment", str(path))
 
     run.path = path
     return run

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.utils.cli import ape_run, free_port, invoke, ok, one_line_error
+from tests.utils.cli import ape_run, free_port, invoke, ok, on_node, one_line_error
 from tests.utils.constants import DAY, WAD
 
 
@@ -17,9 +17,9 @@ def cli(deployed, tmp_path_factory, chain):
     path = tmp_path_factory.mktemp("deployments") / "31337.json"
     path.write_text(json.dumps(deployed.record))
 
-    def run(*args, deployment=None, network=None, env=None, ape_data=None):
-        return invoke("vault", *args, "--network", network or chain.provider.uri,
-                      "--deployment", str(deployment or path), env=env, ape_data=ape_data)  # fmt: skip
+    def run(*args, deployment=None, env=None, ape_data=None):
+        return invoke("vault", *args, *on_node(chain), "--deployment", str(deployment or path), env=env,
+                      ape_data=ape_data)  # fmt: skip
 
     run.path = path
     return run
@@ -121,7 +121,7 @@ def test_wallet_cli__wrong_passphrase__one_line_error_and_no_transaction(cli, ac
 def test_market_cli__price_moves_oracle_and_pool__warp_moves_time_and_refreshes_feeds(cli, deployed, chain):
     from deltavault.local import uniswap
 
-    common = ("--network", chain.provider.uri, "--deployment", str(cli.path))
+    common = (*on_node(chain), "--deployment", str(cli.path))
     ok(invoke("market", "price", "2100", *common))
     assert deployed.price_feed.latestRoundData().answer == 2100 * 10**8
     pool = uniswap.Pool.from_contract(

@@ -97,9 +97,15 @@ def data_folder(path: Path | None) -> Iterator[None]:
         AccountContainer.loaded_accounts.clear()
 
 
+def on_node(chain) -> tuple[str, ...]:
+    """The network option for the test session's own anvil: its URI (a custom network on Ape's node provider)."""
+    return ("--network", chain.provider.uri)
+
+
 def invoke(name: str, *args: str, env: dict | None = None, ape_data: Path | None = None) -> CliResult:
-    """`ape run <name> <args>` in-process. Give the network as a node URI (`--network http://127.0.0.1:8545` or
-    `ethereum:sepolia:http://...`): the command connects to it and, when done, returns to the test's provider.
+    """`ape run <name> <args>` in-process. Give the network as options naming a node (`on_node(chain)` for the
+    test's anvil, or `--network ethereum:sepolia:http://...`): the command connects to it and, when done, returns
+    to the test's provider.
     `env` is set for the run only (e.g. `APE_ACCOUNTS_<alias>_PASSPHRASE`); `ape_data` replaces Ape's data
     folder for the run (see `data_folder`)."""
     runner = CliRunner(mix_stderr=False)
