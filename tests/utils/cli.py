@@ -76,25 +76,37 @@ class CliResult:
         return text[-tail:]
 
 
+def _forget_keyfile_accounts() -> None:
+    """Ape keeps the keyfile accounts it loaded, their aliases, and each account container's folder (a cached
+    property, read once): forgotten, so that the next look-up reads the data folder in force."""
+    from ape.managers.accounts import AccountManager
+    from ape.utils.basemodel import ManagerAccessMixin
+    from ape_accounts.accounts import AccountContainer
+
+    for container in ManagerAccessMixin.account_manager.containers.values():
+        vars(container).pop("data_folder", None)
+    AccountContainer.loaded_accounts.clear()
+    AccountManager._alias_to_account_cache.clear()
+
+
 @contextmanager
 def data_folder(path: Path | None) -> Iterator[None]:
     """Ape's data folder (keyfile accounts, caches of live networks) pointed at `path` for the block, as
-    `APE_DATA_FOLDER` does for a new process; the keyfile accounts loaded meanwhile are forgotten after it."""
+    `APE_DATA_FOLDER` does for a new process; the keyfile accounts found there are forgotten after it."""
     if path is None:
         yield
         return
     from ape.utils.basemodel import ManagerAccessMixin
-    from ape_accounts.accounts import AccountContainer
 
     config = ManagerAccessMixin.config_manager
     before = config.DATA_FOLDER
-    AccountContainer.loaded_accounts.clear()
     config.DATA_FOLDER = Path(path)
+    _forget_keyfile_accounts()
     try:
         yield
     finally:
         config.DATA_FOLDER = before
-        AccountContainer.loaded_accounts.clear()
+        _forget_keyfile_accounts()
 
 
 def on_node(chain) -> tuple[str, ...]:
