@@ -7,7 +7,7 @@ import json
 import pytest
 
 from deltavault.roles import Role
-from tests.utils.cli import ape_run
+from tests.utils.cli import invoke, ok, on_node, one_line_error
 from tests.utils.constants import DAY
 
 DELAY = 2 * DAY
@@ -15,46 +15,33 @@ DELAY = 2 * DAY
 
 @pytest.fixture(scope="module")
 def run(deployed, tmp_path_factory, chain):
+    """`ape run <script> ...` in-process on the session's anvil, with the module's deployment file."""
     path = tmp_path_factory.mktemp("deployments") / "31337.json"
     path.write_text(json.dumps(deployed.record))
-    env = {"APE_FOUNDRY_HOST": chain.provider.uri}
 
     def run(script, *args):
-        return ape_run(
-            script, *args, "--network", "ethereum:local:foundry", "--deployment", str(path), env=env
-        )
+        return invoke(script, *args, *on_node(chain), "--deployment", str(path))
 
     run.path = path
     return run
-
-
-def one_line_error(result) -> str:
-    out = result.stdout + result.stderr
-    assert result.returncode != 0, out[-1500:]
-    assert "Traceback" not in out, out[-3000:]
-    errors = [line for line in out.splitlines() if line.startswith("Error")]
-    assert len(errors) == 1, out[-1500:]
-    return errors[0]
-
-
-def ok(result) -> str:
-    assert result.returncode == 0, (result.stdout + result.stderr)[-2500:]
-    return result.stdout
 
 
 def queued_ids(run) -> list[dict]:
     return json.loads(ok(run("governance", "status", "--json")))["queue"]
 
 
-def test_governance_cli__install_propose_queue_execute_cancel(run, deployed, owner, guardian, chain):
+def test_governance_cli__install_propose_queue_execute_cancel(
+    run, deployed, owner, guardian, accounts, chain
+):
     vault, hedger = deployed.system.vault, deployed.system.hedger
 
     # Refused in one line, nothing sent (bad option values: tests/unit/test_cli_params.py).
     assert "no timelock" in one_line_error(run("governance", "status"))
+    nonce = accounts[6].nonce
     assert "not an owner" in one_line_error(
         run("governance", "install", "--delay", "2d", "--account", "TEST::6")
     )
-    assert vault.hasRole(Role.OWNER.value, owner)
+    assert vault.hasRole(Role.OWNER.value, owner) and accounts[6].nonce == nonce
 
     out = ok(
         run("governance", "install", "--delay", "2d", "--guardian", guardian.address, "--account", "TEST::0")
@@ -116,7 +103,9 @@ def test_governance_cli__install_propose_queue_execute_cancel(run, deployed, own
     assert json.loads(ok(run("vault", "status", "--json")))["governance"]["queue"][0]["id"] == queue[0]["id"]
 
     # Before the notice: refused with the date, nothing sent.
+    nonce = accounts[7].nonce
     assert "waiting" in one_line_error(run("governance", "execute", queue[0]["id"], "--account", "TEST::7"))
+    assert accounts[7].nonce == nonce
     # The guardian cancels the hedger change; a trader cannot.
     assert "only the guardian" in one_line_error(
         run("governance", "cancel", queue[1]["id"], "--account", "TEST::7")

@@ -228,16 +228,15 @@ def test_keeper__bounty_capped_at_the_gas_price_paid__never_sends_at_a_loss(
 def test_keeper_status_cli__json__decision_without_sending(deployed, keeper, trader, owner, chain, tmp_path):
     import json
 
-    from tests.utils.cli import ape_run
+    from tests.utils.cli import invoke, ok, on_node
 
     make_due(deployed, trader, chain, owner)
     path = tmp_path / "31337.json"
     path.write_text(json.dumps(deployed.record))
     nonce = keeper.nonce
-    result = ape_run("keeper", "status", "--json", "--priority-fee", "0gwei", "--network", "ethereum:local:foundry",
-                     "--deployment", str(path), env={"APE_FOUNDRY_HOST": chain.provider.uri})  # fmt: skip
-    assert result.returncode == 0, (result.stdout + result.stderr)[-2000:]
-    data = json.loads(result.stdout[result.stdout.index("{") :])
+    out = ok(invoke("keeper", "status", "--json", "--priority-fee", "0gwei", *on_node(chain),
+                    "--deployment", str(path)))  # fmt: skip
+    data = json.loads(out[out.index("{") :])
     (row,) = data["hedgers"]
     assert row["hedger"] == deployed.record["hedger"] and row["due"] is True and row["rule"] == "cost"
     # Whether the bounty covers the gas depends on the chain's fee market; the decision says which, and acts iff due.

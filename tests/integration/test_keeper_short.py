@@ -9,7 +9,7 @@ import pytest
 from web3 import Web3
 
 from deltavault.keeper import Keeper, KeeperConfig, ape_signer, lens_abi
-from tests.utils.cli import ape_run
+from tests.utils.cli import invoke, ok, on_node
 from tests.utils.constants import WAD
 from tests.utils.short_stack import deploy_short_stack
 
@@ -139,21 +139,20 @@ def test_keeper_status_cli__short_leg__table_and_json_show_debt_ltv_and_blocked(
     short.advance()
     path = tmp_path / "31337.json"
     path.write_text(json.dumps(short.record))
-    args = ("--network", "ethereum:local:foundry", "--deployment", str(path))
-    env = {"APE_FOUNDRY_HOST": chain.provider.uri}
-    result = ape_run("keeper", "status", "--json", *args, env=env)
-    assert result.returncode == 0, (result.stdout + result.stderr)[-2000:]
-    (row,) = json.loads(result.stdout[result.stdout.index("{") :])["hedgers"]
+    args = (*on_node(chain), "--deployment", str(path))
+    nonce = keeper.nonce
+    out = ok(invoke("keeper", "status", "--json", *args))
+    (row,) = json.loads(out[out.index("{") :])["hedgers"]
     collateral, debt = short.venue.position()
     assert row["blocked"] == "no_liquidity" and row["act"] is False and row["decision"].startswith("blocked:")
     assert float(row["short"]["base_owed"]) == pytest.approx(debt / WAD, rel=1e-9)
     assert float(row["short"]["collateral"]) == collateral / 10**6
     assert row["short"]["venue_status"] == "no-liquidity" and 0 < float(row["short"]["ltv"]) < 0.5
-    result = ape_run("keeper", "status", *args, env=env)
-    assert result.returncode == 0, (result.stdout + result.stderr)[-2000:]
-    (line,) = [x for x in result.stdout.splitlines() if x.strip().startswith("short:")]
+    out = ok(invoke("keeper", "status", *args))
+    (line,) = [x for x in out.splitlines() if x.strip().startswith("short:")]
     assert f"owed {debt / WAD:,.6f}"[:14] in line and "venue no-liquidity" in line
     assert "blocked: no_liquidity (the lending market has no liquidity left" in line
+    assert keeper.nonce == nonce  # status only reads
 
 
 def test_lens__short_position__equals_the_venue_and_survives_a_stale_oracle(short, keeper, trader, chain):

@@ -1,26 +1,17 @@
 """Bad input to the `ape run` scripts ends in one line naming the option, before any network or account is used.
 
 The scripts' click groups are invoked in-process (click parses every option before a command runs); the
-end-to-end runs against a node are in tests/integration/test_wallet_cli.py."""
+end-to-end runs against a node are in tests/integration/test_wallet_cli.py. One test runs `ape run keeper --help`
+in a subprocess: the real entry point finds the script and shows its commands."""
 
-import importlib.util
 from decimal import Decimal
-from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
 
 from deltavault.cli import GWEI, DecimalRange, GasPrice, TokenAmount, parse_gas_price
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def script(name):
-    spec = importlib.util.spec_from_file_location(f"script_{name}", ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.cli
+from tests.utils.cli import ape_run, script
 
 
 @pytest.mark.parametrize(
@@ -112,3 +103,15 @@ def test_scripts__nonsense_input__one_line_error_naming_the_option(name, args, o
     lines = [line for line in result.output.strip().splitlines() if line.startswith("Error")]
     assert len(lines) == 1 and f"Invalid value for '{option}'" in lines[0], result.output
     assert "Traceback" not in result.output
+
+
+def test_ape_run_keeper_help__lists_the_commands_with_an_example():
+    result = ape_run("keeper", "--help")
+    assert result.returncode == 0, (result.stdout + result.stderr)[-2000:]
+    out = result.stdout
+    assert "Watch DeltaHedgers and call `rebalance()`" in out and "Example:" in out
+    assert "ape run keeper run --network ethereum:sepolia:node" in out
+    commands = out[out.index("Commands:") :]
+    assert "run " in commands and "Run the keeper loop" in commands
+    assert "status " in commands
+    assert "Traceback" not in out + result.stderr

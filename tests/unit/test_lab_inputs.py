@@ -3,9 +3,6 @@ files, and one-line errors for bad input, through the library and through `ape r
 
 import json
 import math
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,8 +15,8 @@ from deltavault.lab.paths import Grid
 from deltavault.lab.rules import check_policy
 from deltavault.lab.sim import simulate
 from deltavault.policy import HedgePolicy
+from tests.utils.cli import invoke, one_line_error
 
-ROOT = Path(__file__).resolve().parents[2]
 GRID = Grid(days=30, step_seconds=3600)
 
 
@@ -146,10 +143,8 @@ def test_policy__outside_the_contract_bounds__one_line_error(tmp_path):
 def test_ape_run_lab__bad_csv__one_line_no_traceback(tmp_path):
     f = tmp_path / "p.csv"
     f.write_text("price\n2000\n")
-    ape = Path(sys.executable).parent / "ape"
-    out = subprocess.run([str(ape), "run", "lab", "backtest", "--prices", str(f)], cwd=ROOT, capture_output=True,
-                         text=True, timeout=300)  # fmt: skip
-    assert out.returncode != 0
-    text = (out.stdout + out.stderr).strip()
-    assert "Traceback" not in text
-    assert text.splitlines()[-1] == f"Error: {f}: needs at least 2 prices, got 1"
+    result = invoke("lab", "backtest", "--prices", str(f), "--out", str(tmp_path / "backtest.png"))
+    line = one_line_error(result)
+    assert (result.stdout + result.stderr).strip().splitlines()[-1] == line
+    assert line == f"Error: {f}: needs at least 2 prices, got 1"
+    assert not (tmp_path / "backtest.png").exists()

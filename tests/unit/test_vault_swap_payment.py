@@ -21,10 +21,11 @@ AMOUNT_IN = 10_000 * 10**6  # 10,000 USDC
 PAYOUT = 5 * WAD  # base the honest venue pays for it
 
 
-@pytest.fixture
-def setup(env, owner, keeper, depositor, project):
+@pytest.fixture(scope="module")
+def setup(create_vault, owner, keeper, depositor, project):
     """1M USDC deposited, 100 base held; `keeper` is the hedger; the adapter holds 100 base and 1M USDC to pay
-    its outputs."""
+    its outputs. Deployed once for the module: Ape reverts each test to it."""
+    env = create_vault()
     env.deposit(depositor, 1_000_000 * env.q)
     env.base.mint(env.vault, 100 * env.b, sender=owner)
     adapter = owner.deploy(project.MaliciousSwapAdapter, env.vault, env.base, env.quote)
