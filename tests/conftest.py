@@ -1,8 +1,17 @@
 """Shared fixtures: role accounts (session-scoped) and factories for the contracts under test."""
 
 import functools
+import os
+from pathlib import Path
 
-import ape_ethereum.provider
+# Under pytest-xdist (`make test`: `ape test -n N`) every worker is its own Ape process with its own anvil
+# (ape-foundry's `host: auto` picks a free port) and its own data folder, where Ape rewrites the list of the node
+# processes it started on every connect and disconnect. Set before Ape's config manager first reads it; the
+# `ape run` subprocesses of the CLI tests inherit it.
+if (_worker := os.environ.get("PYTEST_XDIST_WORKER")) and os.environ.get("APE_DATA_FOLDER"):
+    os.environ["APE_DATA_FOLDER"] = str(Path(os.environ["APE_DATA_FOLDER"]) / _worker)
+
+import ape_ethereum.provider  # noqa: E402
 import ape_test.accounts
 import pytest
 from ape.exceptions import ContractLogicError, TransactionError
