@@ -93,13 +93,14 @@ contracts: setup
 	$(STEP) compile-morpho -- $(BIN)/python -c "from deltavault.local.lending import build_morpho; build_morpho()"
 
 # The main suite on Ape's local anvil: TEST_WORKERS pytest-xdist workers (default: one per core), each with its own
-# anvil; a module runs whole on one worker (--dist loadfile: its module-scoped deployments are made once).
+# anvil; a module runs whole on one worker (--dist loadfile: its module-scoped deployments are made once), the
+# longest first (tests/conftest.py).
 # Extra pytest options for it: make test PYTEST_ARGS="--durations=40" (or TEST_WORKERS=0: one process).
 TEST_WORKERS ?= auto
 PYTEST_ARGS ?=
 test-main: setup contracts
 	$(STEP) main -- $(BIN)/ape test tests --ignore=tests/fork --ignore=tests/browser \
-	  -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	  -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 # Offline by default: tests/fork/conftest.py starts and seeds an upstream anvil (chain id 1) and stops it.
 # With ETHEREUM_RPC_URL set, the fork's upstream is that node (deployments/networks/mainnet.json).

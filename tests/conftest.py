@@ -93,6 +93,26 @@ ape_ethereum.provider._post_send_transaction = lambda txn, receipt: None
 ape_test.accounts.generate_dev_accounts = functools.lru_cache(maxsize=None)(generate_dev_accounts)
 
 
+# pytest-xdist hands out whole modules (`--dist loadfile`) in collection order (`--no-loadscope-reorder`: by
+# default it starts with the modules that have the most tests, not the longest). The longest modules (measured
+# with `make test-main PYTEST_ARGS="--durations=0"`) start first, so that no worker is left running one of them
+# alone at the end; the others keep their order. The order changes no test's outcome.
+LONGEST_MODULES = (
+    "tests/integration/test_lp_value_attacks.py",
+    "tests/integration/test_deploy.py",
+    "tests/integration/test_wallet_cli.py",
+    "tests/integration/test_governance_cli.py",
+    "tests/unit/test_book.py",
+    "tests/unit/test_solc_wrapper.py",
+    "tests/integration/test_morpho_venue.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {path: i for i, path in enumerate(LONGEST_MODULES)}
+    items.sort(key=lambda item: rank.get(item.path.relative_to(config.rootpath).as_posix(), len(rank)))
+
+
 @pytest.fixture(scope="session")
 def owner(accounts):
     return accounts[0]
