@@ -15,6 +15,9 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
 export APE_DISABLE_TELEMETRY := 1
 
 SOL_SOURCES := 'contracts/**/*.sol' 'interfaces/**/*.sol' 'tests/forge/**/*.sol'
+# The wallet page's sources; its type check runs once for `make lint` and the build (a stamp in .build/).
+APP_SOURCES := $(shell find app/src -type f 2>/dev/null) app/index.html app/vite.config.mts app/tsconfig.json
+APP_TYPES := .build/app-types.ok
 # `make test` times each step (reports/test/: a log per step, steps.tsv, the summary at the end).
 STEP := python3 $(CURDIR)/tools/step.py run
 
@@ -40,13 +43,13 @@ node_modules/.installed: package.json package-lock.json
 .solcx/solc-v$(SOLC_VERSION) .solcx/solc-v$(SOLC_MORPHO_VERSION): node_modules/.installed tools/solc/solc.js tools/solc/register.sh
 	$(STEP) register -- tools/solc/register.sh
 
-lint: setup
+# The type check of the wallet page and slither are prerequisites (made once when `make test` also builds the page).
+lint: setup $(APP_TYPES) lint-slither
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	prettier --check --no-error-on-unmatched-pattern $(SOL_SOURCES)
-	# The wallet page: formatting and types.
+	# The wallet page's formatting.
 	prettier --check app/src
-	$(MAKE) --no-print-directory $(APP_TYPES) lint-slither
 
 format: setup
 	$(BIN)/ruff check --fix .
@@ -139,9 +142,6 @@ demo: setup
 	$(BIN)/ape run demo --network ethereum:local:foundry $(DEMO_ARGS)
 
 # The wallet page (app/): type-checked and built offline into app/dist/.
-# The type check runs once for `make lint` and the build (its stamp in .build/).
-APP_SOURCES := $(shell find app/src -type f 2>/dev/null) app/index.html app/vite.config.mts app/tsconfig.json
-APP_TYPES := .build/app-types.ok
 $(APP_TYPES): node_modules/.installed $(APP_SOURCES) $(wildcard interfaces/abi/*.json)
 	cd app && $(STEP) tsc -- tsc --noEmit -p tsconfig.json
 	@mkdir -p $(@D) && touch $@
