@@ -19,7 +19,7 @@ SOL_SOURCES := 'contracts/**/*.sol' 'interfaces/**/*.sol' 'tests/forge/**/*.sol'
 APP_SOURCES := $(shell find app/src -type f 2>/dev/null) app/index.html app/vite.config.mts app/tsconfig.json
 APP_TYPES := .build/app-types.ok
 # `make test` times each step (reports/test/: a log per step, steps.tsv, the summary at the end).
-STEP := python3 $(CURDIR)/tools/step.py run
+STEP := $(shell command -v python3) $(CURDIR)/tools/step.py run
 
 .PHONY: setup test test-start test-main test-fork contracts lint format bench demo abi clean app chromium test-browser lab node test-invariant fuzz lint-slither
 
@@ -39,8 +39,8 @@ node_modules/.installed: package.json package-lock.json
 	$(STEP) npm -- npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# One run registers every version (a second run, when both are missing, rewrites the same files).
-.solcx/solc-v$(SOLC_VERSION) .solcx/solc-v$(SOLC_MORPHO_VERSION): node_modules/.installed tools/solc/solc.js tools/solc/register.sh
+# One run registers every version (a grouped target: one run also under make -j).
+.solcx/solc-v$(SOLC_VERSION) .solcx/solc-v$(SOLC_MORPHO_VERSION) &: node_modules/.installed tools/solc/solc.js tools/solc/register.sh
 	$(STEP) register -- tools/solc/register.sh
 
 # The type check of the wallet page and slither are prerequisites (made once when `make test` also builds the page).
@@ -60,7 +60,8 @@ format: setup
 # forge build with build info kept in its own directory and redone from scratch only when a source changed (an
 # incremental build would leave stale build-info files beside the new one).
 SLITHER_OUT := .forge/slither
-$(SLITHER_OUT)/built: $(shell find contracts interfaces -name '*.sol') foundry.toml node_modules/.installed
+$(SLITHER_OUT)/built: $(shell find contracts interfaces -name '*.sol') foundry.toml node_modules/.installed \
+  .solcx/solc-v$(SOLC_VERSION)
 	rm -rf $(SLITHER_OUT)
 	FOUNDRY_OUT=$(SLITHER_OUT)/out FOUNDRY_CACHE_PATH=$(SLITHER_OUT)/cache \
 	  $(STEP) forge-slither -- forge build --build-info --skip './tests/forge/**'
@@ -78,13 +79,14 @@ test-main: export APE_DATA_FOLDER := $(APE_DATA)/main
 test-fork: export APE_DATA_FOLDER := $(APE_DATA)/fork
 test-browser: export APE_DATA_FOLDER := $(APE_DATA)/browser
 
-# Every check and suite: set-up, then lint, the main suite, the fork, browser and invariant suites side by side
-# (TEST_JOBS at once; each step's output printed whole when it ends and kept in reports/test/), then a table of
-# the steps (result, wall and CPU seconds) and the tests counted. Fails when any step fails.
+# Every check and suite: the set-up (Python and npm installs side by side), then lint, the main suite, the fork,
+# browser and invariant suites side by side (TEST_JOBS at once; each step's output printed whole when it ends and
+# kept in reports/test/), then a table of the steps (result, wall and CPU seconds) and the tests counted. Fails
+# when any step fails.
 TEST_JOBS ?= 4
-test: test-start setup
+test: test-start
 	@$(MAKE) --no-print-directory --keep-going -j$(TEST_JOBS) --output-sync=target \
-	  lint test-main test-fork test-browser test-invariant; status=$$?; python3 tools/step.py summary; exit $$status
+	  setup lint test-main test-fork test-browser test-invariant; status=$$?; python3 tools/step.py summary; exit $$status
 
 test-start:
 	@rm -rf reports/test
