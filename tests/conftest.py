@@ -1,8 +1,17 @@
 """Shared fixtures: role accounts (session-scoped) and factories for the contracts under test."""
 
 import functools
+import os
+from pathlib import Path
 
-import ape_ethereum.provider
+# Under pytest-xdist (`make test`: `ape test -n N`) every worker is its own Ape process with its own anvil
+# (ape-foundry's `host: auto` picks a free port) and its own data folder, where Ape rewrites the list of the node
+# processes it started on every connect and disconnect. Set before Ape's config manager first reads it; the
+# `ape run` subprocesses of the CLI tests inherit it.
+if (_worker := os.environ.get("PYTEST_XDIST_WORKER")) and os.environ.get("APE_DATA_FOLDER"):
+    os.environ["APE_DATA_FOLDER"] = str(Path(os.environ["APE_DATA_FOLDER"]) / _worker)
+
+import ape_ethereum.provider  # noqa: E402
 import ape_test.accounts
 import pytest
 from ape.exceptions import ContractLogicError, TransactionError
@@ -82,6 +91,26 @@ ape_ethereum.provider._post_send_transaction = lambda txn, receipt: None
 # Ape's test-account container derives an account from the mnemonic (PBKDF2 and elliptic-curve steps) on every
 # look-up, e.g. for each `address in accounts`: the derivation is deterministic, so it is done once per index.
 ape_test.accounts.generate_dev_accounts = functools.lru_cache(maxsize=None)(generate_dev_accounts)
+
+
+# pytest-xdist hands out whole modules (`--dist loadfile`) in collection order (`--no-loadscope-reorder`: by
+# default it starts with the modules that have the most tests, not the longest). The longest modules (measured
+# with `make test-main PYTEST_ARGS="--durations=0"`) start first, so that no worker is left running one of them
+# alone at the end; the others keep their order. The order changes no test's outcome.
+LONGEST_MODULES = (
+    "tests/integration/test_lp_value_attacks.py",
+    "tests/integration/test_deploy.py",
+    "tests/integration/test_wallet_cli.py",
+    "tests/integration/test_governance_cli.py",
+    "tests/unit/test_book.py",
+    "tests/unit/test_solc_wrapper.py",
+    "tests/integration/test_morpho_venue.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {path: i for i, path in enumerate(LONGEST_MODULES)}
+    items.sort(key=lambda item: rank.get(item.path.relative_to(config.rootpath).as_posix(), len(rank)))
 
 
 @pytest.fixture(scope="session")
