@@ -78,9 +78,15 @@ def request_cycle_redeem(m, account, shares, price_after_request=None, due_price
     return q.fulfilRedeem(account, round_id, 0, sender=account).return_value
 
 
-# `market` (tests/integration/conftest.py): deployed once for the module; Ape reverts every test to it, so each
-# attack starts from the same book (WETH/USDC pool at 2000, default policies, 1 M USDC deposited, a 30-day 2000
-# call and put listed) whatever the tests before it wrote, warped or pushed.
+@pytest.fixture
+def market(owner, manager, guardian, depositor, trader, keeper, attacker, maker, create_feed, chain):
+    """The integration suite's market (WETH/USDC pool at 2000, default policies, 1 M USDC deposited, a 30-day
+    2000 call and put listed), built for each test: every attack here writes, warps and pushes rounds, and each
+    must start from the same book at the same time (a module-wide market reverted by snapshot would age with the
+    wall clock between tests, and the book's value with it)."""
+    from tests.integration.conftest import _create_market
+
+    return _create_market("pool", owner, manager, guardian, depositor, trader, maker, create_feed, chain)
 
 
 @pytest.fixture

@@ -114,6 +114,21 @@ def on_node(chain) -> tuple[str, ...]:
     return ("--network", chain.provider.uri)
 
 
+@contextmanager
+def quiet_ape_logs() -> Iterator[None]:
+    """Ape's INFO and SUCCESS lines (its click handler writes them to stdout, e.g. "Connecting to a 'anvil' node"
+    when a command joins the test node by URI) left out of the run's output, whatever level the test process
+    runs at; its warnings and errors (stderr) stay."""
+    from ape.logging import LogLevel, logger
+
+    level = logger.level
+    logger.set_level(LogLevel.WARNING)
+    try:
+        yield
+    finally:
+        logger.set_level(level)
+
+
 def invoke(name: str, *args: str, env: dict | None = None, ape_data: Path | None = None) -> CliResult:
     """`ape run <name> <args>` in-process. Give the network as options naming a node (`on_node(chain)` for the
     test's anvil, or `--network ethereum:sepolia:http://...`): the command connects to it and, when done, returns
@@ -121,7 +136,7 @@ def invoke(name: str, *args: str, env: dict | None = None, ape_data: Path | None
     `env` is set for the run only (e.g. `APE_ACCOUNTS_<alias>_PASSPHRASE`); `ape_data` replaces Ape's data
     folder for the run (see `data_folder`)."""
     runner = CliRunner(mix_stderr=False)
-    with data_folder(ape_data):
+    with data_folder(ape_data), quiet_ape_logs():
         result = runner.invoke(script(name), list(args), env=env)
     return CliResult(result.exit_code, result.stdout, result.stderr, result.exception, result.exc_info)
 

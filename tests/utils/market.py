@@ -17,7 +17,9 @@ __all__ = ["DAY", "HOUR_S", "SERIES_LIFE", "THRESHOLD_POLICY", "USDC", "WAD", "M
 
 # The rebalancing tests' base policy: the threshold (0.5) and time (1 day) rules, every other field the
 # package default. The default policy runs the cost-aware rule alone; tests of that rule say so.
-THRESHOLD_POLICY = HedgePolicy.for_quote_decimals(6, rules=Rules.THRESHOLD | Rules.TIME)
+# The rule tests' policy: threshold + time rules and a 0.05 ETH minimum band (the default's cost rule is off here, and
+# its wider minimum band would hide the small deviations these tests place around the band's edges).
+THRESHOLD_POLICY = HedgePolicy.for_quote_decimals(6, rules=Rules.THRESHOLD | Rules.TIME, min_band=WAD // 20)
 
 SERIES_LIFE = 30 * DAY
 
