@@ -282,7 +282,9 @@ def test_constructor__initial_vol_out_of_bounds__reverts(
     ],  # fmt: skip
 )
 def test_list_series__invalid__reverts(env, manager, chain, strike, cap, offset, is_call):
-    expiry = chain.pending_timestamp + offset
+    now = chain.pending_timestamp + 10
+    chain.pending_timestamp = now  # mined at an exact time: "expiry-far" is one second beyond the bound
+    expiry = now + offset
     with reverts(env.vault.InvalidSeries, strike=strike, cap=cap, expiry=expiry):
         env.vault.listSeries(strike, cap, expiry, is_call, sender=manager)
 
