@@ -20,6 +20,9 @@ APP_SOURCES := $(shell find app/src -type f 2>/dev/null) app/index.html app/vite
 APP_TYPES := .build/app-types.ok
 # `make test` times each step (reports/test/: a log per step, steps.tsv, the summary at the end).
 STEP := $(shell command -v python3) $(CURDIR)/tools/step.py run
+# Steps off the main suite's path (install, compile, main suite), except the browser suite with its page time-outs,
+# run at a lower CPU priority: on a machine with few cores they use what the main suite, the longest step, leaves.
+BESIDE := nice -n 10
 
 .PHONY: setup test test-start test-main test-fork contracts contracts-project contracts-morpho lint format bench demo abi clean app chromium test-browser lab node test-invariant fuzz lint-slither
 
@@ -69,13 +72,13 @@ FORGE_BUILT := .forge/built
 $(FORGE_BUILT): $(shell find contracts interfaces tests/forge -name '*.sol') foundry.toml node_modules/.installed \
   .solcx/solc-v$(SOLC_VERSION)
 	rm -rf .forge/out .forge/cache/solidity-files-cache.json
-	$(STEP) forge-build -- forge build
+	$(STEP) forge-build -- $(BESIDE) forge build
 	touch $@
 
 # Slither on contracts/ (slither.config.json; every excluded detector's reason in docs/slither.md; the invariant
 # suite's handler in tests/forge/ is filtered out).
 lint-slither: setup $(FORGE_BUILT)
-	$(STEP) slither -- $(BIN)/slither . --foundry-ignore-compile --foundry-out-directory .forge/out
+	$(STEP) slither -- $(BESIDE) $(BIN)/slither . --foundry-ignore-compile --foundry-out-directory .forge/out
 
 # The test runs keep Ape's data folder inside the checkout, one per suite (and one per worker of the main suite,
 # tests/conftest.py): Ape checks every node process listed there when it disconnects, and the shared ~/.ape
@@ -122,13 +125,13 @@ test-main: setup contracts
 # Offline by default: tests/fork/conftest.py starts and seeds an upstream anvil (chain id 1) and stops it.
 # With ETHEREUM_RPC_URL set, the fork's upstream is that node (deployments/networks/mainnet.json).
 test-fork: setup contracts
-	$(STEP) fork -- $(BIN)/ape test tests/fork --network ethereum:mainnet-fork:foundry
+	$(STEP) fork -- $(BESIDE) $(BIN)/ape test tests/fork --network ethereum:mainnet-fork:foundry
 
 # Forge invariant suite (tests/forge/, foundry.toml): the CI profile, 500 sequences of 50 calls, fixed seed.
 # `make fuzz`: 10,000 sequences of 50 calls with a new seed. Both print runs, calls, reverts by reason and time;
 # a broken invariant prints its shrunk, replayable sequence (also as Solidity).
 test-invariant: setup $(FORGE_BUILT)
-	$(STEP) invariant -- $(BIN)/python tools/fuzz_report.py --profile default
+	$(STEP) invariant -- $(BESIDE) $(BIN)/python tools/fuzz_report.py --profile default
 
 fuzz: setup $(FORGE_BUILT)
 	$(BIN)/python tools/fuzz_report.py --profile fuzz
@@ -157,7 +160,7 @@ demo: setup
 
 # The wallet page (app/): type-checked and built offline into app/dist/.
 $(APP_TYPES): node_modules/.installed $(APP_SOURCES) $(wildcard interfaces/abi/*.json)
-	cd app && $(STEP) tsc -- tsc --noEmit -p tsconfig.json
+	cd app && $(STEP) tsc -- $(BESIDE) tsc --noEmit -p tsconfig.json
 	@mkdir -p $(@D) && touch $@
 
 app/dist/index.html: $(APP_TYPES)

@@ -14,6 +14,7 @@ if (_worker := os.environ.get("PYTEST_XDIST_WORKER")) and os.environ.get("APE_DA
 import urllib.parse  # noqa: E402
 
 import ape.contracts.base
+import ape.pytest.fixtures
 import ape_ethereum.ecosystem
 import ape_ethereum.provider
 import ape_test.accounts
@@ -176,18 +177,41 @@ ape_ethereum.provider._post_send_transaction = lambda txn, receipt: None
 ape_test.accounts.generate_dev_accounts = functools.lru_cache(maxsize=None)(generate_dev_accounts)
 
 
+# Ape places each test's fixtures before or after its function snapshot by scope, looking the scope up by name
+# among every definition of the session: a function-scoped fixture of one module that shares its name with a
+# module-scoped one of another (`short_calls`, `env`, `vault`) was set up before the snapshot, so its
+# transactions outlived the test. The scopes come from the definitions the test itself resolves (the last of each
+# name's chain, as pytest uses); the list of pytest's built-in fixtures still from the whole session.
+def _resolved_fixturedefs(self):
+    return {name: defs[-1:] for name, defs in self._item._fixtureinfo.name2fixturedefs.items() if defs}
+
+
+def _set_builtins_from_the_session(cls, fixture_map):
+    definitions = fixture_map._item.session._fixturemanager._arg2fixturedefs
+    cls._builtin_fixtures = [
+        name for name, defs in definitions.items() if any("pytest" in d.func.__module__ for d in defs)
+    ]
+
+
+ape.pytest.fixtures.FixtureMap._arg2fixturedefs = property(_resolved_fixturedefs)
+ape.pytest.fixtures.FixtureManager.set_builtins = classmethod(_set_builtins_from_the_session)
+
+
 # pytest-xdist hands out whole modules (`--dist loadfile`) in collection order (`--no-loadscope-reorder`: by
 # default it starts with the modules that have the most tests, not the longest). The longest modules (measured
 # with `make test-main PYTEST_ARGS="--durations=0"`) start first, so that no worker is left running one of them
 # alone at the end; the others keep their order. The order changes no test's outcome.
 LONGEST_MODULES = (
-    "tests/integration/test_lp_value_attacks.py",
     "tests/integration/test_deploy.py",
-    "tests/integration/test_wallet_cli.py",
-    "tests/integration/test_governance_cli.py",
-    "tests/unit/test_book.py",
-    "tests/unit/test_solc_wrapper.py",
     "tests/integration/test_morpho_venue.py",
+    "tests/integration/test_short_leg.py",
+    "tests/unit/test_solc_wrapper.py",
+    "tests/unit/test_book.py",
+    "tests/unit/test_vault_erc4626.py",
+    "tests/integration/test_sdk_install.py",
+    "tests/integration/test_governance_cli.py",
+    "tests/unit/test_greeks.py",
+    "tests/integration/test_wallet_cli.py",
 )
 
 
