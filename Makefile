@@ -89,14 +89,19 @@ test-main: export APE_DATA_FOLDER := $(APE_DATA)/main
 test-fork: export APE_DATA_FOLDER := $(APE_DATA)/fork
 test-browser: export APE_DATA_FOLDER := $(APE_DATA)/browser
 
-# Every check and suite: the set-up (Python and npm installs side by side), then lint, the main suite, the fork,
-# browser and invariant suites side by side (TEST_JOBS at once; each step's output printed whole when it ends and
-# kept in reports/test/), then a table of the steps (result, wall and CPU seconds) and the tests counted. Fails
-# when any step fails.
+# Every check and suite, in three phases: the set-up and every build (Python and npm installs, the contracts, the
+# forge build, the wallet page, chromium) side by side; the main suite alone (its workers take every core); then
+# lint and the fork, browser and invariant suites side by side (TEST_JOBS at once). Each step's output is printed
+# whole when it ends and kept in reports/test/; then a table of the steps (result, wall and CPU seconds) and the
+# tests counted. Fails when any step fails; a failed phase does not stop the later ones.
 TEST_JOBS ?= 4
+PHASE = $(MAKE) --no-print-directory --keep-going -j$(TEST_JOBS) --output-sync=target
 test: test-start
-	@$(MAKE) --no-print-directory --keep-going -j$(TEST_JOBS) --output-sync=target \
-	  setup lint test-main test-fork test-browser test-invariant; status=$$?; python3 tools/step.py summary; exit $$status
+	@status=0; \
+	$(PHASE) setup contracts $(FORGE_BUILT) app/dist/index.html chromium || status=1; \
+	$(PHASE) test-main || status=1; \
+	$(PHASE) lint test-fork test-browser test-invariant || status=1; \
+	python3 tools/step.py summary; exit $$status
 
 test-start:
 	@rm -rf reports/test

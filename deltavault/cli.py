@@ -376,3 +376,26 @@ def deployment_option():
 
 def yes_option():
     return click.option("--yes", "-y", is_flag=True, help="do not ask before broadcasting on a live network")
+
+
+def _quiet_for_json(ctx: click.Context, param: click.Parameter, as_json: bool) -> bool:
+    if as_json:
+        # Ape writes its INFO and SUCCESS lines to stdout (e.g. "Connecting to a 'anvil' node" when `--network`
+        # names a node by URI); with --json, stdout holds the JSON object alone. Warnings and errors still show.
+        from ape.logging import LogLevel, logger
+
+        logger.set_level(LogLevel.WARNING)
+    return as_json
+
+
+def json_option(what: str = "the tables"):
+    """`--json`: print one JSON object instead of `what`, and nothing else on stdout. Eager, so that Ape's
+    log level is set before the command connects to its network."""
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        is_eager=True,
+        callback=_quiet_for_json,
+        help=f"print one JSON object instead of {what}",
+    )

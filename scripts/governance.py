@@ -28,6 +28,7 @@ from deltavault.cli import (
     TokenAmount,
     confirm_broadcast,
     deployment_option,
+    json_option,
     load_deployment,
     unlock,
     yes_option,
@@ -133,7 +134,7 @@ def install(network, account, deployment_file, delay, guardian, yes):
 @cli.command(cls=Command, short_help="The timelock, its parties and every queued change")
 @network_option()
 @deployment_option()
-@click.option("--json", "as_json", is_flag=True, help="print one JSON object")
+@json_option("the table")
 def status(network, deployment_file, as_json):
     """The timelock's admin, guardian and notice, and every queued change with what it changes, when it can be
     applied and until when. Reads only.

@@ -11,7 +11,16 @@ from datetime import UTC, datetime
 import click
 from ape.cli import account_option, network_option
 
-from deltavault.cli import Command, GasPrice, confirm_broadcast, fmt, load_deployment, unlock, yes_option
+from deltavault.cli import (
+    Command,
+    GasPrice,
+    confirm_broadcast,
+    fmt,
+    json_option,
+    load_deployment,
+    unlock,
+    yes_option,
+)
 
 
 def _deployments(files: tuple[str, ...], chain_id: int) -> list[dict]:
@@ -91,7 +100,7 @@ def run(network, account, deployment_files, once, max_gas_price, priority_fee, a
 )
 @click.option("--priority-fee", type=GasPrice(), default=None,
               help="priority fee for the decision column (default: the node's suggestion)")  # fmt: skip
-@click.option("--json", "as_json", is_flag=True, help="print one JSON object instead of the table")
+@json_option("the table")
 def status(network, deployment_files, max_gas_price, priority_fee, as_json):
     """One batched read (VaultLens) and the decision the keeper would take now; nothing is sent.
 

@@ -23,6 +23,7 @@ from deltavault.cli import (
     TokenAmount,
     confirm_broadcast,
     deployment_option,
+    json_option,
     load_deployment,
     unlock,
     yes_option,
@@ -554,7 +555,7 @@ def _status_json(status, series, position, quotes) -> dict:
 @deployment_option()
 @click.option("--account", "owner", type=AccountRef(), default=None,
               help="address, Ape alias or TEST::n whose positions to show")  # fmt: skip
-@click.option("--json", "as_json", is_flag=True, help="print one JSON object instead of the tables")
+@json_option("the tables")
 def status(network, deployment_file, owner, as_json):
     """The vault (NAV, free and reserved assets, spot, volatility, greeks, hedge), every series with its price
     for one option, and an account's holdings. Reads only; nothing is signed.

@@ -11,7 +11,9 @@ from pathlib import Path
 if (_worker := os.environ.get("PYTEST_XDIST_WORKER")) and os.environ.get("APE_DATA_FOLDER"):
     os.environ["APE_DATA_FOLDER"] = str(Path(os.environ["APE_DATA_FOLDER"]) / _worker)
 
-import urllib.parse  # noqa: E402
+import http.client  # noqa: E402
+import threading
+import urllib.parse
 
 import ape.contracts.base
 import ape.pytest.fixtures
@@ -23,6 +25,7 @@ import requests.sessions
 from ape.exceptions import ContractLogicError, TransactionError
 from ape.utils.testing import generate_dev_accounts
 from ape_foundry.provider import FoundryProvider
+from web3._utils.http_session_manager import HTTPSessionManager
 
 from deltavault.local.anvil import lean_anvil
 from tests.utils.vault import WAD, VaultEnv, default_policy, oracle_config
@@ -149,6 +152,65 @@ def _get_environ_proxies_unless_loopback(url, no_proxy=None):
 
 
 requests.sessions.get_environ_proxies = _get_environ_proxies_unless_loopback
+
+# Each JSON-RPC request through requests (sessions, adapters, urllib3's pool, hooks) costs about 4 ms of Python
+# here, several times the node's own time. To a node on the loopback interface, web3's POST goes over one kept-alive
+# `http.client` connection per thread and node. Whatever the fast path cannot carry goes through requests as
+# before: another host, a stream, a node that refuses the connection (so a node that is down raises requests'
+# own errors, which the keeper and the CLI handle); a kept connection the node closed is opened again.
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+_kept_connections: dict[tuple[int, str, int | None], http.client.HTTPConnection] = {}
+_make_post_request = HTTPSessionManager.make_post_request
+
+
+def _exchange(connection, path, data, headers):
+    connection.request("POST", path, body=data, headers=headers)
+    response = connection.getresponse()
+    body = response.read()
+    if response.status >= 400:
+        raise requests.exceptions.HTTPError(f"{response.status} {response.reason} for url: {path}")
+    return body
+
+
+def _post_over_kept_connection(self, endpoint_uri, data, **kwargs):
+    parts = urllib.parse.urlsplit(str(endpoint_uri))
+    if parts.scheme != "http" or parts.hostname not in _LOOPBACK or kwargs.get("stream"):
+        return _make_post_request(self, endpoint_uri, data, **kwargs)
+    key = (threading.get_ident(), parts.hostname, parts.port)
+    path = parts.path or "/"
+    headers = kwargs.get("headers") or {"Content-Type": "application/json"}
+    if (connection := _kept_connections.pop(key, None)) is not None:
+        try:
+            body = _exchange(connection, path, data, headers)
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            connection.close()  # closed by the node while idle (or the node restarted): open a new one
+        except TimeoutError as err:
+            connection.close()
+            raise requests.exceptions.ReadTimeout(str(err)) from err
+        except BaseException:
+            connection.close()
+            raise
+        else:
+            _kept_connections[key] = connection
+            return body
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=kwargs.get("timeout") or 30)
+    try:
+        connection.connect()
+    except OSError:
+        return _make_post_request(self, endpoint_uri, data, **kwargs)
+    try:
+        body = _exchange(connection, path, data, headers)
+    except TimeoutError as err:
+        connection.close()
+        raise requests.exceptions.ReadTimeout(str(err)) from err
+    except BaseException:
+        connection.close()
+        raise
+    _kept_connections[key] = connection
+    return body
+
+
+HTTPSessionManager.make_post_request = _post_over_kept_connection
 
 
 # ape-foundry prints the call trace of every reverted transaction or call (`trace.show()`): it fetches the trace

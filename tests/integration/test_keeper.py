@@ -235,8 +235,8 @@ def test_keeper_status_cli__json__decision_without_sending(deployed, keeper, tra
     path.write_text(json.dumps(deployed.record))
     nonce = keeper.nonce
     out = ok(invoke("keeper", "status", "--json", "--priority-fee", "0gwei", *on_node(chain),
-                    "--deployment", str(path)))  # fmt: skip
-    data = json.loads(out[out.index("{") :])
+                    "--deployment", str(path), ape_logs="INFO"))  # fmt: skip
+    data = json.loads(out)  # stdout is the object alone, with Ape's INFO lines on
     (row,) = data["hedgers"]
     assert row["hedger"] == deployed.record["hedger"] and row["due"] is True and row["rule"] == "cost"
     # Whether the bounty covers the gas depends on the chain's fee market; the decision says which, and acts iff due.

@@ -115,28 +115,30 @@ def on_node(chain) -> tuple[str, ...]:
 
 
 @contextmanager
-def quiet_ape_logs() -> Iterator[None]:
-    """Ape's INFO and SUCCESS lines (its click handler writes them to stdout, e.g. "Connecting to a 'anvil' node"
-    when a command joins the test node by URI) left out of the run's output, whatever level the test process
-    runs at; its warnings and errors (stderr) stay."""
+def ape_log_level(level: str = "WARNING") -> Iterator[None]:
+    """Ape's log level for one run, whatever level the test process runs at. WARNING (the default) leaves out
+    Ape's INFO and SUCCESS lines (its click handler writes them to stdout, e.g. "Connecting to a 'anvil' node"
+    when a command joins the test node by URI); its warnings and errors (stderr) stay."""
     from ape.logging import LogLevel, logger
 
-    level = logger.level
-    logger.set_level(LogLevel.WARNING)
+    before = logger.level
+    logger.set_level(LogLevel[level])
     try:
         yield
     finally:
-        logger.set_level(level)
+        logger.set_level(before)
 
 
-def invoke(name: str, *args: str, env: dict | None = None, ape_data: Path | None = None) -> CliResult:
+def invoke(
+    name: str, *args: str, env: dict | None = None, ape_data: Path | None = None, ape_logs: str = "WARNING"
+) -> CliResult:
     """`ape run <name> <args>` in-process. Give the network as options naming a node (`on_node(chain)` for the
     test's anvil, or `--network ethereum:sepolia:http://...`): the command connects to it and, when done, returns
     to the test's provider.
     `env` is set for the run only (e.g. `APE_ACCOUNTS_<alias>_PASSPHRASE`); `ape_data` replaces Ape's data
-    folder for the run (see `data_folder`)."""
+    folder for the run (see `data_folder`); `ape_logs` is Ape's log level during the run (`ape_log_level`)."""
     runner = CliRunner(mix_stderr=False)
-    with data_folder(ape_data), quiet_ape_logs():
+    with data_folder(ape_data), ape_log_level(ape_logs):
         result = runner.invoke(script(name), list(args), env=env)
     return CliResult(result.exit_code, result.stdout, result.stderr, result.exception, result.exc_info)
 
