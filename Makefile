@@ -21,10 +21,10 @@ APP_TYPES := .build/app-types.ok
 # `make test` times each step (reports/test/: a log per step, steps.tsv, the summary at the end).
 STEP := $(shell command -v python3) $(CURDIR)/tools/step.py run
 # Steps off the main suite's path (install, compile, main suite), except the browser suite with its page time-outs,
-# run at a lower CPU priority: on a machine with few cores they use what the main suite, the longest step, leaves.
-BESIDE := nice -n 10
+# run at the lowest CPU priority: on a machine with few cores they use what the main suite, the longest step, leaves.
+BESIDE := nice -n 19
 
-.PHONY: setup test test-start test-main test-fork contracts contracts-project contracts-morpho lint format bench demo abi clean app chromium test-browser lab node test-invariant fuzz lint-slither
+.PHONY: setup test test-start test-main test-fork contracts lint format bench demo abi clean app chromium test-browser lab node test-invariant fuzz lint-slither
 
 setup: $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION) .solcx/solc-v$(SOLC_MORPHO_VERSION)
 
@@ -77,45 +77,55 @@ $(FORGE_BUILT): $(shell find contracts interfaces tests/forge -name '*.sol') fou
 
 # Slither on contracts/ (slither.config.json; every excluded detector's reason in docs/slither.md; the invariant
 # suite's handler in tests/forge/ is filtered out).
-lint-slither: setup $(FORGE_BUILT)
+SLITHER_CLEAN := .forge/slither.ok
+lint-slither: setup $(SLITHER_CLEAN)
+
+$(SLITHER_CLEAN): $(FORGE_BUILT) slither.config.json $(VENV)/.installed
 	$(STEP) slither -- $(BESIDE) $(BIN)/slither . --foundry-ignore-compile --foundry-out-directory .forge/out
+	touch $@
 
 # The test runs keep Ape's data folder inside the checkout, one per suite (and one per worker of the main suite,
 # tests/conftest.py): Ape checks every node process listed there when it disconnects, and the shared ~/.ape
 # collects stale entries from every run on the machine (up to 0.1 s each).
 APE_DATA := $(CURDIR)/.build/ape-data
-contracts-project: export APE_DATA_FOLDER := $(APE_DATA)/compile
 test-main: export APE_DATA_FOLDER := $(APE_DATA)/main
 test-fork: export APE_DATA_FOLDER := $(APE_DATA)/fork
 test-browser: export APE_DATA_FOLDER := $(APE_DATA)/browser
 
-# Every check and suite, in three phases: the set-up and every build (Python and npm installs, the contracts, the
-# forge build, the wallet page, chromium) side by side; the main suite alone (its workers take every core); then
-# lint and the fork, browser and invariant suites side by side (TEST_JOBS at once). Each step's output is printed
-# whole when it ends and kept in reports/test/; then a table of the steps (result, wall and CPU seconds) and the
-# tests counted. Fails when any step fails; a failed phase does not stop the later ones.
+# Every check and suite, in three phases: the installs and builds side by side (Python's and npm's packages, the
+# contracts, the wallet page, chromium); the main suite, with the fork and invariant suites and slither (and the
+# forge build they use) beside it at the lowest CPU priority, so that its workers keep every core they can use;
+# then the rest of lint and the browser suite. Each step's output is printed whole when it ends and kept in
+# reports/test/; then a table of the steps (result, wall and CPU seconds) and the tests counted. Fails when any
+# step fails; a failed phase does not stop the later ones.
 TEST_JOBS ?= 4
 PHASE = $(MAKE) --no-print-directory --keep-going -j$(TEST_JOBS) --output-sync=target
 test: test-start
 	@status=0; \
-	$(PHASE) setup contracts $(FORGE_BUILT) app/dist/index.html chromium || status=1; \
-	$(PHASE) test-main || status=1; \
-	$(PHASE) lint test-fork test-browser test-invariant || status=1; \
+	$(PHASE) setup contracts app/dist/index.html chromium || status=1; \
+	$(PHASE) test-main test-fork test-invariant lint-slither || status=1; \
+	$(PHASE) lint test-browser || status=1; \
 	python3 tools/step.py summary; exit $$status
 
 test-start:
 	@rm -rf reports/test
 
 # The project's contracts (Ape's .build/) and Morpho Blue's (solc 0.8.19, .build/morpho-blue/), compiled once
-# before the suites start, so that no two test processes compile at the same time. Morpho's build needs only npm's
-# compiler and the standard library: it runs while Python's packages install.
-contracts: contracts-project contracts-morpho
+# before the suites start, so that no two test processes compile at the same time, and again only when a source
+# changed. Morpho's build needs only npm's compiler and the standard library: it runs while Python's packages install.
+PROJECT_BUILT := .build/contracts.ok
+MORPHO_BUILT := .build/morpho-blue/Morpho.json
+contracts: $(PROJECT_BUILT) $(MORPHO_BUILT)
 
-contracts-project: setup
+$(PROJECT_BUILT): export APE_DATA_FOLDER := $(APE_DATA)/compile
+$(PROJECT_BUILT): $(shell find contracts interfaces -name '*.sol') ape-config.yaml $(VENV)/.installed \
+  node_modules/.installed .solcx/solc-v$(SOLC_VERSION)
 	$(STEP) compile -- $(BIN)/ape compile
+	touch $@
 
-contracts-morpho: node_modules/.installed .solcx/solc-v$(SOLC_MORPHO_VERSION)
+$(MORPHO_BUILT): node_modules/.installed .solcx/solc-v$(SOLC_MORPHO_VERSION) deltavault/local/lending.py
 	$(STEP) compile-morpho -- $(PYTHON) deltavault/local/lending.py
+	touch $@
 
 # The main suite on Ape's local anvil: TEST_WORKERS pytest-xdist workers (default: one per core), each with its own
 # anvil; a module runs whole on one worker (--dist loadfile: its module-scoped deployments are made once), the
