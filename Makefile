@@ -20,9 +20,8 @@ APP_SOURCES := $(shell find app/src -type f 2>/dev/null) app/index.html app/vite
 APP_TYPES := .build/app-types.ok
 # `make test` times each step (reports/test/: a log per step, steps.tsv, the summary at the end).
 STEP := $(shell command -v python3) $(CURDIR)/tools/step.py run
-# Steps off the main suite's path (install, compile, main suite), except the browser suite with its page time-outs,
-# run at the lowest CPU priority: on a machine with few cores they use what the main suite, the longest step, leaves.
-BESIDE := nice -n 19
+# Steps that run beside the browser suite (with its page time-outs) yield the CPU to it.
+BESIDE := nice -n 10
 
 .PHONY: setup test test-start test-main test-fork contracts lint format bench demo abi clean app chromium test-browser lab node test-invariant fuzz lint-slither
 
@@ -93,18 +92,18 @@ test-fork: export APE_DATA_FOLDER := $(APE_DATA)/fork
 test-browser: export APE_DATA_FOLDER := $(APE_DATA)/browser
 
 # Every check and suite, in three phases: the installs and builds side by side (Python's and npm's packages, the
-# contracts, the wallet page, chromium); the main suite, with the fork and invariant suites and slither (and the
-# forge build they use) beside it at the lowest CPU priority, so that its workers keep every core they can use;
-# then the rest of lint and the browser suite. Each step's output is printed whole when it ends and kept in
-# reports/test/; then a table of the steps (result, wall and CPU seconds) and the tests counted. Fails when any
-# step fails; a failed phase does not stop the later ones.
+# contracts, the wallet page, chromium); the main suite alone (its workers take every core); then lint (with the
+# forge build slither uses) and the fork, browser and invariant suites side by side, the browser suite first in
+# line for the CPU. Each step's output is printed whole when it ends and kept in reports/test/; then a table of the
+# steps (result, wall and CPU seconds) and the tests counted. Fails when any step fails; a failed phase does not
+# stop the later ones.
 TEST_JOBS ?= 4
 PHASE = $(MAKE) --no-print-directory --keep-going -j$(TEST_JOBS) --output-sync=target
 test: test-start
 	@status=0; \
 	$(PHASE) setup contracts app/dist/index.html chromium || status=1; \
-	$(PHASE) test-main test-fork test-invariant lint-slither || status=1; \
-	$(PHASE) lint test-browser || status=1; \
+	$(PHASE) test-main || status=1; \
+	$(PHASE) lint test-fork test-browser test-invariant || status=1; \
 	python3 tools/step.py summary; exit $$status
 
 test-start:
