@@ -154,11 +154,20 @@ _make_post_request = HTTPSessionManager.make_post_request
 
 
 def _exchange(connection, path, data, headers):
-    connection.request("POST", path, body=data, headers=headers)
-    response = connection.getresponse()
-    body = response.read()
-    if response.status >= 400:
-        raise requests.exceptions.HTTPError(f"{response.status} {response.reason} for url: {path}")
+    """One POST on `connection`; the response's body. On any failure the connection is closed; a time-out is
+    requests' ReadTimeout and an HTTP error status requests' HTTPError, as web3 would raise through requests."""
+    try:
+        connection.request("POST", path, body=data, headers=headers)
+        response = connection.getresponse()
+        body = response.read()
+        if response.status >= 400:
+            raise requests.exceptions.HTTPError(f"{response.status} {response.reason} for url: {path}")
+    except TimeoutError as err:
+        connection.close()
+        raise requests.exceptions.ReadTimeout(str(err)) from err
+    except BaseException:
+        connection.close()
+        raise
     return body
 
 
@@ -173,13 +182,7 @@ def _post_over_kept_connection(self, endpoint_uri, data, **kwargs):
         try:
             body = _exchange(connection, path, data, headers)
         except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-            connection.close()  # closed by the node while idle (or the node restarted): open a new one
-        except TimeoutError as err:
-            connection.close()
-            raise requests.exceptions.ReadTimeout(str(err)) from err
-        except BaseException:
-            connection.close()
-            raise
+            pass  # closed by the node while idle (or the node restarted): open a new one
         else:
             _kept_connections[key] = connection
             return body
@@ -188,14 +191,7 @@ def _post_over_kept_connection(self, endpoint_uri, data, **kwargs):
         connection.connect()
     except OSError:
         return _make_post_request(self, endpoint_uri, data, **kwargs)
-    try:
-        body = _exchange(connection, path, data, headers)
-    except TimeoutError as err:
-        connection.close()
-        raise requests.exceptions.ReadTimeout(str(err)) from err
-    except BaseException:
-        connection.close()
-        raise
+    body = _exchange(connection, path, data, headers)
     _kept_connections[key] = connection
     return body
 
