@@ -94,17 +94,17 @@ test-fork: export APE_DATA_FOLDER := $(APE_DATA)/fork
 test-browser: export APE_DATA_FOLDER := $(APE_DATA)/browser
 
 # Every check and suite, in three phases: the installs and builds side by side (Python's and npm's packages, the
-# contracts, the wallet page, chromium); the main suite (its workers take every core; the forge build for slither
-# and the invariant suite uses what they leave); then lint and the fork, browser and invariant suites side by side,
-# the browser suite first in line for the CPU. Each step's output is printed whole when it ends and kept in
-# reports/test/; then a table of the steps (result, wall and CPU seconds) and the tests counted. Fails when any
-# step fails; a failed phase does not stop the later ones.
+# contracts, the wallet page); the main suite (its workers take every core; the forge build for slither and the
+# invariant suite, and chromium's install when it is missing, use what they leave); then lint and the fork, browser
+# and invariant suites side by side, the browser suite first in line for the CPU. Each step's output is printed
+# whole when it ends and kept in reports/test/; then a table of the steps (result, wall and CPU seconds) and the
+# tests counted. Fails when any step fails; a failed phase does not stop the later ones.
 TEST_JOBS ?= 4
 PHASE = $(MAKE) --no-print-directory --keep-going -j$(TEST_JOBS) --output-sync=target
 test: test-start
 	@status=0; \
-	$(PHASE) setup contracts app/dist/index.html chromium || status=1; \
-	$(PHASE) test-main $(FORGE_BUILT) || status=1; \
+	$(PHASE) setup contracts app/dist/index.html || status=1; \
+	$(PHASE) test-main $(FORGE_BUILT) chromium || status=1; \
 	$(PHASE) lint test-fork test-browser test-invariant || status=1; \
 	python3 tools/step.py summary; exit $$status
 
@@ -195,7 +195,7 @@ app: app/dist/index.html
 
 # Debian's chromium for the browser tests, installed only when missing (CI runs as root).
 chromium:
-	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+	@test -x /usr/bin/chromium || $(IDLE) sh -c 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium'
 
 # The wallet page in headless chromium (Playwright) against anvil with a deployed stack; screenshots in reports/app-*.png.
 test-browser: setup chromium app/dist/index.html contracts
