@@ -20,8 +20,8 @@ APP_SOURCES := $(shell find app/src -type f 2>/dev/null) app/index.html app/vite
 APP_TYPES := .build/app-types.ok
 # `make test` times each step (reports/test/: a log per step, steps.tsv, the summary at the end).
 STEP := $(shell command -v python3) $(CURDIR)/tools/step.py run
-# Steps that run beside the browser suite (with its page time-outs) yield the CPU to it; the forge build, beside the
-# main suite, takes only what the main suite leaves.
+# Steps that run beside the browser suite (with its page time-outs) yield the CPU to it; chromium's install, beside
+# the main suite, takes only what the main suite leaves.
 BESIDE := nice -n 10
 IDLE := nice -n 19
 
@@ -73,7 +73,7 @@ FORGE_BUILT := .forge/built
 $(FORGE_BUILT): $(shell find contracts interfaces tests/forge -name '*.sol') foundry.toml node_modules/.installed \
   .solcx/solc-v$(SOLC_VERSION)
 	rm -rf .forge/out .forge/cache/solidity-files-cache.json
-	$(STEP) forge-build -- $(IDLE) forge build
+	$(STEP) forge-build -- $(BESIDE) forge build
 	touch $@
 
 # Slither on contracts/ (slither.config.json; every excluded detector's reason in docs/slither.md; the invariant
@@ -94,17 +94,17 @@ test-fork: export APE_DATA_FOLDER := $(APE_DATA)/fork
 test-browser: export APE_DATA_FOLDER := $(APE_DATA)/browser
 
 # Every check and suite, in three phases: the installs and builds side by side (Python's and npm's packages, the
-# contracts, the wallet page); the main suite (its workers take every core; the forge build for slither and the
-# invariant suite, and chromium's install when it is missing, use what they leave); then lint and the fork, browser
-# and invariant suites side by side, the browser suite first in line for the CPU. Each step's output is printed
-# whole when it ends and kept in reports/test/; then a table of the steps (result, wall and CPU seconds) and the
-# tests counted. Fails when any step fails; a failed phase does not stop the later ones.
+# contracts, the wallet page); the main suite (its workers take every core; chromium's install, when it is missing,
+# uses what they leave); then lint (with the forge build slither shares with the invariant suite) and the fork,
+# browser and invariant suites side by side, the browser suite first in line for the CPU. Each step's output is
+# printed whole when it ends and kept in reports/test/; then a table of the steps (result, wall and CPU seconds)
+# and the tests counted. Fails when any step fails; a failed phase does not stop the later ones.
 TEST_JOBS ?= 4
 PHASE = $(MAKE) --no-print-directory --keep-going -j$(TEST_JOBS) --output-sync=target
 test: test-start
 	@status=0; \
 	$(PHASE) setup contracts app/dist/index.html || status=1; \
-	$(PHASE) test-main $(FORGE_BUILT) chromium || status=1; \
+	$(PHASE) test-main chromium || status=1; \
 	$(PHASE) lint test-fork test-browser test-invariant || status=1; \
 	python3 tools/step.py summary; exit $$status
 
